@@ -1,0 +1,408 @@
+"""Derived state: replay a job's events into where each lot is and how each op stands.
+
+``fold`` is the one definition of state. It orders events by hybrid logical clock
+(then terminal and sequence), so any interleaving of several terminals' streams,
+each in its own order, gives the same state. An event that breaks a rule when
+replayed (two terminals offline disagreed) is kept, never applied, and listed as an
+anomaly for the owner to settle with a correction.
+
+``check`` is the same rule set for a command about to become an event: it returns a
+``Reason`` instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.core import catalog
+from app.core.events import DISPOSITIONS, MACHINE_STATES, Event, parse_decimal
+from app.core.model import Route
+from app.core.rules import Reason
+
+WAITING, RUNNING, PAUSED, DONE = "waiting", "running", "paused", "done"
+
+_DEFECTS = catalog.defects()
+_PAUSES = catalog.pause_reasons()
+
+
+@dataclass(slots=True)
+class OpProgress:
+    seq: int
+    process: str
+    firm: str
+    status: str = WAITING
+    received: int = 0
+    receipt_gap: int = 0  # received minus what the previous firm said it sent
+    good: int = 0
+    defect: int = 0
+    scrap: int = 0
+    defects_recorded: int = 0
+    handed_off: int = 0
+    working_s: float = 0.0
+    started_at: str | None = None
+    finished_at: str | None = None
+    pause_reason: str | None = None
+    run_since: str | None = None
+
+    @property
+    def available(self) -> int:
+        """Good parts of this op not yet handed on."""
+        return self.good - self.handed_off
+
+
+@dataclass(slots=True)
+class LotState:
+    lot_id: str
+    qty: int
+    parent: str | None = None
+    holder: str | None = None
+    in_transit_to: str | None = None
+    ops: dict[int, OpProgress] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Measurement:
+    event_id: str
+    lot_id: str
+    op: int | None
+    characteristic: str
+    nominal: Decimal
+    tol_minus: Decimal
+    tol_plus: Decimal
+    value: Decimal
+    unit: str
+    gauge: str
+    occurred_at: str
+
+    @property
+    def in_tolerance(self) -> bool:
+        return self.nominal - self.tol_minus <= self.value <= self.nominal + self.tol_plus
+
+
+@dataclass(slots=True)
+class DefectEntry:
+    event_id: str
+    lot_id: str
+    op: int | None
+    code: str
+    count: int
+    disposition: str
+    note: str
+    occurred_at: str
+
+
+@dataclass(slots=True)
+class JobState:
+    job_id: str
+    part_no: str = ""
+    drawing_no: str = ""
+    qty: int = 0
+    due: str = ""
+    lead_firm: str = ""
+    route: Route = field(default_factory=lambda: Route(()))
+    customer: str = ""
+    unit_price_yen: int | None = None
+    note: str = ""
+    created_at: str = ""
+    lots: dict[str, LotState] = field(default_factory=dict)
+    measurements: list[Measurement] = field(default_factory=list)
+    defects: list[DefectEntry] = field(default_factory=list)
+    travelers: list[dict[str, Any]] = field(default_factory=list)
+    anomalies: list[tuple[str, str]] = field(default_factory=list)
+    last_key: tuple[int, str, int] = (0, "", 0)
+    event_count: int = 0
+
+    @property
+    def status(self) -> str:
+        if not self.lots:
+            return "open"
+        last = self.route.ops[-1].seq if self.route.ops else None
+        lots_done = all(
+            last is not None and lot.ops.get(last) is not None and lot.ops[last].status == DONE
+            for lot in self.lots.values()
+        )
+        return "done" if lots_done else "in_progress"
+
+    def new_progress(self, seq: int) -> OpProgress | None:
+        op = self.route.op(seq)
+        return OpProgress(seq, op.process, op.firm) if op else None
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _elapsed(since: str | None, until: str) -> float:
+    if since is None:
+        return 0.0
+    # A terminal whose clock jumped back must not subtract work already done.
+    return max(0.0, (_ts(until) - _ts(since)).total_seconds())
+
+
+def check(job: JobState | None, ev: Event) -> Reason | None:
+    """The rule that ``ev`` breaks against ``job``, or None if it may be applied."""
+    t, p = ev.type, ev.payload
+    if t == "MachineStateChanged":
+        return None if p.get("state") in MACHINE_STATES else Reason.BAD_MACHINE_STATE
+    if t == "JobCreated":
+        if job is not None and job.created_at:
+            return Reason.JOB_EXISTS
+        if ev.firm_id != p["lead_firm"]:
+            return Reason.NOT_LEAD_FIRM
+        seqs = [s["seq"] for s in p["route"]]
+        if seqs != sorted(set(seqs)):
+            return Reason.BAD_ROUTE
+        return None
+    if job is None or not job.created_at:
+        return Reason.UNKNOWN_JOB
+    if t == "EventCorrected":
+        return None  # checked by the caller against the job's events (see fold)
+    if t == "TravelerIssued":
+        if ev.firm_id != job.lead_firm:
+            return Reason.NOT_LEAD_FIRM
+        return None if p["lot_id"] else Reason.UNKNOWN_LOT
+
+    if ev.op is None or job.route.op(ev.op) is None:
+        return Reason.UNKNOWN_OP
+    route_op = job.route.op(ev.op)
+    assert route_op is not None
+    if route_op.firm != ev.firm_id:
+        return Reason.OP_NOT_FOR_THIS_FIRM
+    lot = job.lots.get(p["lot_id"])
+
+    if t == "LotReceived":
+        if lot is None:
+            return None
+        if p["count"] > lot.qty:
+            return Reason.COUNT_EXCEEDS_LOT
+        prog = lot.ops.get(ev.op)
+        if prog is not None and prog.received:
+            return Reason.ALREADY_RECEIVED
+        return None
+    if lot is None:
+        return Reason.UNKNOWN_LOT
+    if t == "LotSplit":
+        if p["child_lot_id"] in job.lots:
+            return Reason.LOT_EXISTS
+        return Reason.SPLIT_EXCEEDS_LOT if p["count"] >= lot.qty else None
+    prog = lot.ops.get(ev.op)
+    if prog is None or not prog.received:
+        return Reason.LOT_NOT_RECEIVED
+    if t == "OpStarted":
+        if prog.status == DONE:
+            return Reason.OP_ALREADY_FINISHED
+        return Reason.OP_ALREADY_STARTED if prog.status != WAITING else None
+    if t == "OpPaused":
+        if p["reason"] not in _PAUSES:
+            return Reason.UNKNOWN_PAUSE_REASON
+        return None if prog.status == RUNNING else Reason.OP_NOT_RUNNING
+    if t == "OpResumed":
+        return None if prog.status == PAUSED else Reason.OP_NOT_PAUSED
+    if t == "OpFinished":
+        if prog.status == DONE:
+            return Reason.OP_ALREADY_FINISHED
+        if prog.status == WAITING:
+            return Reason.OP_NOT_STARTED
+        if p["good"] + p["defect"] + p["scrap"] > prog.received:
+            return Reason.COUNTS_EXCEED_RECEIVED
+        return None
+    if t == "DefectRecorded":
+        if p["code"] not in _DEFECTS:
+            return Reason.UNKNOWN_DEFECT_CODE
+        if p["disposition"] not in DISPOSITIONS:
+            return Reason.BAD_DISPOSITION
+        if prog.defects_recorded + p["count"] > prog.received:
+            return Reason.DEFECTS_EXCEED_RECEIVED
+        return None
+    if t == "MeasurementTaken":
+        tm, tp = parse_decimal(p["tol_minus"]), parse_decimal(p["tol_plus"])
+        if tm is None or tp is None or tm < 0 or tp < 0:
+            return Reason.BAD_TOLERANCE
+        return None
+    if t == "LotHandedOff":
+        if p["to_firm"] == ev.firm_id:
+            return Reason.HANDOFF_TO_SELF
+        if prog.status != DONE:
+            return Reason.OP_NOT_FINISHED
+        return Reason.HANDOFF_EXCEEDS_GOOD if p["count"] > prog.available else None
+    return Reason.UNKNOWN_EVENT
+
+
+def apply(job: JobState | None, ev: Event) -> JobState:
+    """Apply an event that ``check`` accepted. Returns the (possibly new) job state."""
+    t, p = ev.type, ev.payload
+    if t == "JobCreated":
+        job = job or JobState(ev.job_id or "")
+        job.part_no = p["part_no"]
+        job.drawing_no = p.get("drawing_no") or ""
+        job.qty = p["qty"]
+        job.due = p["due"]
+        job.lead_firm = p["lead_firm"]
+        job.route = Route.from_dicts(p["route"])
+        job.customer = p.get("customer") or ""
+        job.unit_price_yen = p.get("unit_price_yen")
+        job.note = p.get("note") or ""
+        job.created_at = ev.occurred_at
+        return job
+    assert job is not None
+    if t == "TravelerIssued":
+        job.travelers.append({"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at})
+        return job
+    assert ev.op is not None
+    lot_id = p["lot_id"]
+    if t == "LotReceived":
+        lot = job.lots.get(lot_id)
+        if lot is None:
+            lot = job.lots[lot_id] = LotState(lot_id, p["count"])
+        prog = lot.ops.get(ev.op) or job.new_progress(ev.op)
+        assert prog is not None
+        prog.received = p["count"]
+        sent = _sent_to(lot, ev.op, ev.firm_id)
+        prog.receipt_gap = p["count"] - sent if sent is not None else 0
+        lot.ops[ev.op] = prog
+        lot.holder, lot.in_transit_to = ev.firm_id, None
+        return job
+    lot = job.lots[lot_id]
+    if t == "LotSplit":
+        child = LotState(p["child_lot_id"], p["count"], parent=lot_id, holder=lot.holder)
+        child.in_transit_to = lot.in_transit_to
+        lot.qty -= p["count"]
+        job.lots[child.lot_id] = child
+        return job
+    prog = lot.ops[ev.op]
+    if t == "OpStarted":
+        prog.status, prog.started_at, prog.run_since = RUNNING, ev.occurred_at, ev.occurred_at
+    elif t == "OpPaused":
+        prog.working_s += _elapsed(prog.run_since, ev.occurred_at)
+        prog.status, prog.run_since, prog.pause_reason = PAUSED, None, p["reason"]
+    elif t == "OpResumed":
+        prog.status, prog.run_since, prog.pause_reason = RUNNING, ev.occurred_at, None
+    elif t == "OpFinished":
+        prog.working_s += _elapsed(prog.run_since, ev.occurred_at)
+        prog.status, prog.run_since, prog.finished_at = DONE, None, ev.occurred_at
+        prog.good, prog.defect, prog.scrap = p["good"], p["defect"], p["scrap"]
+    elif t == "DefectRecorded":
+        prog.defects_recorded += p["count"]
+        job.defects.append(
+            DefectEntry(
+                ev.event_id,
+                lot_id,
+                ev.op,
+                p["code"],
+                p["count"],
+                p["disposition"],
+                p.get("note") or "",
+                ev.occurred_at,
+            )
+        )
+    elif t == "MeasurementTaken":
+        job.measurements.append(
+            Measurement(
+                ev.event_id,
+                lot_id,
+                ev.op,
+                p["characteristic"],
+                Decimal(p["nominal"]),
+                Decimal(p["tol_minus"]),
+                Decimal(p["tol_plus"]),
+                Decimal(p["value"]),
+                p["unit"],
+                p.get("gauge") or "",
+                ev.occurred_at,
+            )
+        )
+    elif t == "LotHandedOff":
+        prog.handed_off += p["count"]
+        lot.holder, lot.in_transit_to = ev.firm_id, p["to_firm"]
+    return job
+
+
+def _sent_to(lot: LotState, seq: int, firm: str) -> int | None:
+    """How many parts the previous op of this lot handed to ``firm``, if any was handed."""
+    earlier = [s for s in lot.ops if s < seq and lot.ops[s].handed_off]
+    if not earlier:
+        return None
+    return lot.ops[max(earlier)].handed_off
+
+
+def step(job: JobState | None, ev: Event) -> JobState | None:
+    """Check and apply one event in order; a refused event becomes an anomaly."""
+    reason = check(job, ev)
+    if reason is None:
+        job = apply(job, ev)
+    elif job is not None:
+        job.anomalies.append((ev.event_id, reason.value))
+    if job is not None:
+        job.last_key = max(job.last_key, ev.order_key)
+        job.event_count += 1
+    return job
+
+
+def fold(events: Iterable[Event]) -> JobState | None:
+    """The state of one job from all of its events, in any order they arrive."""
+    ordered = sorted(events, key=lambda e: e.order_key)
+    by_id = {e.event_id: e for e in ordered}
+    winners: dict[str, Event] = {}  # superseded id -> the last correction of it
+    bad_corrections: dict[str, Reason] = {}
+    for e in ordered:
+        if e.type != "EventCorrected":
+            continue
+        target = by_id.get(e.payload["supersedes"])
+        if target is None or target.type in ("EventCorrected", "JobCreated"):
+            bad_corrections[e.event_id] = Reason.CANNOT_CORRECT
+            continue
+        if target.order_key > e.order_key:
+            bad_corrections[e.event_id] = Reason.CANNOT_CORRECT
+            continue
+        winners[target.event_id] = e
+    job: JobState | None = None
+    for e in ordered:
+        if e.type == "EventCorrected":
+            if job is not None:
+                if e.event_id in bad_corrections:
+                    job.anomalies.append((e.event_id, bad_corrections[e.event_id].value))
+                job.last_key = max(job.last_key, e.order_key)
+                job.event_count += 1
+            continue
+        correction = winners.get(e.event_id)
+        if correction is not None:
+            replacement = correction.payload.get("replacement")
+            if not replacement:
+                continue
+            # The replacement takes the place of the event it corrects, in its order.
+            e = Event(
+                event_id=correction.event_id,
+                terminal_id=e.terminal_id,
+                seq=e.seq,
+                hlc=e.hlc,
+                occurred_at=e.occurred_at,
+                firm_id=correction.firm_id,
+                job_id=e.job_id,
+                op=e.op,
+                type=replacement["type"],
+                payload=replacement["payload"],
+            )
+            job = step(job, e)
+            if job is not None:
+                job.event_count -= 1  # counted with the correction itself
+            continue
+        job = step(job, e)
+    return job
+
+
+def needs_refold(job: JobState | None, ev: Event) -> bool:
+    """True when ``ev`` cannot be applied on top of ``job`` and the job must be replayed."""
+    if ev.type == "EventCorrected":
+        return True
+    return job is not None and ev.order_key < job.last_key
+
+
+def working_seconds(prog: OpProgress, now_iso: str) -> float:
+    """Working time so far, counting a running op up to ``now_iso``."""
+    if prog.status == RUNNING:
+        return prog.working_s + _elapsed(prog.run_since, now_iso)
+    return prog.working_s

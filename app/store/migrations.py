@@ -1,0 +1,105 @@
+"""Numbered schema migrations. Append new ones; never edit one that has shipped.
+
+Each is a list of SQL statements run in one transaction after a ``VACUUM INTO``
+backup of the database as it was.
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x4E4B4D41  # "NKMA": tells our file from any other SQLite file
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "event log, outbox, projections",
+        [
+            """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+            """CREATE TABLE events (
+                pos INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL UNIQUE,
+                terminal_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                hlc INTEGER NOT NULL,
+                occurred_at TEXT NOT NULL,
+                firm_id TEXT NOT NULL,
+                job_id TEXT,
+                op INTEGER,
+                type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                payload TEXT NOT NULL,
+                origin TEXT NOT NULL CHECK (origin IN ('local', 'hub')),
+                UNIQUE (terminal_id, seq)
+            )""",
+            "CREATE INDEX events_job ON events(job_id, hlc)",
+            "CREATE INDEX events_hlc ON events(hlc)",
+            """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+               BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+            """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+               BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+            """CREATE TABLE outbox (
+                event_id TEXT PRIMARY KEY REFERENCES events(event_id),
+                pos INTEGER NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            )""",
+            "CREATE INDEX outbox_pos ON outbox(state, pos)",
+            """CREATE TABLE jobs (
+                job_id TEXT PRIMARY KEY, part_no TEXT, drawing_no TEXT, qty INTEGER,
+                due TEXT, lead_firm TEXT, customer TEXT, unit_price_yen INTEGER, note TEXT,
+                created_at TEXT, status TEXT, route TEXT, last_hlc INTEGER, event_count INTEGER
+            )""",
+            """CREATE TABLE lots (
+                lot_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, parent TEXT, qty INTEGER,
+                holder TEXT, in_transit_to TEXT
+            )""",
+            "CREATE INDEX lots_job ON lots(job_id)",
+            """CREATE TABLE ops (
+                job_id TEXT NOT NULL, lot_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                process TEXT, firm TEXT, status TEXT, received INTEGER, receipt_gap INTEGER,
+                good INTEGER, defect INTEGER, scrap INTEGER, defects_recorded INTEGER,
+                handed_off INTEGER, working_s REAL, started_at TEXT, finished_at TEXT,
+                pause_reason TEXT, run_since TEXT,
+                PRIMARY KEY (lot_id, seq)
+            )""",
+            "CREATE INDEX ops_job ON ops(job_id)",
+            """CREATE TABLE measurements (
+                event_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
+                characteristic TEXT, nominal TEXT, tol_minus TEXT, tol_plus TEXT, value TEXT,
+                unit TEXT, gauge TEXT, in_tolerance INTEGER, occurred_at TEXT
+            )""",
+            "CREATE INDEX measurements_job ON measurements(job_id)",
+            """CREATE TABLE defects (
+                event_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
+                code TEXT, count INTEGER, disposition TEXT, note TEXT, occurred_at TEXT
+            )""",
+            "CREATE INDEX defects_job ON defects(job_id)",
+            """CREATE TABLE travelers (
+                job_id TEXT NOT NULL, lot_id TEXT NOT NULL, key_id TEXT, issued_at TEXT
+            )""",
+            "CREATE INDEX travelers_job ON travelers(job_id)",
+            """CREATE TABLE anomalies (
+                event_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, reason TEXT NOT NULL
+            )""",
+            "CREATE INDEX anomalies_job ON anomalies(job_id)",
+            """CREATE TABLE machines (
+                machine TEXT PRIMARY KEY, state TEXT, counter INTEGER, since TEXT,
+                hlc INTEGER, terminal_id TEXT, seq INTEGER
+            )""",
+        ],
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+# Tables derived from events; rebuilt by ``nakama db rebuild``.
+PROJECTION_TABLES = (
+    "jobs",
+    "lots",
+    "ops",
+    "measurements",
+    "defects",
+    "travelers",
+    "anomalies",
+    "machines",
+)

@@ -1,0 +1,446 @@
+"""The local store: one writer, one transaction per event (event + projection + outbox).
+
+``Store.record`` is what the UI and CLI call: it checks the domain rules, stamps the
+event (UUIDv7, next per-terminal seq, hybrid clock) and commits it. When it returns
+``ok``, the event is on disk (WAL, ``synchronous=FULL``). ``Store.ingest`` applies
+events that came from the hub through the same projection code.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.clock import HybridClock, new_event_id, utc_now_iso
+from app.core.events import Event, WireError, check_payload
+from app.core.state import JobState, check, fold, needs_refold, step
+from app.store import projection
+from app.store.db import connect, default_path, integrity_problems
+from app.store.errors import StoreError, classify
+from app.store.migrations import PROJECTION_TABLES
+
+EVENT_COLUMNS = (
+    "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "
+    "schema_version, payload"
+)
+INSERT_EVENT = (
+    f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+JOB_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """``ok`` with the event, or a translatable ``reason`` and nothing written."""
+
+    ok: bool
+    event: Event | None = None
+    reason: str | None = None
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    applied: int = 0
+    duplicates: int = 0
+    anomalies: list[tuple[str, str]] = field(default_factory=list)
+
+
+def row_to_event(row: tuple[Any, ...]) -> Event:
+    return Event(
+        event_id=row[0],
+        terminal_id=row[1],
+        seq=row[2],
+        hlc=row[3],
+        occurred_at=row[4],
+        firm_id=row[5],
+        job_id=row[6],
+        op=row[7],
+        type=row[8],
+        schema_version=row[9],
+        payload=json.loads(row[10]),
+    )
+
+
+class Store:
+    """The terminal's durable event log and everything derived from it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, now: Callable[[], str]) -> None:
+        self.conn = conn
+        self.path = path
+        self._now = now
+        self._lock = threading.RLock()
+        self._jobs: OrderedDict[str, JobState] = OrderedDict()
+        self._seen_pos = self._max_pos()
+        self.terminal_id = self.meta("terminal_id") or ""
+        if not self.terminal_id:
+            self.terminal_id = "T" + secrets.token_hex(6).upper()
+            self.set_meta({"terminal_id": self.terminal_id})
+        self.firm_id = self.meta("firm_id") or ""
+        last = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
+        self.clock = HybridClock(last)
+
+    # -- opening --------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        firm_id: str | None = None,
+        now: Callable[[], str] = utc_now_iso,
+        check: bool = True,
+    ) -> Store:
+        """Open (creating and migrating) the store. Raises ``StoreError`` with a code."""
+        p = Path(path) if path is not None else default_path()
+        conn = connect(p, check=check)
+        store = cls(conn, p, now)
+        if firm_id and store.firm_id != firm_id:
+            store.set_meta({"firm_id": firm_id})
+            store.firm_id = firm_id
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta -----------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, values: Mapping[str, str]) -> None:
+        with self._lock, self._transaction():
+            self._write_meta(values)
+
+    def _write_meta(self, values: Mapping[str, str]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in values.items()]
+        )
+
+    # -- writing --------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(classify(exc), str(exc), str(self.path)) from exc
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass  # SQLite may already have rolled back (e.g. on SQLITE_FULL)
+            self._jobs.clear()  # the cache may hold state that never reached the disk
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(classify(exc), str(exc), str(self.path)) from exc
+            raise
+
+    def record(
+        self,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        job_id: str | None = None,
+        op: int | None = None,
+    ) -> AppendResult:
+        """Check, stamp and durably append one local event. Raises ``StoreError`` only for
+        storage failures (disk full, corrupt file); a broken rule is a refused result."""
+        try:
+            check_payload(type_, payload)
+        except WireError as exc:
+            return AppendResult(False, reason=exc.code, detail=exc.detail)
+        if not self.firm_id:
+            return AppendResult(False, reason="no_firm", detail="terminal has no firm set")
+        with self._lock, self._transaction():
+            self._forget_if_others_wrote()
+            seq = self.conn.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM events WHERE terminal_id = ?",
+                (self.terminal_id,),
+            ).fetchone()[0]
+            ev = Event(
+                event_id=new_event_id(),
+                terminal_id=self.terminal_id,
+                seq=seq,
+                hlc=self.clock.tick(),
+                occurred_at=self._now(),
+                firm_id=self.firm_id,
+                job_id=job_id,
+                op=op,
+                type=type_,
+                payload=dict(payload),
+            )
+            reason = self._apply(ev, strict=True)
+            if reason is not None:
+                # Nothing has been written yet; leaving the transaction empty commits nothing.
+                return AppendResult(False, reason=reason)
+            self.conn.execute(
+                "INSERT INTO outbox (event_id, pos) VALUES (?, ?)", (ev.event_id, self._seen_pos)
+            )
+        return AppendResult(True, event=ev)
+
+    def ingest(
+        self, events: Iterable[Event], meta: Mapping[str, str] | None = None
+    ) -> IngestReport:
+        """Apply events from elsewhere (the hub) in one transaction, with ``meta`` (the feed
+        cursor) written in the same transaction, so a cursor never runs ahead of its data."""
+        report = IngestReport()
+        with self._lock, self._transaction():
+            self._forget_if_others_wrote()
+            for ev in events:
+                exists = self.conn.execute(
+                    "SELECT 1 FROM events WHERE event_id = ?", (ev.event_id,)
+                ).fetchone()
+                if exists:
+                    report.duplicates += 1
+                    continue
+                self.clock.observe(ev.hlc)
+                before = self._anomaly_count(ev.job_id)
+                self._apply(ev, strict=False, origin="hub")
+                report.applied += 1
+                job = self._jobs.get(ev.job_id or "")
+                if job is not None and len(job.anomalies) > before:
+                    report.anomalies += job.anomalies[before:]
+            if meta:
+                self._write_meta(meta)
+        return report
+
+    def _anomaly_count(self, job_id: str | None) -> int:
+        job = self._jobs.get(job_id or "")
+        return len(job.anomalies) if job is not None else 0
+
+    def _apply(self, ev: Event, *, strict: bool, origin: str = "local") -> str | None:
+        """Insert ``ev`` and update projections inside the caller's transaction.
+
+        With ``strict`` a rule violation refuses the event (returns the reason) before
+        anything is written; otherwise it is stored and listed as an anomaly."""
+        if ev.type == "MachineStateChanged":
+            reason = check(None, ev)
+            if reason is not None and strict:
+                return reason.value
+            self._insert(ev, origin)
+            if reason is None:
+                projection.write_machine(self.conn, ev)
+            return None
+        if ev.job_id is None:
+            return "unknown_job"
+        job = self._job(ev.job_id)
+        if needs_refold(job, ev):
+            events = [*self.job_events(ev.job_id), ev]
+            new = fold(events)
+            if strict:
+                old = {e for e, _ in job.anomalies} if job else set()
+                fresh = [r for e, r in (new.anomalies if new else []) if e not in old]
+                if fresh:
+                    return fresh[0]
+            self._insert(ev, origin)
+            if new is not None:
+                projection.write_jobs(self.conn, [new])
+                self._remember(new)
+            return None
+        if strict:
+            reason = check(job, ev)
+            if reason is not None:
+                return reason.value
+        before = len(job.anomalies) if job else 0
+        new_job = step(job, ev)
+        self._insert(ev, origin)
+        if new_job is not None:
+            projection.write_step(self.conn, new_job, ev, before)
+            self._remember(new_job)
+        return None
+
+    def _insert(self, ev: Event, origin: str) -> None:
+        cur = self.conn.execute(
+            INSERT_EVENT,
+            (
+                ev.event_id,
+                ev.terminal_id,
+                ev.seq,
+                ev.hlc,
+                ev.occurred_at,
+                ev.firm_id,
+                ev.job_id,
+                ev.op,
+                ev.type,
+                ev.schema_version,
+                ev.payload_json(),
+                origin,
+            ),
+        )
+        self._seen_pos = cur.lastrowid or self._seen_pos
+
+    # -- job state cache ------------------------------------------------------------
+
+    def _max_pos(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(pos), 0) FROM events").fetchone()[0])
+
+    def _forget_if_others_wrote(self) -> None:
+        # Another process (the CLI beside the running app) may have appended; then our
+        # cached job states are stale. Checked inside the write transaction.
+        pos = self._max_pos()
+        if pos != self._seen_pos:
+            self._jobs.clear()
+            self._seen_pos = pos
+            self.clock.observe(self.conn.execute("SELECT coalesce(max(hlc),0) FROM events").fetchone()[0])
+
+    def _job(self, job_id: str) -> JobState | None:
+        job = self._jobs.get(job_id)
+        if job is None:
+            job = fold(self.job_events(job_id))
+            if job is not None:
+                self._remember(job)
+        else:
+            self._jobs.move_to_end(job_id)
+        return job
+
+    def _remember(self, job: JobState) -> None:
+        self._jobs[job.job_id] = job
+        self._jobs.move_to_end(job.job_id)
+        while len(self._jobs) > JOB_CACHE_SIZE:
+            self._jobs.popitem(last=False)
+
+    # -- reading --------------------------------------------------------------------
+
+    def job(self, job_id: str) -> JobState | None:
+        """The current state of a job, or None if this terminal has never heard of it."""
+        with self._lock:
+            if self._max_pos() != self._seen_pos:
+                self._jobs.clear()
+                self._seen_pos = self._max_pos()
+            return self._job(job_id)
+
+    def job_events(self, job_id: str) -> list[Event]:
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE job_id = ? ORDER BY hlc", (job_id,)
+        ).fetchall()
+        return [row_to_event(r) for r in rows]
+
+    def events(self, *, after_pos: int = 0, limit: int | None = None) -> list[Event]:
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE pos > ? ORDER BY pos"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [row_to_event(r) for r in self.conn.execute(sql, (after_pos,))]
+
+    def tail(self, n: int = 20) -> list[Event]:
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events ORDER BY pos DESC LIMIT ?", (n,)
+        ).fetchall()
+        return [row_to_event(r) for r in reversed(rows)]
+
+    def count_events(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Job summary rows from the projection, newest first."""
+        cur = self.conn.execute("SELECT * FROM jobs ORDER BY created_at DESC, job_id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Read-only query over the projections, rows as dicts (for screens and reports)."""
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    # -- outbox ---------------------------------------------------------------------
+
+    def outbox_pending(self, limit: int = 500) -> list[Event]:
+        rows = self.conn.execute(
+            f"SELECT {', '.join('e.' + c.strip() for c in EVENT_COLUMNS.split(','))} "
+            "FROM outbox o JOIN events e USING (event_id) "
+            "WHERE o.state = 'pending' ORDER BY o.pos LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [row_to_event(r) for r in rows]
+
+    def outbox_stats(self) -> dict[str, Any]:
+        pending, oldest = self.conn.execute(
+            "SELECT count(*), min(e.occurred_at) FROM outbox o JOIN events e USING (event_id) "
+            "WHERE o.state = 'pending'"
+        ).fetchone()
+        rejected = self.conn.execute(
+            "SELECT count(*) FROM outbox WHERE state = 'rejected'"
+        ).fetchone()[0]
+        return {"pending": pending, "oldest_pending_at": oldest, "rejected": rejected}
+
+    def settle_outbox(
+        self, delivered: Iterable[str], rejected: Mapping[str, str] | None = None
+    ) -> None:
+        """Remove delivered events from the queue; park rejected ones with their reason."""
+        with self._lock, self._transaction():
+            self.conn.executemany(
+                "DELETE FROM outbox WHERE event_id = ?", [(e,) for e in delivered]
+            )
+            for event_id, why in (rejected or {}).items():
+                self.conn.execute(
+                    "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1 "
+                    "WHERE event_id = ?",
+                    (why, event_id),
+                )
+
+    # -- maintenance ----------------------------------------------------------------
+
+    def rebuild(self) -> int:
+        """Derive every projection again from the event log. Returns events replayed."""
+        with self._lock, self._transaction():
+            return self._replay_all()
+
+    def _replay_all(self) -> int:
+        for table in PROJECTION_TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        by_job: dict[str, list[Event]] = {}
+        machines: list[Event] = []
+        count = 0
+        for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events"):
+            ev = row_to_event(row)
+            count += 1
+            if ev.job_id is not None:
+                by_job.setdefault(ev.job_id, []).append(ev)
+            elif ev.type == "MachineStateChanged":
+                machines.append(ev)
+        jobs = [j for j in (fold(evs) for evs in by_job.values()) if j is not None]
+        projection.write_jobs(self.conn, jobs, replace=False)
+        for ev in sorted(machines, key=lambda e: e.order_key):
+            if check(None, ev) is None:
+                projection.write_machine(self.conn, ev)
+        self._jobs.clear()
+        return count
+
+    def check_integrity(self) -> list[str]:
+        """Problems found by SQLite's full check and by comparing projections with a replay."""
+        with self._lock:
+            problems = integrity_problems(self.conn)
+            if problems:
+                return problems
+            before = projection.dump(self.conn, PROJECTION_TABLES)
+            try:
+                self.conn.execute("SAVEPOINT verify")
+                self._replay_all()
+                after = projection.dump(self.conn, PROJECTION_TABLES)
+            finally:
+                self.conn.execute("ROLLBACK TO verify")
+                self.conn.execute("RELEASE verify")
+                self._jobs.clear()
+            for table in PROJECTION_TABLES:
+                if before[table] != after[table]:
+                    problems.append(f"projection {table} differs from a replay of the events")
+            return problems
