@@ -7,6 +7,7 @@ codes cannot be redefined, so two terminals never disagree on what ``BURR`` mean
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -86,7 +87,7 @@ class Catalogue:
     def __contains__(self, code: object) -> bool:
         return code in self._entries
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CatalogueEntry]:
         return iter(self._entries.values())
 
     def __len__(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 OTA = "ota"
 
@@ -52,7 +53,7 @@ class Route:
         return cls(tuple(ops))
 
     @classmethod
-    def from_dicts(cls, steps: list[dict]) -> Route:  # type: ignore[type-arg]
+    def from_dicts(cls, steps: list[dict[str, Any]]) -> Route:
         return cls(tuple(Operation(int(s["seq"]), s["process"], s["firm"]) for s in steps))
 
     def to_dicts(self) -> list[dict[str, object]]:

@@ -125,14 +125,14 @@ def write_jobs(conn: sqlite3.Connection, jobs: list[JobState], *, replace: bool 
     conn.executemany(ANOMALY_SQL, [(e, j.job_id, r) for j in jobs for e, r in j.anomalies])
 
 
-def write_step(
-    conn: sqlite3.Connection, job: JobState, ev: Event, anomalies_before: int
-) -> None:
+def write_step(conn: sqlite3.Connection, job: JobState, ev: Event, anomalies_before: int) -> None:
     """Write only the rows one in-order event can have changed."""
     if job.created_at:
         conn.execute(JOB_SQL, job_row(job))
     if len(job.anomalies) > anomalies_before:
-        conn.executemany(ANOMALY_SQL, [(e, job.job_id, r) for e, r in job.anomalies[anomalies_before:]])
+        conn.executemany(
+            ANOMALY_SQL, [(e, job.job_id, r) for e, r in job.anomalies[anomalies_before:]]
+        )
         return
     lot_id = ev.payload.get("lot_id")
     if ev.type == "TravelerIssued":

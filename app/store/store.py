@@ -8,6 +8,7 @@ events that came from the hub through the same projection code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -31,9 +32,7 @@ EVENT_COLUMNS = (
     "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "
     "schema_version, payload"
 )
-INSERT_EVENT = (
-    f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 JOB_CACHE_SIZE = 256
 
 
@@ -145,10 +144,9 @@ class Store:
             yield
             self.conn.execute("COMMIT")
         except BaseException as exc:
-            try:
+            # SQLite may already have rolled back by itself (e.g. on SQLITE_FULL).
+            with contextlib.suppress(sqlite3.DatabaseError):
                 self.conn.execute("ROLLBACK")
-            except sqlite3.DatabaseError:
-                pass  # SQLite may already have rolled back (e.g. on SQLITE_FULL)
             self._jobs.clear()  # the cache may hold state that never reached the disk
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(classify(exc), str(exc), str(self.path)) from exc
@@ -300,7 +298,9 @@ class Store:
         if pos != self._seen_pos:
             self._jobs.clear()
             self._seen_pos = pos
-            self.clock.observe(self.conn.execute("SELECT coalesce(max(hlc),0) FROM events").fetchone()[0])
+            self.clock.observe(
+                self.conn.execute("SELECT coalesce(max(hlc),0) FROM events").fetchone()[0]
+            )
 
     def _job(self, job_id: str) -> JobState | None:
         job = self._jobs.get(job_id)

@@ -1,0 +1,10 @@
+"""Sub-commands of ``nakama``; each module has ``register(subparsers)``.
+
+Add a module name here to add its commands (one line each, to keep merges easy).
+"""
+
+COMMAND_MODULES = [
+    "run",
+    "db",
+    "events",
+]

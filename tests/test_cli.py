@@ -1,0 +1,58 @@
+"""The CLI: every command is documented in the README, and the basic ones work."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from app.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(parser, prefix=""):  # type: ignore[no-untyped-def]
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            for name, sub in action.choices.items():
+                full = f"{prefix} {name}".strip()
+                children = list(_commands(sub, full))
+                yield from children or [full]
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(nakama(?:-hub)? [^`\[]*?)\s*(?:\[|`)", readme))
+    documented = {d.strip() for d in documented}
+    missing = [c for c in _commands(build_parser()) if f"nakama {c}" not in documented]
+    assert not missing, f"commands missing from README: {missing}"
+
+
+def test_events_tail_prints_json_lines(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.store import Store
+
+    db = tmp_path / "t.db"
+    with Store.open(db, firm_id="F001") as s:
+        s.record("MachineStateChanged", {"machine": "M1", "state": "run", "counter": 5})
+        s.record("MachineStateChanged", {"machine": "M1", "state": "stop", "counter": 6})
+    assert main(["--db", str(db), "events", "tail", "-n", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["payload"]["state"] == "stop"
+
+
+def test_db_check_and_rebuild(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "t.db"
+    assert main(["--db", str(db), "db", "rebuild"]) == 0
+    assert main(["--db", str(db), "db", "check"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out[-1]["ok"] is True
+
+
+def test_db_check_refuses_foreign_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"PK\x03\x04 this is a zip file, not a database" * 10)
+    assert main(["--db", str(bad), "db", "check"]) == 3
+    err = capsys.readouterr().err
+    assert "not_a_database" in err and "データベースではありません" in err
+    assert bad.read_bytes().startswith(b"PK\x03\x04")
