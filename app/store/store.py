@@ -241,7 +241,10 @@ class Store:
         if ev.job_id is None:
             return "unknown_job"
         job = self._job(ev.job_id)
-        if needs_refold(job, ev):
+        # Events can arrive before their JobCreated (another firm synced first): they are
+        # stored, and the whole job is replayed once the JobCreated is here.
+        orphans = job is None and ev.type == "JobCreated" and self._has_events(ev.job_id)
+        if orphans or needs_refold(job, ev):
             events = [*self.job_events(ev.job_id), ev]
             new = fold(events)
             if strict:
@@ -265,6 +268,10 @@ class Store:
             projection.write_step(self.conn, new_job, ev, before)
             self._remember(new_job)
         return None
+
+    def _has_events(self, job_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM events WHERE job_id = ? LIMIT 1", (job_id,))
+        return row.fetchone() is not None
 
     def _insert(self, ev: Event, origin: str) -> None:
         cur = self.conn.execute(
