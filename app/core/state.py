@@ -115,6 +115,9 @@ class JobState:
     anomalies: list[tuple[str, str]] = field(default_factory=list)
     last_key: tuple[int, str, int] = (0, "", 0)
     event_count: int = 0
+    # The projection row last written for this job, so an event that leaves the summary
+    # unchanged does not rewrite it (one page less per commit).
+    written_row: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> str:

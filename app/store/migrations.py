@@ -31,28 +31,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 UNIQUE (terminal_id, seq)
             )""",
             "CREATE INDEX events_job ON events(job_id, hlc)",
-            "CREATE INDEX events_hlc ON events(hlc)",
             """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
                BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
             """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
                BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+            # Keyed by the event's position: one b-tree page touched per append.
             """CREATE TABLE outbox (
-                event_id TEXT PRIMARY KEY REFERENCES events(event_id),
-                pos INTEGER NOT NULL,
+                pos INTEGER PRIMARY KEY REFERENCES events(pos),
                 state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected')),
                 attempts INTEGER NOT NULL DEFAULT 0,
                 last_error TEXT
             )""",
-            "CREATE INDEX outbox_pos ON outbox(state, pos)",
             """CREATE TABLE jobs (
                 job_id TEXT PRIMARY KEY, part_no TEXT, drawing_no TEXT, qty INTEGER,
                 due TEXT, lead_firm TEXT, customer TEXT, unit_price_yen INTEGER, note TEXT,
-                created_at TEXT, status TEXT, route TEXT, last_hlc INTEGER, event_count INTEGER
-            )""",
+                created_at TEXT, status TEXT, route TEXT
+            ) WITHOUT ROWID""",
             """CREATE TABLE lots (
                 lot_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, parent TEXT, qty INTEGER,
                 holder TEXT, in_transit_to TEXT
-            )""",
+            ) WITHOUT ROWID""",
             "CREATE INDEX lots_job ON lots(job_id)",
             """CREATE TABLE ops (
                 job_id TEXT NOT NULL, lot_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -61,16 +59,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 handed_off INTEGER, working_s REAL, started_at TEXT, finished_at TEXT,
                 pause_reason TEXT, run_since TEXT,
                 PRIMARY KEY (lot_id, seq)
-            )""",
+            ) WITHOUT ROWID""",
             "CREATE INDEX ops_job ON ops(job_id)",
             """CREATE TABLE measurements (
-                event_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
+                event_id TEXT NOT NULL, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
                 characteristic TEXT, nominal TEXT, tol_minus TEXT, tol_plus TEXT, value TEXT,
                 unit TEXT, gauge TEXT, in_tolerance INTEGER, occurred_at TEXT
             )""",
             "CREATE INDEX measurements_job ON measurements(job_id)",
             """CREATE TABLE defects (
-                event_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
+                event_id TEXT NOT NULL, job_id TEXT NOT NULL, lot_id TEXT, op INTEGER,
                 code TEXT, count INTEGER, disposition TEXT, note TEXT, occurred_at TEXT
             )""",
             "CREATE INDEX defects_job ON defects(job_id)",

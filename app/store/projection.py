@@ -9,11 +9,11 @@ from typing import Any
 from app.core.events import Event
 from app.core.state import DefectEntry, JobState, LotState, Measurement, OpProgress
 
-JOB_SQL = """INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+JOB_SQL = """INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"""
 LOT_SQL = """INSERT OR REPLACE INTO lots VALUES (?,?,?,?,?,?)"""
 OP_SQL = """INSERT OR REPLACE INTO ops VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
-MEAS_SQL = """INSERT OR REPLACE INTO measurements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"""
-DEFECT_SQL = """INSERT OR REPLACE INTO defects VALUES (?,?,?,?,?,?,?,?,?)"""
+MEAS_SQL = """INSERT INTO measurements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+DEFECT_SQL = """INSERT INTO defects VALUES (?,?,?,?,?,?,?,?,?)"""
 TRAVELER_SQL = """INSERT INTO travelers VALUES (?,?,?,?)"""
 ANOMALY_SQL = """INSERT OR REPLACE INTO anomalies VALUES (?,?,?)"""
 MACHINE_SQL = """INSERT OR REPLACE INTO machines VALUES (?,?,?,?,?,?,?)"""
@@ -36,8 +36,6 @@ def job_row(j: JobState) -> tuple[Any, ...]:
         j.created_at,
         j.status,
         route,
-        j.last_key[0],
-        j.event_count,
     )
 
 
@@ -105,7 +103,9 @@ def write_jobs(conn: sqlite3.Connection, jobs: list[JobState], *, replace: bool 
     if replace:
         for table in JOB_TABLES:
             conn.executemany(f"DELETE FROM {table} WHERE job_id = ?", [(j.job_id,) for j in jobs])
-    conn.executemany(JOB_SQL, [job_row(j) for j in jobs if j.created_at])
+    for j in jobs:
+        j.written_row = job_row(j) if j.created_at else None
+    conn.executemany(JOB_SQL, [j.written_row for j in jobs if j.written_row])
     conn.executemany(LOT_SQL, [lot_row(j.job_id, lot) for j in jobs for lot in j.lots.values()])
     conn.executemany(
         OP_SQL,
@@ -128,7 +128,10 @@ def write_jobs(conn: sqlite3.Connection, jobs: list[JobState], *, replace: bool 
 def write_step(conn: sqlite3.Connection, job: JobState, ev: Event, anomalies_before: int) -> None:
     """Write only the rows one in-order event can have changed."""
     if job.created_at:
-        conn.execute(JOB_SQL, job_row(job))
+        row = job_row(job)
+        if row != job.written_row:
+            conn.execute(JOB_SQL, row)
+            job.written_row = row
     if len(job.anomalies) > anomalies_before:
         conn.executemany(
             ANOMALY_SQL, [(e, job.job_id, r) for e, r in job.anomalies[anomalies_before:]]

@@ -190,9 +190,7 @@ class Store:
             if reason is not None:
                 # Nothing has been written yet; leaving the transaction empty commits nothing.
                 return AppendResult(False, reason=reason)
-            self.conn.execute(
-                "INSERT INTO outbox (event_id, pos) VALUES (?, ?)", (ev.event_id, self._seen_pos)
-            )
+            self.conn.execute("INSERT INTO outbox (pos) VALUES (?)", (self._seen_pos,))
         return AppendResult(True, event=ev)
 
     def ingest(
@@ -373,7 +371,7 @@ class Store:
     def outbox_pending(self, limit: int = 500) -> list[Event]:
         rows = self.conn.execute(
             f"SELECT {', '.join('e.' + c.strip() for c in EVENT_COLUMNS.split(','))} "
-            "FROM outbox o JOIN events e USING (event_id) "
+            "FROM outbox o JOIN events e USING (pos) "
             "WHERE o.state = 'pending' ORDER BY o.pos LIMIT ?",
             (limit,),
         ).fetchall()
@@ -381,7 +379,7 @@ class Store:
 
     def outbox_stats(self) -> dict[str, Any]:
         pending, oldest = self.conn.execute(
-            "SELECT count(*), min(e.occurred_at) FROM outbox o JOIN events e USING (event_id) "
+            "SELECT count(*), min(e.occurred_at) FROM outbox o JOIN events e USING (pos) "
             "WHERE o.state = 'pending'"
         ).fetchone()
         rejected = self.conn.execute(
@@ -395,14 +393,14 @@ class Store:
         """Remove delivered events from the queue; park rejected ones with their reason."""
         with self._lock, self._transaction():
             self.conn.executemany(
-                "DELETE FROM outbox WHERE event_id = ?", [(e,) for e in delivered]
+                "DELETE FROM outbox WHERE pos = (SELECT pos FROM events WHERE event_id = ?)",
+                [(e,) for e in delivered],
             )
-            for event_id, why in (rejected or {}).items():
-                self.conn.execute(
-                    "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1 "
-                    "WHERE event_id = ?",
-                    (why, event_id),
-                )
+            self.conn.executemany(
+                "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1 "
+                "WHERE pos = (SELECT pos FROM events WHERE event_id = ?)",
+                [(why, e) for e, why in (rejected or {}).items()],
+            )
 
     # -- maintenance ----------------------------------------------------------------
 

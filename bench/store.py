@@ -1,0 +1,228 @@
+"""``python -m bench store``: durable append throughput against raw SQLite, and replay time.
+
+Prints progress lines, then one JSON object as the last line:
+``durable_appends_per_s`` (one event per transaction through ``Store.record``, projections
+and outbox included), ``raw_sqlite_commits_per_s`` (a one-row INSERT + COMMIT with the
+same pragmas, measured in the same run, interleaved in rounds so disk noise hits both),
+``ratio``, ``append_p50_ms``/``append_p99_ms`` and ``replay_100k_s``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app.core.clock import hlc_pack, new_event_id
+from app.core.events import Event
+from app.store import Store
+
+ROUTE = [
+    {"seq": 10, "process": "LATHE", "firm": "F001"},
+    {"seq": 20, "process": "HEAT", "firm": "F007"},
+    {"seq": 30, "process": "GRIND", "firm": "F012"},
+    {"seq": 40, "process": "INSPECT", "firm": "F001"},
+]
+
+
+def _job(store: Store, job: str) -> None:
+    store.record(
+        "JobCreated",
+        {"part_no": "P", "qty": 10**6, "due": "2026-12-31", "lead_firm": "F001", "route": ROUTE},
+        job_id=job,
+    )
+    store.record("LotReceived", {"lot_id": job, "count": 10**6}, job_id=job, op=10)
+    store.record("OpStarted", {"lot_id": job}, job_id=job, op=10)
+
+
+def _append(store: Store, job: str, i: int) -> None:
+    # The shop-floor mix: mostly measurements, with pauses, resumes and defects.
+    k = i % 10
+    if k == 3:
+        r = store.record("OpPaused", {"lot_id": job, "reason": "BREAK"}, job_id=job, op=10)
+    elif k == 4:
+        r = store.record("OpResumed", {"lot_id": job}, job_id=job, op=10)
+    elif k == 7:
+        p = {"lot_id": job, "code": "BURR", "count": 1, "disposition": "rework", "note": ""}
+        r = store.record("DefectRecorded", p, job_id=job, op=10)
+    else:
+        p = {
+            "lot_id": job,
+            "characteristic": "OD",
+            "nominal": "10.000",
+            "tol_minus": "0.010",
+            "tol_plus": "0.010",
+            "value": f"10.{i % 20:03d}",
+            "unit": "mm",
+            "gauge": "sim://mitutoyo",
+        }
+        r = store.record("MeasurementTaken", p, job_id=job, op=10)
+    if not r.ok:
+        raise RuntimeError(r.reason)
+
+
+def _raw_setup(path: Path) -> sqlite3.Connection:
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=FULL")
+    c.execute("PRAGMA foreign_keys=ON")
+    c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, event_id TEXT UNIQUE, payload TEXT)")
+    return c
+
+
+def measure_appends(tmp: Path, rounds: int, per_round: int) -> dict[str, Any]:
+    store = Store.open(tmp / "bench.db", firm_id="F001")
+    raw = _raw_setup(tmp / "raw.db")
+    _job(store, "JB")
+    latencies: list[float] = []
+    store_rates, raw_rates = [], []
+    n = 0
+    payload = json.dumps({"lot_id": "JB", "value": "10.001", "unit": "mm"})
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(per_round):
+            s = time.perf_counter()
+            _append(store, "JB", n)
+            latencies.append(time.perf_counter() - s)
+            n += 1
+        store_rates.append(per_round / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        for _ in range(per_round):
+            raw.execute("BEGIN")
+            raw.execute(
+                "INSERT INTO t (event_id, payload) VALUES (?, ?)", (new_event_id(), payload)
+            )
+            raw.execute("COMMIT")
+        raw_rates.append(per_round / (time.perf_counter() - t0))
+    store.close()
+    raw.close()
+    latencies.sort()
+    durable, rawr = statistics.median(store_rates), statistics.median(raw_rates)
+    return {
+        "durable_appends_per_s": round(durable, 1),
+        "raw_sqlite_commits_per_s": round(rawr, 1),
+        "ratio": round(durable / rawr, 3),
+        "append_p50_ms": round(latencies[len(latencies) // 2] * 1000, 3),
+        "append_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
+        "appends_measured": n,
+    }
+
+
+def synthetic_events(total: int, events_per_job: int = 200) -> list[Event]:
+    """A realistic event log: jobs along a four-firm route, measurements dominating."""
+    events: list[Event] = []
+    ms = 1_700_000_000_000
+    seq = 0
+    firms = {10: "F001", 20: "F007", 30: "F012", 40: "F001"}
+
+    def ev(type_: str, payload: dict[str, Any], job: str, op: int | None) -> None:
+        nonlocal ms, seq
+        ms += 1000
+        seq += 1
+        firm = firms[op] if op else "F001"
+        events.append(
+            Event(
+                new_event_id(),
+                f"T{firm}",
+                seq,
+                hlc_pack(ms, 0),
+                time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(ms / 1000)),
+                firm,
+                job,
+                op,
+                type_,
+                payload,
+            )
+        )
+
+    j = 0
+    while len(events) < total:
+        job = f"J{j:06d}"
+        j += 1
+        lot = f"{job}-L1"
+        ev(
+            "JobCreated",
+            {"part_no": "P", "qty": 100, "due": "2026-12-31", "lead_firm": "F001", "route": ROUTE},
+            job,
+            None,
+        )
+        per_op = (events_per_job - 1) // 4
+        for op in (10, 20, 30, 40):
+            ev("LotReceived", {"lot_id": lot, "count": 100}, job, op)
+            ev("OpStarted", {"lot_id": lot}, job, op)
+            for i in range(per_op - 5):
+                ev(
+                    "MeasurementTaken",
+                    {
+                        "lot_id": lot,
+                        "characteristic": "OD",
+                        "nominal": "10",
+                        "tol_minus": "0.01",
+                        "tol_plus": "0.01",
+                        "value": f"10.{i % 15:03d}",
+                        "unit": "mm",
+                    },
+                    job,
+                    op,
+                )
+            ev(
+                "DefectRecorded",
+                {"lot_id": lot, "code": "BURR", "count": 1, "disposition": "scrap", "note": ""},
+                job,
+                op,
+            )
+            ev(
+                "OpFinished",
+                {"lot_id": lot, "good": 100 - (op // 10), "defect": 0, "scrap": op // 10},
+                job,
+                op,
+            )
+            if op != 40:
+                ev(
+                    "LotHandedOff",
+                    {"lot_id": lot, "to_firm": firms[op + 10], "count": 100 - (op // 10) - 1},
+                    job,
+                    op,
+                )
+    return events[:total]
+
+
+def measure_replay(tmp: Path, total: int) -> dict[str, Any]:
+    store = Store.open(tmp / "replay.db", firm_id="F999")
+    events = synthetic_events(total)
+    for i in range(0, len(events), 5000):
+        store.ingest(events[i : i + 5000])
+    t0 = time.perf_counter()
+    n = store.rebuild()
+    elapsed = time.perf_counter() - t0
+    jobs = store.rows("SELECT count(*) AS n FROM jobs")[0]["n"]
+    anomalies = store.rows("SELECT count(*) AS n FROM anomalies")[0]["n"]
+    store.close()
+    return {
+        "replay_events": n,
+        "replay_100k_s": round(elapsed * 100_000 / n, 3),
+        "replay_jobs": jobs,
+        "replay_anomalies": anomalies,
+    }
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench store")
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--per-round", type=int, default=200)
+    ap.add_argument("--replay-events", type=int, default=100_000)
+    ap.add_argument("--dir", help="where to put the databases (default: a temp dir)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        tmp = Path(d)
+        result = measure_appends(tmp, args.rounds, args.per_round)
+        print(json.dumps({"stage": "appends", **result}), flush=True)
+        replay = measure_replay(tmp, args.replay_events)
+        print(json.dumps({"stage": "replay", **replay}), flush=True)
+    print(json.dumps({"bench": "store", **result, **replay}))
+    return 0
