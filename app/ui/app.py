@@ -1,0 +1,71 @@
+"""Starting the touchscreen app: fonts, language, style, the store, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.commands.common import explain_store_error
+from app.store import Store, StoreError
+from app.ui.main_window import MainWindow
+from app.ui.session import Session
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplication:
+    """Create (or reuse) the QApplication with Japanese fonts, translations and the style."""
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Nakama")
+    app.setProperty("nakama_lang", lang)
+    families = QFontDatabase.families()
+    for family in ("Noto Sans CJK JP", "Noto Sans JP"):
+        if family in families:
+            app.setFont(QFont(family, 16))
+            break
+    if lang == "ja":
+        translator = QTranslator(app)
+        if translator.load(str(RESOURCES / "translations" / "nakama_ja.qm")):
+            app.installTranslator(translator)
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    style = RESOURCES / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def run(args: argparse.Namespace) -> int:
+    lang = args.lang or "ja"
+    app = make_application(lang)
+    try:
+        store = Store.open(args.db, firm_id=args.firm)
+    except StoreError as exc:
+        QMessageBox.critical(None, "Nakama", explain_store_error(exc))
+        print(explain_store_error(exc), file=sys.stderr)
+        return 3
+    from app import demo
+
+    if not store.firm_id:
+        store.set_meta({"firm_id": demo.DEMO_FIRM})
+        store.firm_id = demo.DEMO_FIRM
+    if not args.no_demo:
+        demo.seed(store)
+    session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
+    window = MainWindow(session)
+    window.resize(1280, 800)
+    if args.screenshot:
+        window.show()
+        app.processEvents()
+        window.grab().save(args.screenshot)
+        store.close()
+        return 0
+    window.showFullScreen() if "--kiosk" in sys.argv else window.show()
+    code = app.exec()
+    store.close()
+    return int(code)

@@ -1,0 +1,133 @@
+"""The home screen: every job this terminal knows, what state it is in, what is ours next."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.actions import steps_for
+from app.core.state import JobState
+from app.ui.session import Session
+from app.ui.text import action_name, process_name, status_name, tr
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class JobsModel(QAbstractTableModel):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.rows: list[dict[str, Any]] = []
+        self.headers = [tr("Part"), tr("Qty"), tr("Due"), tr("Where"), tr("Your next step")]
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        store = self.session.store
+        rows = []
+        for j in store.jobs():
+            job = store.job(j["job_id"])
+            steps = steps_for(job, self.session.firm) if job else []
+            nxt = ""
+            if steps:
+                _lot, step = steps[0]
+                doing = (
+                    status_name(step.status)
+                    if step.status in ("running", "paused")
+                    else action_name(step.actions[0])
+                )
+                nxt = f"{step.op.seq} {process_name(step.op.process)}: {doing}"
+            rows.append({**j, "next": nxt, "where": self._where(job) if job else ""})
+        # Jobs with something for us first, then by due date.
+        rows.sort(key=lambda r: (r["next"] == "", r["due"] or "", r["part_no"] or ""))
+        self.rows = rows
+        self.endResetModel()
+
+    def _where(self, job: JobState) -> str:
+        """Where the job's lots are: at a firm, or on the way to one."""
+        if job.status == "done":
+            return status_name("done")
+        places = []
+        for lot in job.lots.values():
+            if lot.in_transit_to:
+                places.append(
+                    tr("On the way to {0}").format(self.session.firm_label(lot.in_transit_to))
+                )
+            elif lot.holder:
+                places.append(self.session.firm_label(lot.holder))
+        return " / ".join(dict.fromkeys(places)) or status_name("open")
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [
+                f"{r['part_no']}  {r['drawing_no'] or ''}".strip(),
+                f"{r['qty']:,}",
+                r["due"],
+                r["where"],
+                r["next"] or "—",
+            ][col]
+        late = r["status"] != "done" and bool(r["due"]) and r["due"] < date.today().isoformat()
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and late:
+            return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return r["job_id"]
+        return None
+
+
+class JobsScreen(QWidget):
+    job_chosen = Signal(str)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.model = JobsModel(session)
+        self.table = QTableView()
+        self.table.setObjectName("jobsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(64)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.clicked.connect(
+            lambda idx: self.job_chosen.emit(self.model.data(idx, Qt.ItemDataRole.UserRole))
+        )
+        self.empty = QLabel(tr("No jobs yet. Scan a traveler to begin."))
+        self.empty.setObjectName("hint")
+        title = QLabel(tr("Jobs"))
+        title.setObjectName("screenTitle")
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(self.table)
+        lay.addWidget(self.empty)
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self.empty.setVisible(self.model.rowCount() == 0)

@@ -1,0 +1,67 @@
+"""The main window: a status bar on top, the screens below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from app.ui.job_screen import JobScreen
+from app.ui.jobs_screen import JobsScreen
+from app.ui.session import Session
+from app.ui.text import tr
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.setWindowTitle(tr("Nakama shop-floor terminal"))
+        self.firm_label = QLabel()
+        self.firm_label.setObjectName("firmLabel")
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncLabel")
+        self.clock = QLabel()
+        self.clock.setObjectName("clockLabel")
+        bar = QWidget()
+        bar.setObjectName("topBar")
+        top = QHBoxLayout(bar)
+        top.addWidget(self.firm_label, 1)
+        top.addWidget(self.sync_label)
+        top.addWidget(self.clock)
+        self.stack = QStackedWidget()
+        self.jobs = JobsScreen(session)
+        self.job = JobScreen(session)
+        self.stack.addWidget(self.jobs)
+        self.stack.addWidget(self.job)
+        self.jobs.job_chosen.connect(self.open_job)
+        self.job.back.connect(lambda: self.stack.setCurrentWidget(self.jobs))
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(bar)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        session.changed.connect(self.refresh_status)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(1000)
+        self.tick()
+        self.refresh_status()
+
+    def open_job(self, job_id: str) -> None:
+        self.job.show_job(job_id)
+        self.stack.setCurrentWidget(self.job)
+
+    def tick(self) -> None:
+        self.clock.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm"))
+
+    def refresh_status(self) -> None:
+        s = self.session.store
+        self.firm_label.setText(
+            f"{self.session.firm_label(s.firm_id)}   {tr('Terminal')} {s.terminal_id}"
+        )
+        stats = s.outbox_stats()
+        text = tr("Waiting to send: {0}").format(stats["pending"])
+        if stats["rejected"]:
+            text += "   " + tr("Refused by hub: {0}").format(stats["rejected"])
+        self.sync_label.setText(text)

@@ -1,0 +1,323 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP" sourcelanguage="en">
+  <context>
+    <name>Nakama</name>
+    <message>
+      <source>◀ Jobs</source>
+      <translation>◀ 案件一覧</translation>
+    </message>
+    <message>
+      <source>Route</source>
+      <translation>工程</translation>
+    </message>
+    <message>
+      <source>Parts received</source>
+      <translation>受入数</translation>
+    </message>
+    <message>
+      <source>Why pause?</source>
+      <translation>中断の理由は？</translation>
+    </message>
+    <message>
+      <source>Finish: count the parts</source>
+      <translation>完了：数量を入力</translation>
+    </message>
+    <message>
+      <source>Which defect?</source>
+      <translation>不良の種類は？</translation>
+    </message>
+    <message>
+      <source>Rework</source>
+      <translation>手直し</translation>
+    </message>
+    <message>
+      <source>Scrap</source>
+      <translation>廃棄</translation>
+    </message>
+    <message>
+      <source>Hold</source>
+      <translation>保留</translation>
+    </message>
+    <message>
+      <source>What happens to them?</source>
+      <translation>処置は？</translation>
+    </message>
+    <message>
+      <source>Unknown job</source>
+      <translation>不明な案件</translation>
+    </message>
+    <message>
+      <source>Nothing for your firm to do on this job now.</source>
+      <translation>この案件で今あなたの会社の作業はありません。</translation>
+    </message>
+    <message>
+      <source>Good</source>
+      <translation>良品</translation>
+    </message>
+    <message>
+      <source>Defect</source>
+      <translation>不良</translation>
+    </message>
+    <message>
+      <source>Hand off to {0}</source>
+      <translation>{0} へ引渡し</translation>
+    </message>
+    <message>
+      <source>Drawing {0}   Qty {1}   Due {2}   Lead firm {3}</source>
+      <translation>図番 {0}   数量 {1}   納期 {2}   元請 {3}</translation>
+    </message>
+    <message>
+      <source>Received</source>
+      <translation>受入</translation>
+    </message>
+    <message>
+      <source>Parts</source>
+      <translation>個数</translation>
+    </message>
+    <message>
+      <source>Saved: {0}</source>
+      <translation>記録しました：{0}</translation>
+    </message>
+    <message>
+      <source>NG</source>
+      <translation>不良</translation>
+    </message>
+    <message>
+      <source>Handed off {0}</source>
+      <translation>引渡 {0}</translation>
+    </message>
+    <message>
+      <source>Part</source>
+      <translation>品番</translation>
+    </message>
+    <message>
+      <source>Qty</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Due</source>
+      <translation>納期</translation>
+    </message>
+    <message>
+      <source>Where</source>
+      <translation>所在</translation>
+    </message>
+    <message>
+      <source>Your next step</source>
+      <translation>次の作業</translation>
+    </message>
+    <message>
+      <source>No jobs yet. Scan a traveler to begin.</source>
+      <translation>案件がありません。工程表をスキャンしてください。</translation>
+    </message>
+    <message>
+      <source>Jobs</source>
+      <translation>案件一覧</translation>
+    </message>
+    <message>
+      <source>On the way to {0}</source>
+      <translation>{0} へ輸送中</translation>
+    </message>
+    <message>
+      <source>Nakama shop-floor terminal</source>
+      <translation>Nakama 現場端末</translation>
+    </message>
+    <message>
+      <source>Waiting to send: {0}</source>
+      <translation>送信待ち：{0}件</translation>
+    </message>
+    <message>
+      <source>Terminal</source>
+      <translation>端末</translation>
+    </message>
+    <message>
+      <source>Refused by hub: {0}</source>
+      <translation>ハブで拒否：{0}件</translation>
+    </message>
+    <message>
+      <source>This job is not known on this terminal.</source>
+      <translation>この端末ではこの案件が登録されていません。</translation>
+    </message>
+    <message>
+      <source>This job already exists.</source>
+      <translation>この案件はすでに登録されています。</translation>
+    </message>
+    <message>
+      <source>Only the lead firm can do this.</source>
+      <translation>元請企業だけが操作できます。</translation>
+    </message>
+    <message>
+      <source>The route is not valid.</source>
+      <translation>工程の並びが正しくありません。</translation>
+    </message>
+    <message>
+      <source>This step is not on the route.</source>
+      <translation>この工程は工程表にありません。</translation>
+    </message>
+    <message>
+      <source>This step belongs to another firm.</source>
+      <translation>この工程は他社の担当です。</translation>
+    </message>
+    <message>
+      <source>This lot is not known.</source>
+      <translation>このロットは登録されていません。</translation>
+    </message>
+    <message>
+      <source>This lot already exists.</source>
+      <translation>このロットはすでにあります。</translation>
+    </message>
+    <message>
+      <source>This lot was already received here.</source>
+      <translation>このロットはすでに受入済みです。</translation>
+    </message>
+    <message>
+      <source>The count is larger than the lot.</source>
+      <translation>数量がロット数を超えています。</translation>
+    </message>
+    <message>
+      <source>Receive the lot first.</source>
+      <translation>先にロットを受入してください。</translation>
+    </message>
+    <message>
+      <source>This step was already started.</source>
+      <translation>この工程はすでに着手済みです。</translation>
+    </message>
+    <message>
+      <source>This step is already finished.</source>
+      <translation>この工程はすでに完了しています。</translation>
+    </message>
+    <message>
+      <source>Start the step first.</source>
+      <translation>先に着手してください。</translation>
+    </message>
+    <message>
+      <source>The step is not running.</source>
+      <translation>この工程は作業中ではありません。</translation>
+    </message>
+    <message>
+      <source>The step is not paused.</source>
+      <translation>この工程は中断中ではありません。</translation>
+    </message>
+    <message>
+      <source>Choose a reason for the pause.</source>
+      <translation>中断の理由を選んでください。</translation>
+    </message>
+    <message>
+      <source>Good + defect + scrap is more than was received.</source>
+      <translation>良品＋不良＋廃棄が受入数を超えています。</translation>
+    </message>
+    <message>
+      <source>More defects than parts received.</source>
+      <translation>不良数が受入数を超えています。</translation>
+    </message>
+    <message>
+      <source>Unknown defect code.</source>
+      <translation>不明な不良コードです。</translation>
+    </message>
+    <message>
+      <source>Choose rework, scrap or hold.</source>
+      <translation>手直し・廃棄・保留から選んでください。</translation>
+    </message>
+    <message>
+      <source>The tolerance is not valid.</source>
+      <translation>公差が正しくありません。</translation>
+    </message>
+    <message>
+      <source>You cannot hand off more than the good parts.</source>
+      <translation>良品数を超えて引渡しはできません。</translation>
+    </message>
+    <message>
+      <source>Choose another firm to hand off to.</source>
+      <translation>引渡し先に別の会社を選んでください。</translation>
+    </message>
+    <message>
+      <source>A split must leave parts in the lot.</source>
+      <translation>分割後も元のロットに部品が残る必要があります。</translation>
+    </message>
+    <message>
+      <source>That record cannot be corrected.</source>
+      <translation>その記録は訂正できません。</translation>
+    </message>
+    <message>
+      <source>This terminal has no firm set.</source>
+      <translation>この端末に会社が設定されていません。</translation>
+    </message>
+    <message>
+      <source>The disk is full. This record was NOT saved.</source>
+      <translation>ディスクがいっぱいです。この記録は保存されていません。</translation>
+    </message>
+    <message>
+      <source>Saving failed. This record was NOT saved.</source>
+      <translation>保存に失敗しました。この記録は保存されていません。</translation>
+    </message>
+    <message>
+      <source>Refused</source>
+      <translation>受け付けられません</translation>
+    </message>
+    <message>
+      <source>Waiting</source>
+      <translation>待ち</translation>
+    </message>
+    <message>
+      <source>Running</source>
+      <translation>作業中</translation>
+    </message>
+    <message>
+      <source>Paused</source>
+      <translation>中断中</translation>
+    </message>
+    <message>
+      <source>Done</source>
+      <translation>完了</translation>
+    </message>
+    <message>
+      <source>Not started</source>
+      <translation>未着手</translation>
+    </message>
+    <message>
+      <source>In progress</source>
+      <translation>進行中</translation>
+    </message>
+    <message>
+      <source>Receive</source>
+      <translation>受入</translation>
+    </message>
+    <message>
+      <source>Start</source>
+      <translation>着手</translation>
+    </message>
+    <message>
+      <source>Pause</source>
+      <translation>中断</translation>
+    </message>
+    <message>
+      <source>Resume</source>
+      <translation>再開</translation>
+    </message>
+    <message>
+      <source>Finish</source>
+      <translation>完了</translation>
+    </message>
+    <message>
+      <source>Measure</source>
+      <translation>測定</translation>
+    </message>
+    <message>
+      <source>Hand off</source>
+      <translation>引渡し</translation>
+    </message>
+    <message>
+      <source>OK</source>
+      <translation>確定</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Total {0} of {1}</source>
+      <translation>合計 {0} / {1}</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,184 @@
+"""The touchscreen screens, driven as a machinist would: tap a job, tap the big buttons."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from app import demo
+from app.store import Store
+from app.ui.app import make_application
+from app.ui.main_window import MainWindow
+from app.ui.session import Session
+
+SHOTS = Path(os.environ.get("NAKAMA_SHOTS", "/tmp/nakama-shots"))
+
+
+class ScriptedAsker:
+    """Plays the machinist's answers to the dialogs."""
+
+    def __init__(self) -> None:
+        self.answers: list[Any] = []
+        self.asked: list[str] = []
+
+    def counts(
+        self, title: str, fields: list[tuple[str, str, int]], maximum: int
+    ) -> dict[str, int] | None:
+        self.asked.append(title)
+        answer = self.answers.pop(0)
+        return None if answer is None else {**{k: v for k, _l, v in fields}, **answer}
+
+    def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
+        self.asked.append(title)
+        answer = self.answers.pop(0)
+        assert answer is None or answer in [c for c, _ in choices]
+        return answer
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
+    make_application("ja")
+    store = Store.open(tmp_path / "ui.db", firm_id="F001")
+    demo.seed(store)
+    w = MainWindow(Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()}))
+    w.resize(1280, 800)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    store.close()
+
+
+def _job_id(w: MainWindow, part: str) -> str:
+    return next(r["job_id"] for r in w.session.store.jobs() if r["part_no"] == part)
+
+
+def _tap(qtbot: Any, w: MainWindow, name: str) -> None:
+    def visible() -> list[QPushButton]:
+        return [
+            b for b in w.job.findChildren(QPushButton, name) if b.isVisible() and b.width() > 20
+        ]
+
+    qtbot.waitUntil(lambda: bool(visible()), timeout=2000)
+    qtbot.mouseClick(visible()[0], Qt.MouseButton.LeftButton)
+
+
+def _op10(w: MainWindow, job_id: str) -> Any:
+    job = w.session.store.job(job_id)
+    assert job is not None
+    return job.lots[f"{job_id}-L1"].ops[10]
+
+
+def _save(w: MainWindow, name: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):  # let queued shows and deferred deletes run, as the event loop would
+        QApplication.processEvents()
+    w.grab().save(str(SHOTS / name))
+
+
+def test_jobs_screen_lists_demo_jobs_in_japanese(window: MainWindow) -> None:
+    model = window.jobs.model
+    assert model.rowCount() == 3
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == "品番"
+    texts = [model.data(model.index(r, 4), Qt.ItemDataRole.DisplayRole) for r in range(3)]
+    assert any("旋盤: 着手" in t for t in texts)
+    wheres = [model.data(model.index(r, 3), Qt.ItemDataRole.DisplayRole) for r in range(3)]
+    assert any("大森熱処理 (F007)" in t and "輸送中" in t for t in wheres)
+    _save(window, "jobs.png")
+
+
+def test_a_whole_op_by_taps(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    job_id = _job_id(w, "PIN-7")
+    w.open_job(job_id)
+    _tap(qtbot, w, "action_start")
+    assert "記録しました" in w.job.feedback.text()
+    asker.answers = ["TOOL"]
+    _tap(qtbot, w, "action_pause")
+    _tap(qtbot, w, "action_resume")
+    assert _op10(w, job_id).status == "running"
+    asker.answers = ["BURR", {"count": 4}, "rework"]
+    _tap(qtbot, w, "action_defect")
+    _save(w, "job-running.png")
+    # A miscount is refused in Japanese and nothing is written.
+    n = w.session.store.count_events()
+    asker.answers = [{"good": 500, "defect": 4, "scrap": 0}]
+    _tap(qtbot, w, "action_finish")
+    assert "受入数を超えています" in w.job.feedback.text()
+    assert w.session.store.count_events() == n
+    _save(w, "job-refused.png")
+    asker.answers = [{"good": 496, "defect": 4, "scrap": 0}]
+    _tap(qtbot, w, "action_finish")
+    asker.answers = [{"count": 496}]
+    _tap(qtbot, w, "action_hand_off")
+    job = w.session.store.job(job_id)
+    assert job is not None
+    prog = job.lots[f"{job_id}-L1"].ops[10]
+    assert (prog.status, prog.good, prog.defect, prog.handed_off, prog.pause_reason) == (
+        "done",
+        496,
+        4,
+        496,
+        None,
+    )
+    assert job.lots[f"{job_id}-L1"].in_transit_to == "F007"
+    assert asker.asked[0] == "中断の理由は？"
+    _save(w, "job-handed-off.png")
+
+
+def test_cancelled_dialog_writes_nothing(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    w.open_job(_job_id(w, "FLANGE-88"))
+    n = w.session.store.count_events()
+    asker.answers = [None]
+    _tap(qtbot, w, "action_pause")
+    assert w.session.store.count_events() == n
+
+
+def test_other_firms_op_shows_nothing_to_do(window: MainWindow) -> None:
+    w = window
+    w.open_job(_job_id(w, "SHAFT-2041"))
+    assert not [b for b in w.job.findChildren(QPushButton) if b.objectName().startswith("action_")]
+    assert w.job.findChildren(type(w.job.feedback), "hint")
+
+
+def test_number_pad_and_count_dialog(qtbot: Any) -> None:
+    from app.ui.widgets import CountDialog
+
+    make_application("ja")
+    dlg = CountDialog("完了", [("good", "良品", 10), ("defect", "不良", 0)], maximum=12)
+    qtbot.addWidget(dlg)
+    dlg.select("defect")
+    for key in ("1", "5"):  # 15 is over the maximum of 12: the pad refuses the 5
+        dlg.pad.press(key)
+    assert dlg.values == {"good": 10, "defect": 1}
+    dlg.pad.press("⌫")
+    dlg.pad.press("5")
+    assert dlg.values == {"good": 10, "defect": 5}
+    assert dlg.total.property("warn") is True  # 15 parts counted out of 12
+    dlg.pad.press("C")
+    assert dlg.values["defect"] == 0 and dlg.total.property("warn") is False
+
+
+def test_every_ui_string_has_a_japanese_translation() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run(
+        [sys.executable, str(root / "packaging" / "i18n.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stdout
