@@ -56,3 +56,13 @@ def test_db_check_refuses_foreign_file(tmp_path: Path, capsys) -> None:  # type:
     err = capsys.readouterr().err
     assert "not_a_database" in err and "データベースではありません" in err
     assert bad.read_bytes().startswith(b"PK\x03\x04")
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", setup, flags=re.S)
+    commands = [line for b in blocks for line in b.splitlines() if line.strip()]
+    assert commands == ["./bootstrap.sh app", "./bootstrap.sh test"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./bootstrap.sh test" in ci
