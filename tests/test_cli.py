@@ -22,9 +22,12 @@ def _commands(parser, prefix=""):  # type: ignore[no-untyped-def]
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"`(nakama(?:-hub)? [^`\[]*?)\s*(?:\[|`)", readme))
-    documented = {d.strip() for d in documented}
-    missing = [c for c in _commands(build_parser()) if f"nakama {c}" not in documented]
+    documented = re.findall(r"`(nakama(?:-hub)? [^`]*)`", readme)
+
+    def has(cmd: str) -> bool:
+        return any(d == cmd or d.startswith(cmd + " ") for d in documented)
+
+    missing = [c for c in _commands(build_parser()) if not has(f"nakama {c}")]
     assert not missing, f"commands missing from README: {missing}"
 
 
@@ -66,3 +69,21 @@ def test_readme_has_exactly_two_setup_commands() -> None:
     assert commands == ["./bootstrap.sh app", "./bootstrap.sh test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "./bootstrap.sh test" in ci
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from app.settings import OPTIONS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [o.key for o in OPTIONS if f"| `{o.key}` |" not in readme]
+    assert not missing
+
+
+def test_settings_set_and_show(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NAKAMA_SETTINGS", str(tmp_path / "s.json"))
+    assert main(["settings", "set", "devices", "sim://mitutoyo, sim://and"]) == 0
+    assert main(["settings", "set", "lang", "fr"]) == 2
+    assert "cannot set" in capsys.readouterr().err
+    assert main(["settings", "show"]) == 0
+    shown = {d["key"]: d["value"] for d in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert shown["devices"] == ["sim://mitutoyo", "sim://and"] and shown["lang"] == "ja"
