@@ -182,3 +182,46 @@ def test_every_ui_string_has_a_japanese_translation() -> None:
         text=True,
     )
     assert r.returncode == 0, r.stdout
+
+
+def test_correcting_a_finish_from_the_record(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    job_id = _job_id(w, "PIN-7")
+    w.open_job(job_id)
+    _tap(qtbot, w, "action_start")
+    asker.answers = [{"good": 500, "defect": 0, "scrap": 0}]
+    _tap(qtbot, w, "action_finish")
+    finish = next(e for e in w.job.history.events if e.type == "OpFinished")
+    # Fix: 3 of them were in fact scrap.
+    asker.answers = ["fix", {"good": 497, "scrap": 3}]
+    result = w.job.history.correct(finish)
+    assert result is not None and result.ok
+    assert (_op10(w, job_id).good, _op10(w, job_id).scrap) == (497, 3)
+    # A correction that would break a later record is refused and writes nothing:
+    # receiving 400 cannot stand beside the 500 parts already counted at the finish.
+    n = w.session.store.count_events()
+    receipt = next(e for e in w.job.history.events if e.type == "LotReceived")
+    asker.answers = ["fix", {"count": 400}]
+    result = w.job.history.correct(receipt)
+    assert result is not None and result.reason == "counts_exceed_received"
+    assert w.session.store.count_events() == n
+    assert "受入数を超えています" in w.job.feedback.text()
+    # A record already corrected is not offered again.
+    assert w.job.history.correct(finish) is None
+    # The corrected record is shown struck out.
+    w.job.refresh()
+    row = [e.event_id for e in w.job.history.events].index(finish.event_id)
+    item = w.job.history.item(row, 1)
+    assert item is not None and item.font().strikeOut()
+    _save(w, "job-corrected.png")
+
+
+def test_other_firms_records_cannot_be_corrected(window: MainWindow) -> None:
+    w = window
+    job_id = _job_id(w, "SHAFT-2041")
+    w.open_job(job_id)
+    foreign = w.session.store.job_events(job_id)[0]
+    object.__setattr__(foreign, "firm_id", "F007")
+    assert w.job.history.correct(foreign) is None

@@ -26,6 +26,7 @@ from app.core.actions import (
 )
 from app.core.state import JobState
 from app.store import AppendResult
+from app.ui.job_history import JobHistory
 from app.ui.session import Session
 from app.ui.text import (
     action_name,
@@ -103,7 +104,16 @@ class JobScreen(QWidget):
         lay.addWidget(self.facts)
         lay.addWidget(route_frame)
         lay.addLayout(self.actions_box)
-        lay.addStretch(1)
+        self.anomalies = QLabel()
+        self.anomalies.setObjectName("anomalies")
+        self.anomalies.setWordWrap(True)
+        lay.addWidget(self.anomalies)
+        history_title = QLabel(tr("Record (tap your own entry to correct it)"))
+        history_title.setObjectName("sectionTitle")
+        lay.addWidget(history_title)
+        self.history = JobHistory(session, self.asker)
+        self.history.corrected.connect(self._corrected)
+        lay.addWidget(self.history, 1)
         lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)
 
@@ -122,6 +132,7 @@ class JobScreen(QWidget):
         if job is None:
             self.title.setText(tr("Unknown job"))
             self.facts.clear()
+            self.history.show_events([])
             return
         self.title.setText(f"{job.part_no}  ·  {job.job_id}")
         self.facts.setText(
@@ -133,6 +144,16 @@ class JobScreen(QWidget):
             )
         )
         self._fill_route(job)
+        self.history.asker = self.asker
+        self.history.show_events(self.session.store.job_events(job.job_id))
+        self.anomalies.setVisible(bool(job.anomalies))
+        if job.anomalies:
+            lines = [f"⚠ {reason_text(reason)}" for _e, reason in job.anomalies[-3:]]
+            self.anomalies.setText(
+                tr("Records from other terminals that conflict ({0}):").format(len(job.anomalies))
+                + "\n"
+                + "\n".join(lines)
+            )
         steps = steps_for(job, self.session.firm)
         if not steps:
             hint = QLabel(tr("Nothing for your firm to do on this job now."))
@@ -208,6 +229,12 @@ class JobScreen(QWidget):
         else:
             self._say("error", reason_text(result.reason or ""))
         return result
+
+    def _corrected(self, result: AppendResult) -> None:
+        if result.ok:
+            self._say("ok", tr("Saved: {0}").format(tr("Correction")))
+        else:
+            self._say("error", reason_text(result.reason or ""))
 
     def _say(self, level: str, text: str) -> None:
         self.feedback.setText(text)

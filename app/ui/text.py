@@ -98,3 +98,43 @@ def reason_text(code: str) -> str:
         "io_error": tr("Saving failed. This record was NOT saved."),
     }
     return texts.get(code, tr("Refused") + f" ({code})")
+
+
+def event_name(type_: str) -> str:
+    return {
+        "JobCreated": tr("Job created"),
+        "LotReceived": tr("Received"),
+        "LotSplit": tr("Lot split"),
+        "OpStarted": tr("Started"),
+        "OpPaused": tr("Paused"),
+        "OpResumed": tr("Resumed"),
+        "OpFinished": tr("Finished"),
+        "DefectRecorded": tr("Defect"),
+        "MeasurementTaken": tr("Measured"),
+        "LotHandedOff": tr("Handed off"),
+        "MachineStateChanged": tr("Machine"),
+        "TravelerIssued": tr("Traveler issued"),
+        "EventCorrected": tr("Corrected"),
+    }.get(type_, type_)
+
+
+def event_detail(type_: str, p: dict) -> str:  # type: ignore[type-arg]
+    """The numbers of an event in a few words."""
+    if type_ == "LotReceived":
+        return f"{p['count']}"
+    if type_ == "OpPaused":
+        return pause_name(p["reason"])
+    if type_ == "OpFinished":
+        return tr("Good {0} / Defect {1} / Scrap {2}").format(p["good"], p["defect"], p["scrap"])
+    if type_ == "DefectRecorded":
+        return f"{defect_name(p['code'])} × {p['count']}"
+    if type_ == "MeasurementTaken":
+        return f"{p['characteristic']} {p['value']} {p['unit']}"
+    if type_ == "LotHandedOff":
+        return f"→ {p['to_firm']}  {p['count']}"
+    if type_ == "EventCorrected":
+        rep = p.get("replacement")
+        if rep:
+            return f"{event_name(rep['type'])} → {event_detail(rep['type'], rep['payload'])}"
+        return tr("Cancelled")
+    return ""

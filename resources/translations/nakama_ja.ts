@@ -4,8 +4,60 @@
   <context>
     <name>Nakama</name>
     <message>
+      <source>Parts</source>
+      <translation>個数</translation>
+    </message>
+    <message>
+      <source>Good</source>
+      <translation>良品</translation>
+    </message>
+    <message>
+      <source>Defect</source>
+      <translation>不良</translation>
+    </message>
+    <message>
+      <source>Scrap</source>
+      <translation>廃棄</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>日時</translation>
+    </message>
+    <message>
+      <source>Record</source>
+      <translation>記録</translation>
+    </message>
+    <message>
+      <source>Step</source>
+      <translation>工程</translation>
+    </message>
+    <message>
+      <source>Firm</source>
+      <translation>会社</translation>
+    </message>
+    <message>
+      <source>Details</source>
+      <translation>内容</translation>
+    </message>
+    <message>
+      <source>Correct the numbers</source>
+      <translation>数量を訂正</translation>
+    </message>
+    <message>
+      <source>Fix the numbers</source>
+      <translation>数量を訂正する</translation>
+    </message>
+    <message>
+      <source>Cancel this record</source>
+      <translation>この記録を取り消す</translation>
+    </message>
+    <message>
       <source>◀ Jobs</source>
       <translation>◀ 案件一覧</translation>
+    </message>
+    <message>
+      <source>Record (tap your own entry to correct it)</source>
+      <translation>記録（自社の記録をタップすると訂正できます）</translation>
     </message>
     <message>
       <source>Route</source>
@@ -32,10 +84,6 @@
       <translation>手直し</translation>
     </message>
     <message>
-      <source>Scrap</source>
-      <translation>廃棄</translation>
-    </message>
-    <message>
       <source>Hold</source>
       <translation>保留</translation>
     </message>
@@ -52,14 +100,6 @@
       <translation>この案件で今あなたの会社の作業はありません。</translation>
     </message>
     <message>
-      <source>Good</source>
-      <translation>良品</translation>
-    </message>
-    <message>
-      <source>Defect</source>
-      <translation>不良</translation>
-    </message>
-    <message>
       <source>Hand off to {0}</source>
       <translation>{0} へ引渡し</translation>
     </message>
@@ -68,16 +108,20 @@
       <translation>図番 {0}   数量 {1}   納期 {2}   元請 {3}</translation>
     </message>
     <message>
+      <source>Correction</source>
+      <translation>訂正</translation>
+    </message>
+    <message>
       <source>Received</source>
       <translation>受入</translation>
     </message>
     <message>
-      <source>Parts</source>
-      <translation>個数</translation>
-    </message>
-    <message>
       <source>Saved: {0}</source>
       <translation>記録しました：{0}</translation>
+    </message>
+    <message>
+      <source>Records from other terminals that conflict ({0}):</source>
+      <translation>他の端末の記録と矛盾があります（{0}件）：</translation>
     </message>
     <message>
       <source>NG</source>
@@ -252,6 +296,10 @@
       <translation>保存に失敗しました。この記録は保存されていません。</translation>
     </message>
     <message>
+      <source>Cancelled</source>
+      <translation>取消</translation>
+    </message>
+    <message>
       <source>Refused</source>
       <translation>受け付けられません</translation>
     </message>
@@ -306,6 +354,50 @@
     <message>
       <source>Hand off</source>
       <translation>引渡し</translation>
+    </message>
+    <message>
+      <source>Job created</source>
+      <translation>案件登録</translation>
+    </message>
+    <message>
+      <source>Lot split</source>
+      <translation>ロット分割</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>着手</translation>
+    </message>
+    <message>
+      <source>Resumed</source>
+      <translation>再開</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>完了</translation>
+    </message>
+    <message>
+      <source>Measured</source>
+      <translation>測定</translation>
+    </message>
+    <message>
+      <source>Handed off</source>
+      <translation>引渡し</translation>
+    </message>
+    <message>
+      <source>Machine</source>
+      <translation>機械</translation>
+    </message>
+    <message>
+      <source>Traveler issued</source>
+      <translation>工程表発行</translation>
+    </message>
+    <message>
+      <source>Corrected</source>
+      <translation>訂正</translation>
+    </message>
+    <message>
+      <source>Good {0} / Defect {1} / Scrap {2}</source>
+      <translation>良品 {0} / 不良 {1} / 廃棄 {2}</translation>
     </message>
     <message>
       <source>OK</source>
