@@ -225,3 +225,22 @@ def test_other_firms_records_cannot_be_corrected(window: MainWindow) -> None:
     foreign = w.session.store.job_events(job_id)[0]
     object.__setattr__(foreign, "firm_id", "F007")
     assert w.job.history.correct(foreign) is None
+
+
+def test_day_review_screen(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    w.open_job(_job_id(w, "PIN-7"))
+    _tap(qtbot, w, "action_start")
+    asker.answers = [{"good": 490, "defect": 6, "scrap": 4}]
+    _tap(qtbot, w, "action_finish")
+    qtbot.mouseClick(w.nav_review, Qt.MouseButton.LeftButton)
+    assert w.stack.currentWidget() is w.review
+    r = w.review.review
+    assert r is not None
+    # The demo's SHAFT-2041 was finished at turning when the demo was seeded, today.
+    assert [x["part_no"] for x in r.finished] == ["SHAFT-2041", "PIN-7"]
+    assert (r.good_today, r.defective_today) == (118 + 490, 2 + 10)
+    assert [x["part_no"] for x in r.in_progress] == ["FLANGE-88"]
+    _save(w, "review.png")

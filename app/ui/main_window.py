@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
+from app.ui.review_screen import ReviewScreen
 from app.ui.session import Session
 from app.ui.text import tr
 
@@ -25,14 +34,24 @@ class MainWindow(QMainWindow):
         bar = QWidget()
         bar.setObjectName("topBar")
         top = QHBoxLayout(bar)
+        self.nav_jobs = QPushButton(tr("Jobs"))
+        self.nav_jobs.setObjectName("navJobs")
+        self.nav_review = QPushButton(tr("Today's summary"))
+        self.nav_review.setObjectName("navReview")
+        top.addWidget(self.nav_jobs)
+        top.addWidget(self.nav_review)
         top.addWidget(self.firm_label, 1)
         top.addWidget(self.sync_label)
         top.addWidget(self.clock)
         self.stack = QStackedWidget()
         self.jobs = JobsScreen(session)
         self.job = JobScreen(session)
+        self.review = ReviewScreen(session)
         self.stack.addWidget(self.jobs)
         self.stack.addWidget(self.job)
+        self.stack.addWidget(self.review)
+        self.nav_jobs.clicked.connect(lambda: self.stack.setCurrentWidget(self.jobs))
+        self.nav_review.clicked.connect(self.open_review)
         self.jobs.job_chosen.connect(self.open_job)
         self.job.back.connect(lambda: self.stack.setCurrentWidget(self.jobs))
         central = QWidget()
@@ -51,6 +70,10 @@ class MainWindow(QMainWindow):
     def open_job(self, job_id: str) -> None:
         self.job.show_job(job_id)
         self.stack.setCurrentWidget(self.job)
+
+    def open_review(self) -> None:
+        self.review.refresh()
+        self.stack.setCurrentWidget(self.review)
 
     def tick(self) -> None:
         self.clock.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm"))

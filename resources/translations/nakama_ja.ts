@@ -168,6 +168,10 @@
       <translation>Nakama 現場端末</translation>
     </message>
     <message>
+      <source>Today's summary</source>
+      <translation>今日のまとめ</translation>
+    </message>
+    <message>
       <source>Waiting to send: {0}</source>
       <translation>送信待ち：{0}件</translation>
     </message>
@@ -178,6 +182,62 @@
     <message>
       <source>Refused by hub: {0}</source>
       <translation>ハブで拒否：{0}件</translation>
+    </message>
+    <message>
+      <source>Received, not started</source>
+      <translation>受入済・未着手</translation>
+    </message>
+    <message>
+      <source>Finished today</source>
+      <translation>本日完了</translation>
+    </message>
+    <message>
+      <source>In progress</source>
+      <translation>進行中</translation>
+    </message>
+    <message>
+      <source>Waiting</source>
+      <translation>待ち</translation>
+    </message>
+    <message>
+      <source>Defects today</source>
+      <translation>本日の不良</translation>
+    </message>
+    <message>
+      <source>Late</source>
+      <translation>納期遅れ</translation>
+    </message>
+    <message>
+      <source>On the way</source>
+      <translation>輸送中</translation>
+    </message>
+    <message>
+      <source>Steps finished</source>
+      <translation>完了工程</translation>
+    </message>
+    <message>
+      <source>Good parts</source>
+      <translation>良品数</translation>
+    </message>
+    <message>
+      <source>Defective</source>
+      <translation>不良数</translation>
+    </message>
+    <message>
+      <source>Working time</source>
+      <translation>作業時間</translation>
+    </message>
+    <message>
+      <source>Late jobs</source>
+      <translation>納期遅れ</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状況</translation>
+    </message>
+    <message>
+      <source>Lot</source>
+      <translation>ロット</translation>
     </message>
     <message>
       <source>This job is not known on this terminal.</source>
@@ -304,10 +364,6 @@
       <translation>受け付けられません</translation>
     </message>
     <message>
-      <source>Waiting</source>
-      <translation>待ち</translation>
-    </message>
-    <message>
       <source>Running</source>
       <translation>作業中</translation>
     </message>
@@ -322,10 +378,6 @@
     <message>
       <source>Not started</source>
       <translation>未着手</translation>
-    </message>
-    <message>
-      <source>In progress</source>
-      <translation>進行中</translation>
     </message>
     <message>
       <source>Receive</source>
