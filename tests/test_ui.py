@@ -34,6 +34,13 @@ class ScriptedAsker:
         answer = self.answers.pop(0)
         return None if answer is None else {**{k: v for k, _l, v in fields}, **answer}
 
+    def measurement(
+        self, title: str, last_specs: dict[str, dict[str, str]]
+    ) -> dict[str, Any] | None:
+        self.asked.append(title)
+        self.last_specs = last_specs
+        return self.answers.pop(0)
+
     def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
         self.asked.append(title)
         answer = self.answers.pop(0)
@@ -244,3 +251,65 @@ def test_day_review_screen(window: MainWindow, qtbot: Any) -> None:
     assert (r.good_today, r.defective_today) == (118 + 490, 2 + 10)
     assert [x["part_no"] for x in r.in_progress] == ["FLANGE-88"]
     _save(w, "review.png")
+
+
+def test_measure_dialog_keys_tolerance_and_gauge(qtbot: Any) -> None:
+    from decimal import Decimal
+
+    from app.ui.measure_dialog import MeasureDialog
+
+    make_application("ja")
+    spec = {"OD": {"nominal": "12.000", "tol_minus": "0.010", "tol_plus": "0.005", "unit": "mm"}}
+    dlg = MeasureDialog("測定", spec)
+    qtbot.addWidget(dlg)
+    assert dlg.current == "value"  # the spec is remembered; the machinist only measures
+    for k in "12.0.07":  # the second dot is ignored
+        dlg.press(k)
+    assert dlg.values["value"] == "12.007"
+    assert dlg.verdict.property("level") == "error"  # 12.007 > 12.005
+    dlg.press("⌫")
+    dlg.press("3")
+    assert dlg.verdict.property("level") == "ok"
+    dlg.feed_reading(Decimal("12.020"), "mm", stable=False, gauge="sim://mitutoyo")
+    assert dlg.values["value"] == "12.003"  # an unstable reading is never taken
+    dlg.feed_reading(Decimal("11.995"), "mm", stable=True, gauge="sim://mitutoyo")
+    p = dlg.payload()
+    assert p == {
+        "characteristic": "OD",
+        "nominal": "12.000",
+        "tol_minus": "0.010",
+        "tol_plus": "0.005",
+        "value": "11.995",
+        "unit": "mm",
+        "gauge": "sim://mitutoyo",
+    }
+    dlg.choose("LEN")  # a characteristic never measured here starts empty
+    assert dlg.payload() is None and dlg.current == "nominal"
+
+
+def test_measurement_from_the_job_screen(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    job_id = _job_id(w, "FLANGE-88")
+    w.open_job(job_id)
+    m = {
+        "characteristic": "OD",
+        "nominal": "50.00",
+        "tol_minus": "0.02",
+        "tol_plus": "0.02",
+        "value": "50.03",
+        "unit": "mm",
+        "gauge": "",
+    }
+    asker.answers = [m]
+    _tap(qtbot, w, "action_measure")
+    rows = w.session.store.rows(
+        "SELECT value, in_tolerance FROM measurements WHERE job_id = ?", (job_id,)
+    )
+    assert rows == [{"value": "50.03", "in_tolerance": 0}]
+    asker.answers = [None]
+    _tap(qtbot, w, "action_measure")
+    assert asker.last_specs == {
+        "OD": {"nominal": "50.00", "tol_minus": "0.02", "tol_plus": "0.02", "unit": "mm"}
+    }

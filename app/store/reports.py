@@ -88,3 +88,17 @@ def day_review(store: Store, day: date, firm: str, tz: Any = None) -> DayReview:
         "SELECT count(*) AS n FROM events WHERE occurred_at >= ? AND occurred_at < ?", (lo, hi)
     )[0]["n"]
     return r
+
+
+def measurement_specs(store: Store, job_id: str, op: int) -> dict[str, dict[str, str]]:
+    """The latest nominal/tolerance/unit used per characteristic on this job's op, so the
+    next measurement starts from them (most recent first)."""
+    rows = store.rows(
+        "SELECT characteristic, nominal, tol_minus, tol_plus, unit FROM measurements "
+        "WHERE job_id = ? AND op = ? ORDER BY occurred_at DESC",
+        (job_id, op),
+    )
+    specs: dict[str, dict[str, str]] = {}
+    for r in rows:
+        specs.setdefault(r.pop("characteristic"), r)
+    return specs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +19,7 @@ from app.core.actions import (
     DEFECT,
     FINISH,
     HAND_OFF,
+    MEASURE,
     PAUSE,
     RECEIVE,
     RESUME,
@@ -26,7 +29,9 @@ from app.core.actions import (
 )
 from app.core.state import JobState
 from app.store import AppendResult
+from app.store.reports import measurement_specs
 from app.ui.job_history import JobHistory
+from app.ui.measure_dialog import MeasureDialog
 from app.ui.session import Session
 from app.ui.text import (
     action_name,
@@ -53,6 +58,12 @@ class Asker:
     ) -> dict[str, int] | None:
         dlg = CountDialog(title, fields, maximum, self.parent)
         return dlg.values if dlg.exec() else None
+
+    def measurement(
+        self, title: str, last_specs: dict[str, dict[str, str]]
+    ) -> dict[str, Any] | None:
+        dlg = MeasureDialog(title, last_specs, self.parent)
+        return dlg.payload() if dlg.exec() else None
 
     def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
         dlg = ChoiceDialog(title, choices, self.parent)
@@ -208,8 +219,6 @@ class JobScreen(QWidget):
         label.setObjectName("stepLabel")
         lay.addWidget(label, 1)
         for action in step.actions:
-            if action not in HANDLERS:
-                continue  # e.g. measuring needs a gauge screen
             b = BigButton(action_name(action), "primary" if action == step.actions[0] else "normal")
             b.setObjectName(f"action_{action}")
             b.clicked.connect(lambda _=False, a=action: self.act(a, lot_id, step))
@@ -313,6 +322,15 @@ class JobScreen(QWidget):
         }
         return self.session.record("DefectRecorded", payload, job_id=job.job_id, op=step.op.seq)
 
+    def _measure(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+        specs = measurement_specs(self.session.store, job.job_id, step.op.seq)
+        got = self.asker.measurement(tr("Measure: {0}").format(job.part_no), specs)
+        if not got:
+            return None
+        return self.session.record(
+            "MeasurementTaken", {"lot_id": lot_id, **got}, job_id=job.job_id, op=step.op.seq
+        )
+
     def _hand_off(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
         if step.hand_to is None:
             return None
@@ -334,6 +352,7 @@ HANDLERS = {
     FINISH: JobScreen._finish,
     DEFECT: JobScreen._defect,
     HAND_OFF: JobScreen._hand_off,
+    MEASURE: JobScreen._measure,
 }
 
 

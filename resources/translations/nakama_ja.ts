@@ -116,6 +116,10 @@
       <translation>受入</translation>
     </message>
     <message>
+      <source>Measure: {0}</source>
+      <translation>測定：{0}</translation>
+    </message>
+    <message>
       <source>Saved: {0}</source>
       <translation>記録しました：{0}</translation>
     </message>
@@ -182,6 +186,54 @@
     <message>
       <source>Refused by hub: {0}</source>
       <translation>ハブで拒否：{0}件</translation>
+    </message>
+    <message>
+      <source>Nominal</source>
+      <translation>基準値</translation>
+    </message>
+    <message>
+      <source>Tol −</source>
+      <translation>公差 −</translation>
+    </message>
+    <message>
+      <source>Tol +</source>
+      <translation>公差 +</translation>
+    </message>
+    <message>
+      <source>Measured</source>
+      <translation>測定値</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Outer diameter</source>
+      <translation>外径</translation>
+    </message>
+    <message>
+      <source>Inner diameter</source>
+      <translation>内径</translation>
+    </message>
+    <message>
+      <source>Length</source>
+      <translation>全長</translation>
+    </message>
+    <message>
+      <source>Weight</source>
+      <translation>重量</translation>
+    </message>
+    <message>
+      <source>Enter nominal, tolerances and the measured value</source>
+      <translation>基準値・公差・測定値を入力してください</translation>
+    </message>
+    <message>
+      <source>Within tolerance</source>
+      <translation>合格（公差内）</translation>
+    </message>
+    <message>
+      <source>OUT OF TOLERANCE</source>
+      <translation>不合格（公差外）</translation>
     </message>
     <message>
       <source>Received, not started</source>
@@ -428,10 +480,6 @@
       <translation>完了</translation>
     </message>
     <message>
-      <source>Measured</source>
-      <translation>測定</translation>
-    </message>
-    <message>
       <source>Handed off</source>
       <translation>引渡し</translation>
     </message>
@@ -454,10 +502,6 @@
     <message>
       <source>OK</source>
       <translation>確定</translation>
-    </message>
-    <message>
-      <source>Cancel</source>
-      <translation>取消</translation>
     </message>
     <message>
       <source>Total {0} of {1}</source>
