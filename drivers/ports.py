@@ -8,6 +8,7 @@ pyserial's ``list_ports`` with ports the in-process simulators have plugged in.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class PortInfo:
             "url": self.url(),
         }
 
+
+log = logging.getLogger(__name__)
 
 Enumerator = Callable[[], list[PortInfo]]
 
@@ -156,4 +159,4 @@ class HotplugWatcher:
                 try:
                     self.on_change(added, removed)
                 except Exception:  # a consumer's bug must not stop discovery
-                    pass
+                    log.exception("hot-plug callback failed")

@@ -7,6 +7,7 @@ The locator is called on every (re)connect, so a USB adapter that comes back as
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -142,15 +143,11 @@ class SerialTransport:
         """Wake a blocked ``read`` so a close does not wait for the timeout."""
         port = self._port
         if port is not None and hasattr(port, "cancel_read"):
-            try:
+            with contextlib.suppress(OSError, AttributeError, TypeError):
                 port.cancel_read()
-            except (OSError, AttributeError, TypeError):
-                pass
 
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
-            except (serial.SerialException, OSError):
-                pass

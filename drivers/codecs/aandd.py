@@ -11,6 +11,8 @@ balance is set to AK mode. Commands: ``Q`` send now, ``S`` send when stable,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from drivers.codecs.base import LineCodec, invalid, parse_decimal, value_reading
 from drivers.readings import Ack, DeviceEvent, Reading, Status
@@ -22,7 +24,12 @@ _UNITS = {"PC": "pcs", "%": "%", "MO": "mom", "mo": "mom"}  # mo: 匁 (momme)
 
 class AndCodec(LineCodec):
     name = "and"
-    commands = {"read": b"Q\r\n", "read_stable": b"S\r\n", "zero": b"R\r\n", "tare": b"T\r\n"}
+    default_commands: ClassVar[Mapping[str, bytes]] = {
+        "read": b"Q\r\n",
+        "read_stable": b"S\r\n",
+        "zero": b"R\r\n",
+        "tare": b"T\r\n",
+    }
 
     def decode(self, text: str, raw: bytes, at: float) -> DeviceEvent | None:
         if text in ("\x06", "\x06 "):

@@ -7,7 +7,9 @@ passes the time), so it can be fed captured frames in any split or gluing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 from drivers.readings import DeviceEvent, Reading, Status
 
@@ -92,9 +94,10 @@ class LineCodec:
 
     name = "line"
     #: commands this device understands, as the bytes to send
-    commands: dict[str, bytes] = {}
+    default_commands: ClassVar[Mapping[str, bytes]] = {}
 
     def __init__(self, *, max_len: int = 128, terminators: bytes = b"\r\n") -> None:
+        self.commands: dict[str, bytes] = dict(self.default_commands)
         self.framer = LineFramer(max_len=max_len, terminators=terminators)
 
     def reset(self) -> None:

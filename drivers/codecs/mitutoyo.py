@@ -10,6 +10,8 @@ number of decimals; set ``unit=mm`` for a 0.0001 mm gauge.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from drivers.codecs.base import LineCodec, decimals, invalid, parse_decimal, value_reading
 from drivers.readings import DeviceEvent, Reading, Status
@@ -27,7 +29,8 @@ def unit_for(value_text: str, unit: str) -> str:
 
 class MitutoyoCodec(LineCodec):
     name = "mitutoyo"
-    commands = {"read": b"1\r"}  # USB-ITN/DP-1VA data request: "1" then CR
+    # Data request of the USB-ITN / DP-1VA ("1" + CR); change it with request=.
+    default_commands: ClassVar[Mapping[str, bytes]] = {"read": b"1\r"}
 
     def __init__(self, *, unit: str = "auto", max_len: int = 64) -> None:
         super().__init__(max_len=max_len)

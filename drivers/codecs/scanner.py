@@ -4,13 +4,16 @@ holding line breaks arrives whole."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from drivers.codecs.base import LineCodec
 from drivers.readings import DeviceEvent, Reading, Scan, Status
 
 
 class ScannerCodec(LineCodec):
     name = "scanner"
-    commands = {}
+    default_commands: ClassVar[Mapping[str, bytes]] = {}
 
     def __init__(self, *, framing: str = "line", max_len: int = 4096) -> None:
         terminators = b"" if framing == "stx" else b"\r\n"

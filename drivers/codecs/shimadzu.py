@@ -12,6 +12,8 @@ Commands: ``O8`` send once now, ``O9`` send once when stable, ``T`` tare; answer
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from drivers.codecs.base import LineCodec, invalid, parse_decimal, value_reading
 from drivers.readings import Ack, DeviceEvent, Reading, Status
@@ -22,7 +24,11 @@ _ANSWER = re.compile(r"(A\d\d|E\d\d)")
 
 class ShimadzuCodec(LineCodec):
     name = "shimadzu"
-    commands = {"read": b"O8\r\n", "read_stable": b"O9\r\n", "tare": b"T\r\n"}
+    default_commands: ClassVar[Mapping[str, bytes]] = {
+        "read": b"O8\r\n",
+        "read_stable": b"O9\r\n",
+        "tare": b"T\r\n",
+    }
 
     def __init__(self, *, assume_stable: bool = False, max_len: int = 64) -> None:
         super().__init__(max_len=max_len)

@@ -10,6 +10,8 @@ sent: ``unit=auto`` takes 4–5 decimals as inch (see the Mitutoyo codec).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
 from drivers.codecs.base import LineCodec, invalid, parse_decimal, value_reading
 from drivers.codecs.mitutoyo import unit_for
@@ -21,7 +23,12 @@ _ERROR = re.compile(r"ERR\s*(\d)\s*")
 
 class SylvacCodec(LineCodec):
     name = "sylvac"
-    commands = {"read": b"?\r", "zero": b"SET\r", "mm": b"MM\r", "inch": b"IN\r"}
+    default_commands: ClassVar[Mapping[str, bytes]] = {
+        "read": b"?\r",
+        "zero": b"SET\r",
+        "mm": b"MM\r",
+        "inch": b"IN\r",
+    }
 
     def __init__(self, *, unit: str = "auto", max_len: int = 64) -> None:
         super().__init__(max_len=max_len)

@@ -242,10 +242,13 @@ class GaugeSimulator:
                 if now - plugged_at >= self.s.unplug_after:
                     self.port.unplug()
                     unplugged_at, self._inbuf = now, b""
-            elif unplugged_at is not None and self.s.replug_after >= 0:
-                if now - unplugged_at >= self.s.replug_after:
-                    self.port.plug()
-                    unplugged_at, plugged_at = None, now
+            elif (
+                unplugged_at is not None
+                and self.s.replug_after >= 0
+                and now - unplugged_at >= self.s.replug_after
+            ):
+                self.port.plug()
+                unplugged_at, plugged_at = None, now
             wait = 0.05 if interval is None else max(0.0, min(0.05, next_frame - now))
             master = self.port.master
             if master is None:

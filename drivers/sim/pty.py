@@ -9,6 +9,7 @@ Unplugging closes both ends and removes the name, so a reader sees EIO at once.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -86,10 +87,8 @@ class SimUsbPort:
                 path.unlink(missing_ok=True)
             for fd in (master, slave):
                 if fd is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.close(fd)
-                    except OSError:
-                        pass
 
     def write(self, data: bytes) -> bool:
         """Send bytes to the application; False when unplugged or nobody drains them."""
@@ -115,7 +114,5 @@ class SimUsbPort:
     def close(self) -> None:
         self.unplug()
         if self._own_dir:
-            try:
+            with contextlib.suppress(OSError):
                 self.directory.rmdir()
-            except OSError:
-                pass
