@@ -43,7 +43,6 @@ class MachineSimulator:
         cycle_s: float = 0.0,
         counter: int = 0,
         running: bool = True,
-        ignore_missing_units: bool = False,
     ) -> None:
         self.unit = unit
         self.port = port or free_port()
@@ -54,7 +53,6 @@ class MachineSimulator:
         self.powered = True
         self.mode = "normal"  # "normal" | "timeout" | "exception"
         self.requests = 0
-        self.ignore_missing_units = ignore_missing_units
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: ModbusTcpServer | None = None
         self._thread: threading.Thread | None = None
@@ -140,7 +138,6 @@ class MachineSimulator:
             self._server = ModbusTcpServer(
                 device,
                 address=("127.0.0.1", self.port),
-                ignore_missing_devices=self.ignore_missing_units,
             )
             await self._server.serve_forever(background=True)
             self._ready.set()
