@@ -7,7 +7,7 @@ UI (or a test, or the CLI) consumes them without knowing which device sent them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -129,8 +129,9 @@ DeviceEvent = Reading | Scan | MachineState | Ack | Fault | LinkEvent
 
 def event_json(ev: DeviceEvent) -> dict[str, Any]:
     """A JSON-ready dict; Decimals become strings so no digit is lost."""
-    out: dict[str, Any] = {}
-    for name, value in vars(ev).items():
+    out: dict[str, Any] = {"kind": ev.kind}
+    for f in fields(ev):
+        name, value = f.name, getattr(ev, f.name)
         if isinstance(value, Decimal):
             out[name] = str(value)
         elif isinstance(value, bytes):

@@ -41,7 +41,8 @@ class Backoff:
 
 
 class Session(Protocol):
-    port_name: str | None
+    @property
+    def port_name(self) -> str | None: ...
 
     def open(self) -> None: ...
     def close(self) -> None: ...

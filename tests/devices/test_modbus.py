@@ -157,7 +157,8 @@ def test_machine_states_become_store_events(tmp_path, machine: MachineSimulator)
                 assert ev is not None
                 recorder.handle(ev)
         rows = store.rows(
-            "SELECT type, payload, job_id FROM events WHERE type = 'MachineStateChanged' ORDER BY seq"
+            "SELECT type, payload, job_id FROM events"
+            " WHERE type = 'MachineStateChanged' ORDER BY seq"
         )
     finally:
         store.close()
