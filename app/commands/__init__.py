@@ -8,4 +8,5 @@ COMMAND_MODULES = [
     "db",
     "events",
     "settings",
+    "devices",
 ]
