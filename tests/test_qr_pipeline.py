@@ -45,7 +45,7 @@ def test_several_codes_and_code128_reported_as_what_they_are(pipeline: FramePipe
 
 
 def test_bars_fallback_reads_code128_the_fast_path_missed() -> None:
-    # multi seed 106: zxing-cpp alone misses, and does not even locate, the rotated part number (found by measurement).
+    # multi seed 106: zxing-cpp alone does not even locate the rotated part number.
     frame = make_frame(106, "multi")
     pipe = FramePipeline(budget_ms=None)
     result = pipe.decode(frame.image)
