@@ -166,7 +166,7 @@ def _make_device(url: str) -> SimulatedDevice:
         files = sorted(p for p in Path(q["images"]).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise ValueError(f"no images in {q['images']}")
-        cache: dict[int, np.ndarray] = {}
+        cache: dict[int, np.ndarray | None] = {}
 
         def from_files(i: int) -> np.ndarray | None:
             if i not in cache:

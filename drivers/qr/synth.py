@@ -216,7 +216,7 @@ def make_frame(seed: int, category: str, size: tuple[int, int] = (1280, 720)) ->
             a = rng.uniform(0, math.pi)
             p0 = (int(x0 - 2000 * math.cos(a)), int(y0 - 2000 * math.sin(a)))
             p1 = (int(x0 + 2000 * math.cos(a)), int(y0 + 2000 * math.sin(a)))
-            shade = np.zeros((h, w), np.float32)
+            shade: np.ndarray = np.zeros((h, w), np.float32)
             cv2.line(shade, p0, p1, 1.0, rng.randint(3, 7))
             shade = cv2.GaussianBlur(shade, (0, 0), rng.uniform(2, 5))
             img *= 1 - 0.45 * shade[..., None]
@@ -256,7 +256,7 @@ def make_frame(seed: int, category: str, size: tuple[int, int] = (1280, 720)) ->
             img = cv2.GaussianBlur(img, (0, 0), rng.uniform(1.4, 2.2))
         else:
             n = rng.randint(7, 11)
-            kern = np.zeros((n, n), np.float32)
+            kern: np.ndarray = np.zeros((n, n), np.float32)
             kern[n // 2, :] = 1 / n
             rot = cv2.getRotationMatrix2D((n / 2 - 0.5, n / 2 - 0.5), rng.uniform(0, 180), 1)
             kern = cv2.warpAffine(kern, rot, (n, n))
@@ -272,7 +272,7 @@ def make_frame(seed: int, category: str, size: tuple[int, int] = (1280, 720)) ->
     frame = np.clip(img, 0, 255).astype(np.uint8)
     quality = rng.randint(60, 75) if category == "noise" else rng.randint(75, 90)
     _, jpg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    frame = cv2.imdecode(jpg, cv2.IMREAD_COLOR)
+    frame = np.asarray(cv2.imdecode(jpg, cv2.IMREAD_COLOR))
     return SynthFrame(frame, expected, category, seed, {"angle": angle, "scale": scale})
 
 
