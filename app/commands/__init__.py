@@ -9,4 +9,5 @@ COMMAND_MODULES = [
     "events",
     "settings",
     "devices",
+    "decode",
 ]
