@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.commands.common import explain_store_error
 from app.store import Store, StoreError
+from app.settings import Settings
+from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 
@@ -41,10 +43,11 @@ def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplic
 
 
 def run(args: argparse.Namespace) -> int:
-    lang = args.lang or "ja"
+    settings = Settings()
+    lang = args.lang or settings["lang"]
     app = make_application(lang)
     try:
-        store = Store.open(args.db, firm_id=args.firm)
+        store = Store.open(args.db, firm_id=args.firm or settings["firm"] or None)
     except StoreError as exc:
         QMessageBox.critical(None, "Nakama", explain_store_error(exc))
         print(explain_store_error(exc), file=sys.stderr)
@@ -54,18 +57,24 @@ def run(args: argparse.Namespace) -> int:
     if not store.firm_id:
         store.set_meta({"firm_id": demo.DEMO_FIRM})
         store.firm_id = demo.DEMO_FIRM
-    if not args.no_demo:
+    demo_mode = settings["demo"] and not args.no_demo
+    if demo_mode:
         demo.seed(store)
     session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
-    window = MainWindow(session)
+    urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
+    devices = DeviceHub(session, urls)
+    devices.start()
+    window = MainWindow(session, devices)
     window.resize(1280, 800)
     if args.screenshot:
         window.show()
         app.processEvents()
         window.grab().save(args.screenshot)
+        devices.stop()
         store.close()
         return 0
     window.showFullScreen() if "--kiosk" in sys.argv else window.show()
     code = app.exec()
+    devices.stop()
     store.close()
     return int(code)

@@ -50,8 +50,9 @@ DISPOSITIONS = ("rework", "scrap", "hold")
 class Asker:
     """Asks the machinist for counts and choices. Tests replace it with scripted answers."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, devices: Any = None) -> None:
         self.parent = parent
+        self.devices = devices
 
     def counts(
         self, title: str, fields: list[tuple[str, str, int]], maximum: int
@@ -62,7 +63,7 @@ class Asker:
     def measurement(
         self, title: str, last_specs: dict[str, dict[str, str]]
     ) -> dict[str, Any] | None:
-        dlg = MeasureDialog(title, last_specs, self.parent)
+        dlg = MeasureDialog(title, last_specs, self.parent, devices=self.devices)
         return dlg.payload() if dlg.exec() else None
 
     def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
@@ -86,10 +87,10 @@ class OpChip(QLabel):
 class JobScreen(QWidget):
     back = Signal()
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, devices: Any = None) -> None:
         super().__init__()
         self.session = session
-        self.asker = Asker(self)
+        self.asker = Asker(self, devices)
         self.job_id: str | None = None
         self.title = QLabel()
         self.title.setObjectName("screenTitle")

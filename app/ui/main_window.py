@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.devices import DeviceHub
 from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
 from app.ui.review_screen import ReviewScreen
@@ -21,9 +22,10 @@ from app.ui.text import tr
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, devices: DeviceHub | None = None) -> None:
         super().__init__()
         self.session = session
+        self.devices = devices
         self.setWindowTitle(tr("Nakama shop-floor terminal"))
         self.firm_label = QLabel()
         self.firm_label.setObjectName("firmLabel")
@@ -31,6 +33,8 @@ class MainWindow(QMainWindow):
         self.sync_label.setObjectName("syncLabel")
         self.clock = QLabel()
         self.clock.setObjectName("clockLabel")
+        self.device_label = QLabel()
+        self.device_label.setObjectName("deviceLabel")
         bar = QWidget()
         bar.setObjectName("topBar")
         top = QHBoxLayout(bar)
@@ -41,11 +45,12 @@ class MainWindow(QMainWindow):
         top.addWidget(self.nav_jobs)
         top.addWidget(self.nav_review)
         top.addWidget(self.firm_label, 1)
+        top.addWidget(self.device_label)
         top.addWidget(self.sync_label)
         top.addWidget(self.clock)
         self.stack = QStackedWidget()
         self.jobs = JobsScreen(session)
-        self.job = JobScreen(session)
+        self.job = JobScreen(session, devices)
         self.review = ReviewScreen(session)
         self.stack.addWidget(self.jobs)
         self.stack.addWidget(self.job)
@@ -61,6 +66,10 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
+        if devices is not None:
+            devices.link_changed.connect(lambda *_: self.refresh_devices())
+            devices.failed.connect(lambda *_: self.refresh_devices())
+        self.refresh_devices()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -74,6 +83,18 @@ class MainWindow(QMainWindow):
     def open_review(self) -> None:
         self.review.refresh()
         self.stack.setCurrentWidget(self.review)
+
+    def refresh_devices(self) -> None:
+        """One dot per device: green up, amber connecting or retrying, red lost or failed."""
+        if self.devices is None or not self.devices.links:
+            self.device_label.setText("")
+            return
+        up = sum(1 for state in self.devices.links.values() if state == "up")
+        total = len(self.devices.links)
+        self.device_label.setText(tr("Devices {0}/{1}").format(up, total))
+        self.device_label.setProperty("ok", up == total)
+        self.device_label.style().unpolish(self.device_label)
+        self.device_label.style().polish(self.device_label)
 
     def tick(self) -> None:
         self.clock.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm"))

@@ -30,9 +30,14 @@ class MeasureDialog(QDialog):
     """``values`` holds the texts; ``payload()`` the MeasurementTaken fields, or None."""
 
     def __init__(
-        self, title: str, last_specs: dict[str, dict[str, str]], parent: QWidget | None = None
+        self,
+        title: str,
+        last_specs: dict[str, dict[str, str]],
+        parent: QWidget | None = None,
+        devices: Any = None,
     ) -> None:
         super().__init__(parent)
+        self.devices = devices
         self.setWindowTitle(title)
         self.last_specs = last_specs
         self.characteristic = next(iter(last_specs), PRESETS[0][0])
@@ -73,6 +78,11 @@ class MeasureDialog(QDialog):
             b.setObjectName(f"key_{'dot' if k == '.' else 'back' if k == '⌫' else k}")
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
+        self.live = QLabel()
+        self.live.setObjectName("gaugeLive")
+        self.live.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.live.setVisible(bool(devices and devices.gauges()))
+        self.live.setText(tr("Gauge: waiting for a reading"))
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -82,6 +92,12 @@ class MeasureDialog(QDialog):
         cancel = BigButton(tr("Cancel"))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        if devices is not None and devices.gauges():
+            read = BigButton(tr("Read gauge"))
+            read.setObjectName("readGauge")
+            read.clicked.connect(devices.trigger)
+            buttons.addWidget(read)
+            devices.reading.connect(self._on_reading)
         buttons.addWidget(cancel)
         buttons.addWidget(ok)
         lay = QVBoxLayout(self)
@@ -89,6 +105,7 @@ class MeasureDialog(QDialog):
         lay.addLayout(chars)
         lay.addLayout(fields)
         lay.addLayout(grid)
+        lay.addWidget(self.live)
         lay.addWidget(self.verdict)
         lay.addLayout(buttons)
         self.choose(self.characteristic)
@@ -123,6 +140,24 @@ class MeasureDialog(QDialog):
         self.values["value"] = str(value)
         self.unit, self.gauge = unit, gauge
         self._refresh()
+
+    def _on_reading(self, reading: Any, url: str) -> None:
+        """A gauge event: shown live; a stable value fills the measured field."""
+        if reading.value is None:
+            self.live.setText(tr("Gauge: {0}").format(reading.status))
+            return
+        state = tr("stable") if reading.stable else tr("settling")
+        self.live.setText(
+            tr("Gauge: {0} {1} ({2})").format(reading.value, reading.unit or "", state)
+        )
+        self.feed_reading(
+            reading.value, reading.unit or self.unit, reading.stable, url.split("?")[0]
+        )
+
+    def done(self, result: int) -> None:
+        if self.devices is not None and self.devices.gauges():
+            self.devices.reading.disconnect(self._on_reading)
+        super().done(result)
 
     def payload(self) -> dict[str, Any] | None:
         nums = {k: parse_decimal(self.values[k]) for k in FIELDS}

@@ -180,6 +180,10 @@
       <translation>送信待ち：{0}件</translation>
     </message>
     <message>
+      <source>Devices {0}/{1}</source>
+      <translation>機器 {0}/{1}</translation>
+    </message>
+    <message>
       <source>Terminal</source>
       <translation>端末</translation>
     </message>
@@ -204,8 +208,20 @@
       <translation>測定値</translation>
     </message>
     <message>
+      <source>Gauge: waiting for a reading</source>
+      <translation>ゲージ：読取待ち</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
+    </message>
+    <message>
+      <source>stable</source>
+      <translation>安定</translation>
+    </message>
+    <message>
+      <source>settling</source>
+      <translation>不安定</translation>
     </message>
     <message>
       <source>Outer diameter</source>
@@ -224,8 +240,20 @@
       <translation>重量</translation>
     </message>
     <message>
+      <source>Read gauge</source>
+      <translation>ゲージ読取</translation>
+    </message>
+    <message>
       <source>Enter nominal, tolerances and the measured value</source>
       <translation>基準値・公差・測定値を入力してください</translation>
+    </message>
+    <message>
+      <source>Gauge: {0} {1} ({2})</source>
+      <translation>ゲージ：{0} {1}（{2}）</translation>
+    </message>
+    <message>
+      <source>Gauge: {0}</source>
+      <translation>ゲージ：{0}</translation>
     </message>
     <message>
       <source>Within tolerance</source>

@@ -1,0 +1,80 @@
+"""The bridge from drivers to the GUI thread: device events become Qt signals.
+
+Drivers call back from their own threads; a signal emitted there is queued to this
+object's (the GUI) thread, so no widget is ever touched from a device thread. Machine
+states are recorded here, in the GUI thread that owns the store session.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
+from drivers.recorder import MachineStateRecorder
+
+from app.ui.session import Session
+
+log = logging.getLogger(__name__)
+
+DEMO_DEVICES = [
+    "sim://mitutoyo?rate=2&value=12.003&noise=0.002&decimals=3",
+    "sim://machine?cycle=4",
+]
+
+
+class DeviceHub(QObject):
+    """Opens every configured device and re-emits what they report in the GUI thread."""
+
+    _event = Signal(str, object)  # url, DeviceEvent: crosses from device threads
+    reading = Signal(object, str)  # Reading, url
+    scanned = Signal(str)
+    link_changed = Signal(str, str)  # url, state
+    failed = Signal(str, str)  # url, message code
+
+    def __init__(self, session: Session, urls: list[str]) -> None:
+        super().__init__()
+        self.session = session
+        self.urls = list(urls)
+        self.devices: dict[str, Device] = {}
+        self.links: dict[str, str] = {}
+        self.recorder = MachineStateRecorder(session)
+        self._event.connect(self._on_event)
+
+    def start(self) -> None:
+        for url in self.urls:
+            try:
+                dev = open_device(url, on_event=lambda ev, u=url: self._event.emit(u, ev))
+                dev.open()
+            except (DeviceUrlError, OSError) as exc:
+                log.warning("device %s not opened: %s", url, exc)
+                self.links[url] = "failed"
+                self.failed.emit(url, getattr(exc, "code", "io_error"))
+                continue
+            self.devices[url] = dev
+            self.links[url] = "opening"
+
+    def stop(self) -> None:
+        for dev in self.devices.values():
+            dev.close()
+        self.devices.clear()
+
+    def gauges(self) -> list[str]:
+        return [u for u in self.devices if not u.startswith(("sim://machine", "modbus"))]
+
+    def trigger(self) -> None:
+        """Ask every gauge for a reading (for gauges that only answer when asked)."""
+        for url in self.gauges():
+            self.devices[url].trigger()
+
+    def _on_event(self, url: str, ev: object) -> None:
+        if isinstance(ev, Reading):
+            self.reading.emit(ev, url)
+        elif isinstance(ev, Scan):
+            self.scanned.emit(ev.text)
+        elif isinstance(ev, MachineState):
+            self.recorder.handle(ev)
+        elif isinstance(ev, LinkEvent):
+            self.links[url] = str(ev.state)
+            self.link_changed.emit(url, str(ev.state))
