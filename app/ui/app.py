@@ -11,8 +11,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.commands.common import explain_store_error
-from app.store import Store, StoreError
 from app.settings import Settings
+from app.store import Store, StoreError
 from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.main_window import MainWindow
 from app.ui.session import Session

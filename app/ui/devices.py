@@ -11,10 +11,9 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from app.ui.session import Session
 from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
 from drivers.recorder import MachineStateRecorder
-
-from app.ui.session import Session
 
 log = logging.getLogger(__name__)
 
