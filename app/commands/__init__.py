@@ -7,4 +7,7 @@ COMMAND_MODULES = [
     "run",
     "db",
     "events",
+    "job",
+    "traveler",
+    "keys",
 ]
