@@ -27,6 +27,7 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QPageLayout,
     QPageSize,
@@ -148,6 +149,15 @@ class _Sheet:
         wrap: bool = False,
     ) -> None:
         self.font(pt, bold)
+        if not wrap:
+            # Shrink a long value (an English process name, a long lot id) to fit its box
+            # rather than cut it: a clipped word on a traveler is a misread waiting.
+            room = w * self.k
+            while (
+                pt > 5 and QFontMetricsF(self.p.font(), self.p.device()).horizontalAdvance(s) > room
+            ):
+                pt -= 0.5
+                self.font(pt, bold)
         flags = align | Qt.AlignmentFlag.AlignVCenter
         if wrap:
             flags |= Qt.TextFlag.TextWordWrap
@@ -262,8 +272,8 @@ def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
         y += row_h
 
     y = max(y, top + qr_size) + 6
-    cols = [("seq", 13), ("process", 30), ("firm", 25), ("received", 22), ("good", 22),
-            ("defect", 22), ("date", 28), ("sign", 24)]  # fmt: skip
+    cols = [("seq", 13), ("process", 38), ("firm", 24), ("received", 20), ("good", 20),
+            ("defect", 20), ("date", 27), ("sign", 24)]  # fmt: skip
     footer_h = 14.0
     head_h = 8.0
     rows_h = 297 - 10 - footer_h - y - head_h
