@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core import traveler as tv
+from app.core import traveler_job as tj
 from app.core.traveler import PREFIX, Verdict, encode, verify
 from tests.traveler_helpers import NOW, directory, make_key, route, traveler
 
@@ -174,23 +175,23 @@ def test_an_oversized_traveler_is_refused_at_encoding() -> None:
 def test_job_created_event_is_a_valid_jobcreated() -> None:
     from app.core.events import from_wire
 
-    ev = tv.job_created_event(traveler(4))
+    ev = tj.job_created_event(traveler(4))
     assert ev is not None
     again = from_wire(ev.to_wire())
     assert again.type == "JobCreated" and again.firm_id == "F001"
     assert again.payload["route"] == route(4).to_dicts()
-    assert tv.job_created_event(traveler(origin=None)) is None
+    assert tj.job_created_event(traveler(origin=None)) is None
 
 
 def test_traveler_view_marks_our_ops() -> None:
     from datetime import date
 
     t = traveler(5)  # firms F001, F008, F015, F022, F029
-    view = tv.traveler_view(t, "F015", today=date(2026, 12, 10))
+    view = tj.traveler_view(t, "F015", today=date(2026, 12, 10))
     assert view.my_ops == (30,)
     assert [s.mine for s in view.steps] == [False, False, True, False, False]
     assert view.days_left == 10 and view.for_us
-    assert not tv.traveler_view(t, "F777", today=date(2026, 12, 10)).for_us
+    assert not tj.traveler_view(t, "F777", today=date(2026, 12, 10)).for_us
 
 
 _directory = directory(make_key()[2])

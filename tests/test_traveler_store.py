@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.core.job_input import job_spec
-from app.core.traveler import Verdict, job_created_event, verify
+from app.core.traveler import Verdict, verify
+from app.core.traveler_job import job_created_event
 from app.store import Store
 from app.store.keyring import (
     KeyImportError,

@@ -14,10 +14,10 @@ from app.commands.job import MESSAGES as JOB_MESSAGES
 from app.core.traveler import (
     TravelerError,
     Verdict,
-    traveler_view,
     verification_to_dict,
     verify,
 )
+from app.core.traveler_job import traveler_view
 from app.store import StoreError
 from app.store.keyring import key_directory
 from app.store.travelers import Refusal, adopt, prepare, record_issued

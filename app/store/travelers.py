@@ -17,9 +17,8 @@ from app.core.traveler import (
     Verification,
     digest,
     encode,
-    job_created_event,
-    traveler_from_job,
 )
+from app.core.traveler_job import job_created_event, traveler_from_job
 from app.store.keyring import signing_key
 from app.store.store import AppendResult, Store
 
