@@ -152,3 +152,41 @@ def test_expired_directory_entry_gives_expired_key(tmp_path: Path) -> None:
     assert verify(prepared.text, directory, later).verdict is Verdict.EXPIRED_KEY
     assert job_created_event(prepared.traveler) is not None
     lead.close()
+
+
+def test_a_split_lot_gets_its_own_traveler_naming_its_parent(tmp_path: Path) -> None:
+    lead = Store.open(tmp_path / "lead.db", firm_id="F001")
+    job_id = _job(lead)
+    lot = f"{job_id}-1"
+    assert lead.record("LotReceived", {"lot_id": lot, "count": 50}, job_id=job_id, op=10).ok
+    split = {"lot_id": lot, "child_lot_id": f"{job_id}-2", "count": 20}
+    assert lead.record("LotSplit", split, job_id=job_id, op=10).ok
+    child = prepare(lead, job_id, f"{job_id}-2")
+    parent = prepare(lead, job_id, lot)
+    assert not isinstance(child, Refusal) and not isinstance(parent, Refusal)
+    assert (child.traveler.qty, child.traveler.parent_lot) == (20, lot)
+    assert (parent.traveler.qty, parent.traveler.order_qty) == (30, 50)
+    v = verify(child.text, key_directory(lead), datetime.now(UTC))
+    assert v.ok and v.traveler == child.traveler
+    lead.close()
+
+
+def test_migration_2_backs_up_an_existing_database_but_not_a_new_one(tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.store.migrations import APPLICATION_ID, MIGRATIONS
+
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh, firm_id="F001").close()
+    assert list(tmp_path.glob("fresh.db.*.bak")) == []
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    for sql in MIGRATIONS[0][2]:
+        conn.execute(sql)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store.open(old, firm_id="F001") as s:
+        assert s.rows("SELECT count(*) AS n FROM signing_keys") == [{"n": 0}]
+    assert len(list(tmp_path.glob("old.db.v1-*.bak"))) == 1
