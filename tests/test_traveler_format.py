@@ -228,3 +228,10 @@ def test_mutated_valid_codes_never_pass(data: st.DataObject) -> None:
     # Base45 has slack: some texts decode to the same bytes. Those must stay the traveler.
     if v.ok:
         assert v.traveler == verify(_valid, directory(_pub), NOW).traveler
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_parser_never_crashes_after_the_prefix(rest: str) -> None:
+    v = verify(PREFIX + rest, _directory, NOW)
+    assert v.verdict in (Verdict.MALFORMED, Verdict.UNKNOWN_KEY, Verdict.BAD_SIGNATURE)
