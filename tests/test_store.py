@@ -243,11 +243,12 @@ def test_migration_backs_up_first(db_path: Path, monkeypatch: pytest.MonkeyPatch
     conn = connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == extra[0]
     conn.close()
-    backups = list(db_path.parent.glob("nakama.db.v1-*.bak"))
+    before = extra[0] - 1
+    backups = list(db_path.parent.glob(f"nakama.db.v{before}-*.bak"))
     assert len(backups) == 1
     b = sqlite3.connect(backups[0])
     assert b.execute("SELECT count(*) FROM events").fetchone() == (2,)
-    assert b.execute("PRAGMA user_version").fetchone() == (1,)
+    assert b.execute("PRAGMA user_version").fetchone() == (before,)
     b.close()
 
 

@@ -10,4 +10,7 @@ COMMAND_MODULES = [
     "settings",
     "devices",
     "decode",
+    "job",
+    "traveler",
+    "keys",
 ]

@@ -84,11 +84,12 @@ def integrity_problems(conn: sqlite3.Connection, *, quick: bool = False) -> list
 def migrate(conn: sqlite3.Connection, path: Path) -> list[Path]:
     """Apply pending migrations, each after a backup. Returns the backups written."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    existed = version > 0  # a file made just now has nothing worth a backup
     backups: list[Path] = []
     for number, _name, statements in MIGRATIONS:
         if number <= version:
             continue
-        if version > 0 and str(path) != ":memory:":
+        if existed and str(path) != ":memory:":
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             backup = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
             conn.execute("VACUUM INTO ?", (str(backup),))

@@ -86,6 +86,27 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "key directory for traveler signatures",
+        [
+            # Public keys only. Not derived from events (the hub syncs the directory),
+            # so not a projection table; this terminal's private key is not in here
+            # (see app/store/keyring.py).
+            """CREATE TABLE signing_keys (
+                key_id TEXT PRIMARY KEY,
+                firm_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                valid_from TEXT NOT NULL,
+                valid_until TEXT,
+                revoked_at TEXT,
+                source TEXT NOT NULL CHECK (source IN ('own', 'hub', 'import')),
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX signing_keys_firm ON signing_keys(firm_id)",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

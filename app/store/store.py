@@ -152,6 +152,12 @@ class Store:
                 raise StoreError(classify(exc), str(exc), str(self.path)) from exc
             raise
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction for tables beside the event log (the key directory)."""
+        with self._lock, self._transaction():
+            yield self.conn
+
     def record(
         self,
         type_: str,

@@ -1,0 +1,182 @@
+"""``nakama job create``, ``nakama job import FILE`` and ``nakama job list``.
+
+Jobs are created here, led by this terminal's firm, so travelers can be issued before
+the screens for it exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import open_store, print_json
+from app.core.job_input import FIELDS, JobInputError, job_spec
+from app.core.model import JobSpec
+from app.store import Store
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "no_firm": (
+        "この端末の事業者コードが未設定です。--firm F001 のように指定してください。",
+        "This terminal has no firm yet. Give it one with --firm (e.g. --firm F001).",
+    ),
+    "missing_field": ("必須項目がありません", "A required field is missing"),
+    "bad_field": ("項目の形式が正しくありません", "A field is not in the right form"),
+    "unknown_field": ("不明な項目があります", "There is a field this program does not know"),
+    "too_long": ("項目が長すぎます", "A field is too long"),
+    "bad_qty": ("数量は 1 以上の整数にしてください", "Quantity must be a whole number, 1 or more"),
+    "bad_date": ("納期は YYYY-MM-DD で指定してください", "Give the due date as YYYY-MM-DD"),
+    "bad_price": ("単価は整数 (円) にしてください", "Unit price must be a whole number of yen"),
+    "bad_route": (
+        "工程は 10:LATHE:F001,20:HEAT:F007 のように指定してください",
+        "Give the route as SEQ:PROCESS:FIRM steps, e.g. 10:LATHE:F001,20:HEAT:F007",
+    ),
+    "job_exists": ("同じ注番がすでにあります", "A job with this number exists already"),
+    "bad_file": ("ファイルを読めません (JSON か CSV)", "Cannot read the file (JSON or CSV)"),
+    "not_lead_firm": (
+        "この端末の事業者はこの案件の元請ではありません",
+        "This terminal's firm is not the lead firm of this job",
+    ),
+}
+
+
+def message(code: str, detail: str = "") -> str:
+    ja, en = MESSAGES.get(code, (code, code))
+    tail = f" ({detail})" if detail else ""
+    return f"{ja}{tail}\n{en}{tail} [{code}]"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    job = sub.add_parser("job", help="create, import and list jobs")
+    jsub = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
+    create = jsub.add_parser("create", help="create a job led by this terminal's firm")
+    create.add_argument("--part", required=True, help="part number")
+    create.add_argument("--qty", required=True, help="quantity")
+    create.add_argument("--due", required=True, help="due date YYYY-MM-DD")
+    create.add_argument("--route", required=True, help='"10:LATHE:F001,20:HEAT:F007,…"')
+    create.add_argument("--drawing", help="drawing number")
+    create.add_argument("--customer", help="customer (stays with the lead firm)")
+    create.add_argument("--price", help="unit price in yen (stays with the lead firm)")
+    create.add_argument("--note", help="note printed nowhere but kept with the job")
+    create.add_argument("--id", help="job number (default: FIRM-YYMMDD-XXXX)")
+    create.add_argument("--firm", help="this terminal's firm code (stored for next time)")
+    create.set_defaults(func=cmd_create)
+    imp = jsub.add_parser("import", help="create many jobs from a JSON or CSV file")
+    imp.add_argument("file", help=f"JSON list of objects or CSV with columns {','.join(FIELDS)}")
+    imp.add_argument("--firm", help="this terminal's firm code")
+    imp.set_defaults(func=cmd_import)
+    lst = jsub.add_parser("list", help="the jobs this terminal knows")
+    lst.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    lst.set_defaults(func=cmd_list)
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return open_store(args, firm_id=getattr(args, "firm", None))
+
+
+def _create(store: Store, spec: JobSpec) -> str | None:
+    """Record the job; None when done, else a refusal code."""
+    if store.job(spec.job_id) is not None:
+        return "job_exists"
+    res = store.record("JobCreated", spec.payload(), job_id=spec.job_id)
+    return None if res.ok else (res.reason or "refused")
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    fields = {
+        k: getattr(args, k)
+        for k in ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note")
+    }
+    with _store(args) as store:
+        if not store.firm_id:
+            print(message("no_firm"), file=sys.stderr)
+            return 2
+        try:
+            spec = job_spec(
+                {k: v for k, v in fields.items() if v is not None},
+                firm=store.firm_id,
+                today=datetime.now(UTC).date(),
+            )
+        except JobInputError as exc:
+            print(message(exc.code, f"{exc.field} {exc.detail}".strip()), file=sys.stderr)
+            return 2
+        refusal = _create(store, spec)
+        if refusal:
+            print(message(refusal, spec.job_id), file=sys.stderr)
+            return 1
+        print_json({"ok": True, "job_id": spec.job_id, "ops": len(spec.route.ops)})
+        return 0
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """Rows from a JSON list (or ``{"jobs": [...]}``) or a CSV file with a header line."""
+    text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
+    if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
+        data = json.loads(text)
+        if isinstance(data, dict):
+            data = data.get("jobs")
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise ValueError("expected a list of objects")
+        return data
+    reader = csv.DictReader(io.StringIO(text))
+    return [{k.strip(): v for k, v in row.items() if k and v not in (None, "")} for row in reader]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """All or nothing: every row is checked first, so a fixed file can simply be re-run."""
+    try:
+        rows = read_rows(Path(args.file))
+    except (OSError, ValueError, csv.Error) as exc:
+        print(message("bad_file", str(exc)), file=sys.stderr)
+        return 2
+    with _store(args) as store:
+        if not store.firm_id:
+            print(message("no_firm"), file=sys.stderr)
+            return 2
+        today = datetime.now(UTC).date()
+        specs: list[JobSpec] = []
+        errors: list[str] = []
+        seen: set[str] = set()
+        for i, row in enumerate(rows, start=1):
+            try:
+                spec = job_spec(row, firm=store.firm_id, today=today)
+            except JobInputError as exc:
+                errors.append(f"row {i}: " + message(exc.code, exc.field))
+                continue
+            if spec.job_id in seen or store.job(spec.job_id) is not None:
+                errors.append(f"row {i}: " + message("job_exists", spec.job_id))
+            seen.add(spec.job_id)
+            specs.append(spec)
+        if errors:
+            print("\n".join(errors), file=sys.stderr)
+            print("何も登録していません。 Nothing was imported.", file=sys.stderr)
+            return 1
+        created = []
+        for spec in specs:
+            refusal = _create(store, spec)
+            if refusal:
+                print(message(refusal, spec.job_id), file=sys.stderr)
+                return 1
+            created.append(spec.job_id)
+        print_json({"ok": True, "created": created})
+        return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        jobs = store.jobs()
+    cols = ("job_id", "part_no", "qty", "due", "lead_firm", "status")
+    if args.json:
+        for j in jobs:
+            print_json({**{c: j[c] for c in cols}, "route": json.loads(j["route"] or "[]")})
+        return 0
+    widths = [max([len(c), *(len(str(j[c])) for j in jobs)]) for c in cols]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    for j in jobs:
+        print("  ".join(str(j[c]).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    return 0
