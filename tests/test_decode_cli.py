@@ -17,13 +17,14 @@ def test_decode_prints_one_json_line_per_image(tmp_path: Path, capsys) -> None: 
     cv2.imwrite(str(good), frame.image)
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
-    assert main(["decode", str(good), str(bad)]) == 1
+    assert main(["--db", str(tmp_path / "t.db"), "decode", str(good), str(bad)]) == 1
     cap = capsys.readouterr()
     lines = [json.loads(x) for x in cap.out.splitlines()]
     assert [x["file"] for x in lines] == [str(good), str(bad)]
     codes = {c["text"]: c for c in lines[0]["codes"]}
     traveler = codes[frame.codes[0].text]
-    assert traveler["verdict"] == "unverified" and traveler["traveler"] is None
+    # The synthetic frame carries a traveler-shaped text that no firm signed.
+    assert traveler["verdict"] == "malformed" and traveler["traveler"] is None
     assert all(c["verdict"] == "not_nakama" for t, c in codes.items() if not t.startswith("NK1:"))
     assert lines[0]["ms"] > 0
     assert lines[1]["error"] == "unreadable_image"

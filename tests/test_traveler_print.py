@@ -158,3 +158,37 @@ def test_cli_print_records_the_issue(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert json.loads(capsys.readouterr().out)["verdict"] == "valid"
     assert main(["--db", str(db), "traveler", "verify", "hello"]) == 1
     assert json.loads(capsys.readouterr().out)["verdict"] == "not_nakama"
+
+
+def test_printed_traveler_through_nakama_decode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lead prints; another firm's terminal photographs the sheet and trusts it only
+    once it holds the lead terminal's public key."""
+    lead, heat = str(tmp_path / "lead.db"), str(tmp_path / "heat.db")
+    create = ["job", "create", "--firm", "F001", "--id", "F001-D-1", "--part", "SHAFT",
+              "--qty", "20", "--due", "2026-12-01", "--route", _route(5)]  # fmt: skip
+    assert main(["--db", lead, *create]) == 0
+    pdf = tmp_path / "d.pdf"
+    assert main(["--db", lead, "traveler", "print", "F001-D-1", "--out", str(pdf)]) == 0
+    png = tmp_path / "photo.png"
+    cv2.imwrite(str(png), _render(pdf, 150))
+    capsys.readouterr()
+
+    def decoded(db: str) -> dict[str, object]:
+        assert main(["--db", db, "decode", str(png)]) == 0
+        line = json.loads(capsys.readouterr().out.splitlines()[-1])
+        return next(c for c in line["codes"] if c["kind"] == "traveler")
+
+    assert decoded(lead)["verdict"] == "valid"
+    assert main(["--db", heat, "keys", "show", "--firm", "F007"]) == 0
+    capsys.readouterr()
+    unknown = decoded(heat)
+    assert unknown["verdict"] == "unknown_key"
+    assert unknown["traveler"]["job_id"] == "F001-D-1"  # type: ignore[index]
+    assert main(["--db", lead, "keys", "show", "--own"]) == 0
+    keyfile = tmp_path / "lead_key.json"
+    keyfile.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["--db", heat, "keys", "import", str(keyfile)]) == 0
+    capsys.readouterr()
+    assert decoded(heat)["verdict"] == "valid"

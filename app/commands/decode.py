@@ -8,7 +8,8 @@ import time
 
 import cv2
 
-from app.commands.common import print_json
+from app.commands.common import open_store, print_json
+from app.store.keyring import key_directory
 from drivers.qr.pipeline import FramePipeline
 from drivers.qr.verdicts import classify
 
@@ -26,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        directory = key_directory(store)  # travelers are verified offline, against it
     pipeline = FramePipeline(budget_ms=args.budget_ms)
     status = 0
     for name in args.files:
@@ -42,7 +45,7 @@ def cmd_decode(args: argparse.Namespace) -> int:
         result = pipeline.decode(image)
         codes = []
         for c in result.codes:
-            verdict = classify(c.text, c.format)
+            verdict = classify(c.text, c.format, directory)
             codes.append(
                 {
                     "text": c.text,
