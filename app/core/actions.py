@@ -86,3 +86,24 @@ def steps_for(job: JobState, firm: str) -> list[tuple[str, NextStep]]:
     if start is not None:
         out.append((f"{job.job_id}-L1", start))
     return out
+
+
+def scanned_step(job: JobState, lot_id: str, lot_qty: int, firm: str) -> NextStep | None:
+    """The step for a lot whose traveler was just scanned here.
+
+    The sheet in the machinist's hand is proof the parts are here, even when the previous
+    firm's hand-off has not synced yet (both offline): then the firm may still receive the
+    lot at its next op not yet received, expecting the traveler's quantity."""
+    lot = job.lots.get(lot_id)
+    if lot is not None:
+        step = next_step(job, lot, firm)
+        if step is not None:
+            return step
+    for op in job.route.ops:
+        if op.firm != firm:
+            continue
+        prog = lot.ops.get(op.seq) if lot is not None else None
+        if prog is None or not prog.received:
+            expected = _expected(job, lot, op) if lot is not None else lot_qty
+            return NextStep(op, WAITING, (RECEIVE,), expected, job.route.next_op(op.seq))
+    return None

@@ -52,6 +52,7 @@ class JobHistory(QTableWidget):
             [tr("Time"), tr("Record"), tr("Step"), tr("Firm"), tr("Details")]
         )
         self.verticalHeader().setVisible(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verticalHeader().setDefaultSectionSize(48)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)

@@ -25,6 +25,7 @@ from app.core.actions import (
     RESUME,
     START,
     NextStep,
+    scanned_step,
     steps_for,
 )
 from app.core.state import JobState
@@ -92,6 +93,7 @@ class JobScreen(QWidget):
         self.session = session
         self.asker = Asker(self, devices)
         self.job_id: str | None = None
+        self.scanned: tuple[str, int] | None = None
         self.title = QLabel()
         self.title.setObjectName("screenTitle")
         self.facts = QLabel()
@@ -129,8 +131,10 @@ class JobScreen(QWidget):
         lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)
 
-    def show_job(self, job_id: str) -> None:
+    def show_job(self, job_id: str, scanned: tuple[str, int] | None = None) -> None:
+        """Show a job; ``scanned`` is the (lot, quantity) of a traveler just scanned here."""
         self.job_id = job_id
+        self.scanned = scanned if scanned is not None else None
         self.feedback.clear()
         self.refresh()
 
@@ -167,6 +171,10 @@ class JobScreen(QWidget):
                 + "\n".join(lines)
             )
         steps = steps_for(job, self.session.firm)
+        if self.scanned is not None and self.scanned[0] not in {lot for lot, _ in steps}:
+            step = scanned_step(job, self.scanned[0], self.scanned[1], self.session.firm)
+            if step is not None:
+                steps.insert(0, (self.scanned[0], step))
         if not steps:
             hint = QLabel(tr("Nothing for your firm to do on this job now."))
             hint.setObjectName("hint")
@@ -235,18 +243,18 @@ class JobScreen(QWidget):
         if result is None:
             return None  # cancelled
         if result.ok:
-            self._say("ok", tr("Saved: {0}").format(action_name(action)))
+            self.say("ok", tr("Saved: {0}").format(action_name(action)))
         else:
-            self._say("error", reason_text(result.reason or ""))
+            self.say("error", reason_text(result.reason or ""))
         return result
 
     def _corrected(self, result: AppendResult) -> None:
         if result.ok:
-            self._say("ok", tr("Saved: {0}").format(tr("Correction")))
+            self.say("ok", tr("Saved: {0}").format(tr("Correction")))
         else:
-            self._say("error", reason_text(result.reason or ""))
+            self.say("error", reason_text(result.reason or ""))
 
-    def _say(self, level: str, text: str) -> None:
+    def say(self, level: str, text: str) -> None:
         self.feedback.setText(text)
         self.feedback.setProperty("level", level)
         self.feedback.style().unpolish(self.feedback)

@@ -112,6 +112,7 @@ class JobsScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the scan target
         self.table.verticalHeader().setDefaultSectionSize(64)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(
@@ -119,14 +120,24 @@ class JobsScreen(QWidget):
         )
         self.empty = QLabel(tr("No jobs yet. Scan a traveler to begin."))
         self.empty.setObjectName("hint")
+        self.feedback = QLabel(tr("Scan a traveler's QR code to open its job."))
+        self.feedback.setObjectName("feedback")
+        self.feedback.setWordWrap(True)
         title = QLabel(tr("Jobs"))
         title.setObjectName("screenTitle")
         lay = QVBoxLayout(self)
         lay.addWidget(title)
         lay.addWidget(self.table)
         lay.addWidget(self.empty)
+        lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)
         self.refresh()
+
+    def say(self, level: str, text: str) -> None:
+        self.feedback.setText(text)
+        self.feedback.setProperty("level", level)
+        self.feedback.style().unpolish(self.feedback)
+        self.feedback.style().polish(self.feedback)
 
     def refresh(self) -> None:
         self.model.reload()

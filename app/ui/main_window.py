@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,8 +17,10 @@ from app.ui.devices import DeviceHub
 from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
 from app.ui.review_screen import ReviewScreen
+from app.ui.scan import ScanRouter
 from app.ui.session import Session
 from app.ui.text import tr
+from app.ui.wedge import WedgeFilter
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +72,15 @@ class MainWindow(QMainWindow):
             devices.link_changed.connect(lambda *_: self.refresh_devices())
             devices.failed.connect(lambda *_: self.refresh_devices())
         self.refresh_devices()
+        self.scans = ScanRouter(session)
+        self.scans.open_job.connect(self.open_scanned)
+        self.scans.message.connect(self.show_message)
+        # The window itself is the scan target: no widget inside takes keyboard focus.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.wedge = WedgeFilter(self)
+        self.wedge.scanned.connect(self.scans.handle)
+        if devices is not None:
+            devices.scanned.connect(self.scans.handle)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -79,6 +90,15 @@ class MainWindow(QMainWindow):
     def open_job(self, job_id: str) -> None:
         self.job.show_job(job_id)
         self.stack.setCurrentWidget(self.job)
+
+    def open_scanned(self, job_id: str, lot_id: str, qty: int) -> None:
+        self.job.show_job(job_id, scanned=(lot_id, qty))
+        self.stack.setCurrentWidget(self.job)
+
+    def show_message(self, level: str, text: str) -> None:
+        """A scan's outcome, on whichever screen is showing."""
+        target = self.job if self.stack.currentWidget() is self.job else self.jobs
+        target.say(level, text)
 
     def open_review(self) -> None:
         self.review.refresh()

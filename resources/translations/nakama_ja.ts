@@ -160,6 +160,10 @@
       <translation>案件がありません。工程表をスキャンしてください。</translation>
     </message>
     <message>
+      <source>Scan a traveler's QR code to open its job.</source>
+      <translation>工程表の QR コードをスキャンすると案件が開きます。</translation>
+    </message>
+    <message>
       <source>Jobs</source>
       <translation>案件一覧</translation>
     </message>
@@ -318,6 +322,42 @@
     <message>
       <source>Lot</source>
       <translation>ロット</translation>
+    </message>
+    <message>
+      <source>This traveler was signed by a terminal this PC does not know yet. Connect to the hub (or import the lead firm's key) and scan again.</source>
+      <translation>この工程表の署名者（端末）がこのPCに登録されていません。ハブに接続するか元請の鍵を取り込んでから、もう一度スキャンしてください。</translation>
+    </message>
+    <message>
+      <source>The signature does not match: this traveler was altered or forged.</source>
+      <translation>署名が一致しません。この工程表は改ざんまたは偽造されています。</translation>
+    </message>
+    <message>
+      <source>This traveler was signed with an expired key. Ask the lead firm.</source>
+      <translation>有効期限切れの鍵で署名されています。元請に確認してください。</translation>
+    </message>
+    <message>
+      <source>This traveler was signed by a terminal that has been revoked.</source>
+      <translation>失効した端末で署名されています。元請に確認してください。</translation>
+    </message>
+    <message>
+      <source>This traveler is from a newer Nakama. Update this terminal.</source>
+      <translation>新しいバージョンの Nakama の工程表です。この端末を更新してください。</translation>
+    </message>
+    <message>
+      <source>The code was read incompletely. Scan it again.</source>
+      <translation>読み取りが不完全です。もう一度スキャンしてください。</translation>
+    </message>
+    <message>
+      <source>This is not a Nakama traveler.</source>
+      <translation>Nakama の工程表ではありません。</translation>
+    </message>
+    <message>
+      <source>This traveler does not carry its job. Ask the lead firm.</source>
+      <translation>この工程表には案件情報がありません。元請に確認してください。</translation>
+    </message>
+    <message>
+      <source>New job from the traveler: {0}</source>
+      <translation>工程表から新しい案件を登録しました：{0}</translation>
     </message>
     <message>
       <source>This job is not known on this terminal.</source>
