@@ -120,3 +120,35 @@ def test_keyboard_wedge_burst_reaches_the_router(
     job = w.session.store.job("F001-S-1")
     assert job is not None
     assert job.lots[prepared.traveler.lot_id].ops[20].received == 39
+
+
+def test_camera_sees_a_printed_traveler(qtbot: Any, tmp_path: Path) -> None:
+    """A photographed sheet, through the simulated camera and the real decoder pipeline."""
+    import shutil
+    import subprocess
+
+    from app.ui.devices import DeviceHub
+    from app.ui.traveler_print import write_pdf
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    make_application("ja")
+    lead = Store.open(tmp_path / "lead.db", firm_id="F001")
+    prepared = _issue(lead)
+    pdf = tmp_path / "t.pdf"
+    write_pdf(prepared.traveler, prepared.text, pdf)
+    shots = tmp_path / "camera"
+    shots.mkdir()
+    subprocess.run(["pdftoppm", "-r", "110", "-png", str(pdf), str(shots / "sheet")], check=True)
+    session = Session(lead)
+    hub = DeviceHub(session, [], camera=f"sim://camera?images={shots}&fps=5")
+    w = MainWindow(session, hub)
+    qtbot.addWidget(w)
+    w.show()
+    hub.start()
+    try:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.job, timeout=10_000)
+        assert w.job.job_id == "F001-S-1"
+    finally:
+        hub.stop()
+        lead.close()

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         demo.seed(store)
     session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
     urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
-    devices = DeviceHub(session, urls)
+    devices = DeviceHub(session, urls, camera=settings["camera"])
     devices.start()
     window = MainWindow(session, devices)
     window.resize(1280, 800)

@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.ui.session import Session
 from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
+from drivers.camera import CameraSource
+from drivers.qr.scanner import CameraScanner
 from drivers.recorder import MachineStateRecorder
 
 log = logging.getLogger(__name__)
@@ -32,10 +34,13 @@ class DeviceHub(QObject):
     link_changed = Signal(str, str)  # url, state
     failed = Signal(str, str)  # url, message code
 
-    def __init__(self, session: Session, urls: list[str]) -> None:
+    def __init__(self, session: Session, urls: list[str], camera: str = "") -> None:
         super().__init__()
         self.session = session
         self.urls = list(urls)
+        self.camera_url = camera
+        self.camera: CameraSource | None = None
+        self.camera_scanner: CameraScanner | None = None
         self.devices: dict[str, Device] = {}
         self.links: dict[str, str] = {}
         self.recorder = MachineStateRecorder(session)
@@ -54,10 +59,23 @@ class DeviceHub(QObject):
             self.devices[url] = dev
             self.links[url] = "opening"
 
+        if self.camera_url:
+            # Codes are found in the decoder thread; the signal hops to the GUI thread.
+            self.camera = CameraSource(self.camera_url).start()
+            self.camera_scanner = CameraScanner(
+                self.camera,
+                lambda codes: [self._event.emit("camera", Scan(c.text, b"")) for c in codes],
+            ).start()
+            self.links["camera"] = "up"
+
     def stop(self) -> None:
         for dev in self.devices.values():
             dev.close()
         self.devices.clear()
+        if self.camera_scanner is not None:
+            self.camera_scanner.stop()
+        if self.camera is not None:
+            self.camera.stop()
 
     def gauges(self) -> list[str]:
         return [u for u in self.devices if not u.startswith(("sim://machine", "modbus"))]
