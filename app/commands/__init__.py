@@ -7,4 +7,5 @@ COMMAND_MODULES = [
     "run",
     "db",
     "events",
+    "sync",
 ]

@@ -241,7 +241,7 @@ class Store:
         if ev.job_id is None:
             return "unknown_job"
         job = self._job(ev.job_id)
-        if needs_refold(job, ev):
+        if needs_refold(job, ev) or (job is None and self._has_orphans(ev)):
             events = [*self.job_events(ev.job_id), ev]
             new = fold(events)
             if strict:
@@ -265,6 +265,22 @@ class Store:
             projection.write_step(self.conn, new_job, ev, before)
             self._remember(new_job)
         return None
+
+    def _has_orphans(self, ev: Event) -> bool:
+        # Through the hub a firm can receive a job's later events before the job itself
+        # (another terminal scanned the paper traveler while the lead firm was offline);
+        # when the JobCreated arrives they must be replayed with it.
+        if ev.type != "JobCreated":
+            return False
+        row = self.conn.execute("SELECT 1 FROM events WHERE job_id = ? LIMIT 1", (ev.job_id,))
+        return row.fetchone() is not None
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on this store's connection, for tables owned by sibling
+        packages (the sync photo queue); storage failures raise ``StoreError``."""
+        with self._lock, self._transaction():
+            yield self.conn
 
     def _insert(self, ev: Event, origin: str) -> None:
         cur = self.conn.execute(
