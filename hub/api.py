@@ -318,7 +318,9 @@ def create_app(
     @app.get("/v1/jobs/{job_id}", tags=["sync"])
     async def job(job_id: str, cred: Terminal) -> dict[str, Any]:
         """One job as this firm may see it; 404 when it is not the firm's business."""
-        view = await run(feed.job_view, db, cred, job_id[:200])
+        if "\x00" in job_id or len(job_id) > 200:
+            raise RegistryError("not_found", 404)
+        view = await run(feed.job_view, db, cred, job_id)
         if view is None:
             raise RegistryError("not_found", 404)
         return view  # type: ignore[no-any-return]

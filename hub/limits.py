@@ -14,7 +14,8 @@ from starlette.requests import Request
 
 from hub.registry import RegistryError
 
-SURROGATE_OR_NUL = re.compile(rb"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
+SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+NUL = re.compile(rb"\\u0000|\x00")
 
 
 async def read_body(request: Request, limit: int, inflated_limit: int | None = None) -> bytes:
@@ -55,14 +56,13 @@ def parse_json(body: bytes) -> Any:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise RegistryError("malformed_json", 400) from exc
-    if SURROGATE_OR_NUL.search(body):
+    if NUL.search(body):
+        raise RegistryError("bad_unicode", 400)  # PostgreSQL text cannot hold NUL
+    if SURROGATE.search(body):
         try:
-            text = json.dumps(data, ensure_ascii=False)
-            text.encode("utf-8")
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
             raise RegistryError("bad_unicode", 400) from exc
-        if "\x00" in text:
-            raise RegistryError("bad_unicode", 400)
     return data
 
 

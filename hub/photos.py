@@ -33,6 +33,8 @@ def _status(row: Any) -> dict[str, Any]:
 
 
 def _own(c: Connection, cred: Credential, photo_id: str) -> Any:
+    if not PHOTO_ID.match(photo_id):
+        raise RegistryError("unknown_photo", 404)
     p = schema.photos
     row = c.execute(select(p).where(p.c.photo_id == photo_id)).first()
     # Another firm's photo answers exactly like a missing one.

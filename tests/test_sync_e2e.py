@@ -72,9 +72,12 @@ def test_one_lot_travels_a_b_c_a(hub: Hub, terminals: dict[str, Terminal]) -> No
 
     # The fourth firm sees nothing of it, on its terminal or by asking the hub.
     assert d.store.job(job) is None and d.store.count_events() == 0
-    assert d.syncer.client.http.get(
-        f"{hub.url}/v1/jobs/{job}", headers={"Authorization": f"Bearer {d.token}"}
-    ).status_code == 404
+    assert (
+        d.syncer.client.http.get(
+            f"{hub.url}/v1/jobs/{job}", headers={"Authorization": f"Bearer {d.token}"}
+        ).status_code
+        == 404
+    )
     # The hub holds every event exactly once.
     assert hub.count("events") == 16
     assert hub.count("quarantine") == 0
