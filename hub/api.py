@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import ClientDisconnect
 
 from app import __version__
 from hub import feed, ingest, photos, registry, stats
@@ -169,6 +170,10 @@ def create_app(
     async def _http(_r: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone_client(_r: Request, _exc: Exception) -> Response:
+        return Response(status_code=499)  # nobody is listening; not a hub error
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
