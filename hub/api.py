@@ -254,7 +254,7 @@ def create_app(
             }
         ),
     )
-    async def push(request: Request, cred: Terminal) -> dict[str, Any]:
+    async def push(request: Request, cred: Terminal) -> Response:
         """Push a batch; answered per event: accepted, duplicate, or rejected with a reason."""
         body = parse_json(await read_body(request, PUSH_LIMIT, PUSH_INFLATED))
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
@@ -262,12 +262,14 @@ def create_app(
         if len(body["events"]) > ingest.MAX_BATCH:
             raise RegistryError("batch_too_large", 413, str(ingest.MAX_BATCH))
         out: ingest.PushOutcome = await run(ingest.push, db, cred, body["events"])
-        return {
+        answer = {
             "results": out.results,
             "accepted": out.accepted,
             "duplicates": out.duplicates,
             "rejected": out.rejected,
         }
+        # Serialised here: FastAPI's generic encoder walks 1,000 small dicts slowly.
+        return Response(dumps(answer), media_type="application/json")
 
     @app.get("/v1/feed", tags=["sync"])
     async def pull(cred: Terminal, cursor: str | None = None, limit: int = feed.PAGE) -> Response:
@@ -378,4 +380,4 @@ def create_app(
 
 
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -170,24 +170,24 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
                     for f in members[ev.job_id] - {firm_id}:
                         feeds[f][eid] = terminal_id
 
-        if accepted:
-            c.execute(
-                ev_t.insert(),
-                [
-                    {
-                        "event_id": ev.event_id,
-                        "firm_id": ev.firm_id,
-                        "terminal_id": ev.terminal_id,
-                        "seq": ev.seq,
-                        "hlc": ev.hlc,
-                        "job_id": ev.job_id,
-                        "type": ev.type,
-                        "body": body,
-                        "received_at": now,
-                    }
-                    for ev, body in accepted
-                ],
-            )
+        db.insert_many(
+            c,
+            ev_t,
+            [
+                (
+                    ev.event_id,
+                    ev.firm_id,
+                    ev.terminal_id,
+                    ev.seq,
+                    ev.hlc,
+                    ev.job_id,
+                    ev.type,
+                    body,
+                    now,
+                )
+                for ev, body in accepted
+            ],
+        )
         if created:
             c.execute(
                 schema.jobs.insert(),
@@ -206,7 +206,7 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
             )
         if quarantine_rows:
             c.execute(schema.quarantine.insert(), quarantine_rows)
-        feed_rows = []
+        feed_rows: list[tuple[Any, ...]] = []
         fc = schema.feed_counters
         for firm_id in sorted(feeds):  # one lock order for every writer: no deadlocks
             rows = feeds[firm_id]
@@ -221,18 +221,16 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
                 last = len(rows)
             start = int(last) - len(rows) + 1
             feed_rows += [
-                {"firm_id": firm_id, "feed_seq": start + n, "event_id": eid, "terminal_id": tid}
-                for n, (eid, tid) in enumerate(rows.items())
+                (firm_id, start + n, eid, tid) for n, (eid, tid) in enumerate(rows.items())
             ]
-        if feed_rows:
-            c.execute(schema.feed.insert(), feed_rows)
+        db.insert_many(c, schema.feed, feed_rows)
         t = schema.terminals
         c.execute(update(t).where(t.c.terminal_id == cred.terminal_id).values(last_seen=now))
         out.accepted = len(accepted)
         out.rejected = sum(1 for r in results if r["status"] == "rejected")
         return out
 
-    outcome = db.write(work)
+    outcome = db.write_grouped(work)
     if outcome.quarantined:
         log.warning(
             "quarantined events with a reused id",

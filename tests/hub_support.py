@@ -3,15 +3,9 @@ enrolled terminals, and a TCP proxy that breaks connections on purpose."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import glob
-import os
 import secrets
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,115 +17,24 @@ import pytest
 
 from app.store import Store
 from app.sync import HubClient, Syncer, enroll
-from hub import registry
+from hub import registry, throwaway_pg
 from hub.db import HubDB
 from hub.embedded import start
 
 # -- PostgreSQL -------------------------------------------------------------------------
 
-_pg: dict[str, object] = {}
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    which = shutil.which("initdb")
-    return Path(which).parent if which else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def postgres_server() -> str:
-    """URL of a throwaway PostgreSQL cluster started once per test run (as the
-    ``postgres`` user when we are root). Skips only when PostgreSQL is not installed."""
-    if "url" in _pg:
-        return str(_pg["url"])
-    if "error" in _pg:
-        pytest.fail(str(_pg["error"]))
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")
-    root = Path(tempfile.mkdtemp(prefix="nakama-pg-"))
-    data = root / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    try:
-        subprocess.run(
-            [
-                *as_user,
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                "nakama",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        opts = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=200 -c shared_buffers=32MB"
-        )
-        subprocess.run(
-            [
-                *as_user,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                opts,
-                "-w",
-                "-t",
-                "60",
-                "-l",
-                str(root / "log"),
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=90,
-        )
-    except (subprocess.SubprocessError, OSError) as exc:
-        _pg["error"] = f"could not start PostgreSQL: {exc} {getattr(exc, 'stderr', b'')!r}"
-        pytest.fail(str(_pg["error"]))
-
-    def stop() -> None:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-    atexit.register(stop)
-    _pg["url"] = f"postgresql://nakama@127.0.0.1:{port}"
-    return str(_pg["url"])
-
 
 def fresh_db_url(kind: str, tmp_path: Path) -> str:
+    """A new empty hub database: a SQLite file, or a database in a throwaway PostgreSQL
+    cluster (skipped only when PostgreSQL is not installed at all)."""
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.db'}"
-    import psycopg
-
-    base = postgres_server()
-    name = "hub_" + secrets.token_hex(4)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"{base}/{name}"
+    try:
+        return throwaway_pg.fresh_database()
+    except throwaway_pg.PostgresUnavailable as exc:
+        if not exc.installed:
+            pytest.skip(str(exc))
+        pytest.fail(str(exc))
 
 
 # -- hubs and terminals -----------------------------------------------------------------
@@ -281,9 +184,9 @@ class FaultProxy:
         return data
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
+        up: socket.socket | None = None
         try:
             if mode == "drop":
-                conn.close()
                 return
             if mode == "reset":
                 self._rst(conn)
@@ -299,7 +202,6 @@ class FaultProxy:
                     + b"\r\n\r\n"
                     + body
                 )
-                conn.close()
                 return
             if mode == "delay":
                 time.sleep(self.delay_s)
@@ -308,13 +210,16 @@ class FaultProxy:
                 up.sendall(self._read_request(conn))
                 up.settimeout(30)
                 up.recv(1)  # the hub answered: its transaction is committed
-                up.close()
                 self._rst(conn)
                 return
             self._pipe(conn, up)
         except OSError:
-            with contextlib.suppress(OSError):
-                conn.close()
+            pass
+        finally:
+            for s in (conn, up):
+                if s is not None:
+                    with contextlib.suppress(OSError):
+                        s.close()
 
     @staticmethod
     def _pipe(a: socket.socket, b: socket.socket) -> None:
