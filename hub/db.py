@@ -229,6 +229,10 @@ class HubDB:
                 job.error = exc
             job.done.set()
 
+    def sql(self, text: str) -> str:
+        """A hot-path statement written with ``?`` placeholders, in this driver's style."""
+        return text if self.is_sqlite else text.replace("?", "%s")
+
     def insert_many(self, conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
         """Bulk insert plain tuples in column order through the driver's own executemany
         (SQLAlchemy's per-row parameter processing costs more than the insert itself)."""

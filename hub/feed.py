@@ -69,18 +69,21 @@ def redact(body: str, type_: str) -> str:
 def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE) -> str:
     """The next page of the firm's feed as a JSON text (built from stored wire texts)."""
     cur = parse_cursor(cursor_text, db.hub_id)
-    f, e, fc = schema.feed, schema.events, schema.feed_counters
     limit = max(1, min(limit, PAGE))
     with db.read() as c:
-        last = c.execute(select(fc.c.last_seq).where(fc.c.firm_id == cred.firm_id)).scalar()
+        # Plain SQL through the driver: this runs for every terminal on every round.
+        last = c.exec_driver_sql(
+            db.sql("SELECT last_seq FROM feed_counters WHERE firm_id = ?"), (cred.firm_id,)
+        ).scalar()
         if cur.seq > int(last or 0):
             raise CursorGone()
-        rows = c.execute(
-            select(f.c.feed_seq, f.c.terminal_id, e.c.firm_id, e.c.type, e.c.body)
-            .join(e, e.c.event_id == f.c.event_id)
-            .where(f.c.firm_id == cred.firm_id, f.c.feed_seq > cur.seq)
-            .order_by(f.c.feed_seq)
-            .limit(limit + 1)
+        rows = c.exec_driver_sql(
+            db.sql(
+                "SELECT f.feed_seq, f.terminal_id, e.firm_id, e.type, e.body FROM feed f "
+                "JOIN events e ON e.event_id = f.event_id WHERE f.firm_id = ? AND f.feed_seq > ? "
+                "ORDER BY f.feed_seq LIMIT ?"
+            ),
+            (cred.firm_id, cur.seq, limit + 1),
         ).all()
         keys, key_rev = key_directory(c, cur.key_rev)
     more = len(rows) > limit

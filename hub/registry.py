@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -173,6 +174,7 @@ def enroll(
         return str(row.firm_id)
 
     firm_id = db.write(work, attempts=1)
+    forget_tokens()
     return {"terminal_id": terminal_id, "firm_id": firm_id, "token": token, "hub_id": db.hub_id}
 
 
@@ -206,20 +208,44 @@ def office_token(db: HubDB, name: str = "office") -> str:
     return token
 
 
+# token digest -> (credential or None, when looked up). Every request used to cost a
+# database read; a herd of terminals made that the hub's main cost. A revocation made in
+# this process clears the cache at once; one made by another process (the CLI) takes
+# effect within AUTH_TTL_S.
+AUTH_TTL_S = 2.0
+_auth_cache: dict[str, tuple[Credential | None, float]] = {}
+_auth_lock = threading.Lock()
+
+
 def authenticate(db: HubDB, token: str) -> Credential | None:
     """The credential behind a bearer token, or None (unknown or revoked)."""
     if not token or len(token) > 200:
         return None
+    key = digest(token)
+    now = time.monotonic()
+    hit = _auth_cache.get(key)
+    if hit is not None and now - hit[1] < AUTH_TTL_S:
+        return hit[0]
     t = schema.terminals
     with db.read() as c:
         row = c.execute(
             select(t.c.terminal_id, t.c.firm_id, t.c.role, t.c.revoked_at).where(
-                t.c.token_hash == digest(token)
+                t.c.token_hash == key
             )
         ).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    return Credential(row.terminal_id, row.firm_id, row.role)
+    cred = None
+    if row is not None and row.revoked_at is None:
+        cred = Credential(row.terminal_id, row.firm_id, row.role)
+    with _auth_lock:
+        if len(_auth_cache) > 50_000:
+            _auth_cache.clear()
+        _auth_cache[key] = (cred, now)
+    return cred
+
+
+def forget_tokens() -> None:
+    with _auth_lock:
+        _auth_cache.clear()
 
 
 def revoke(db: HubDB, terminal_id: str) -> bool:
@@ -233,7 +259,9 @@ def revoke(db: HubDB, terminal_id: str) -> bool:
         )
         return int(res.rowcount or 0)
 
-    return db.write(work, attempts=1) > 0
+    done = db.write(work, attempts=1) > 0
+    forget_tokens()
+    return done
 
 
 def terminals(db: HubDB) -> list[dict[str, Any]]:

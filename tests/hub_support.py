@@ -116,10 +116,12 @@ class FaultProxy:
     """A loopback TCP proxy in front of the hub. Each new connection takes the next
     mode from ``plan`` (then ``mode``):
 
-    ``pass``; ``drop`` (close at once); ``reset`` (RST); ``delay`` (wait ``delay_s``,
-    then pass); ``cut`` (forward the request, let the hub answer — it has committed —
-    then reset the client's connection without the answer); ``http500`` / ``http429``
-    (answer that status without asking the hub)."""
+    - ``pass``; ``drop`` (close at once); ``reset`` (RST);
+    - ``delay`` (wait ``delay_s``, then pass);
+    - ``slow`` (every piece of the hub's answers waits ``delay_s``);
+    - ``cut`` (forward the request, let the hub answer — it has committed — then reset
+      the client's connection without the answer);
+    - ``http500`` / ``http429`` (answer that status without asking the hub)."""
 
     def __init__(self, upstream_url: str) -> None:
         host, port = upstream_url.split("://", 1)[1].split(":")
@@ -135,11 +137,20 @@ class FaultProxy:
         self._sock.listen(256)
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
         self._closed = False
+        self._live: set[socket.socket] = set()
+        self._threads: list[threading.Thread] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self) -> None:
         self._closed = True
         self._sock.close()
+        with self._lock:
+            live = list(self._live)
+        for s in live:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+        for t in self._threads:
+            t.join(5)
 
     def _next_mode(self) -> str:
         with self._lock:
@@ -153,9 +164,11 @@ class FaultProxy:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
-            threading.Thread(
-                target=self._handle, args=(conn, self._next_mode()), daemon=True
-            ).start()
+            with self._lock:
+                self._live.add(conn)
+            t = threading.Thread(target=self._handle, args=(conn, self._next_mode()), daemon=True)
+            self._threads.append(t)
+            t.start()
 
     @staticmethod
     def _rst(conn: socket.socket) -> None:
@@ -206,13 +219,15 @@ class FaultProxy:
             if mode == "delay":
                 time.sleep(self.delay_s)
             up = socket.create_connection(self.upstream)
+            with self._lock:
+                self._live.add(up)
             if mode == "cut":
                 up.sendall(self._read_request(conn))
                 up.settimeout(30)
                 up.recv(1)  # the hub answered: its transaction is committed
                 self._rst(conn)
                 return
-            self._pipe(conn, up)
+            self._pipe(conn, up, self.delay_s if mode == "slow" else 0.0)
         except OSError:
             pass
         finally:
@@ -220,15 +235,18 @@ class FaultProxy:
                 if s is not None:
                     with contextlib.suppress(OSError):
                         s.close()
+                    with self._lock:
+                        self._live.discard(s)
 
     @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        def pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(a: socket.socket, b: socket.socket, answer_delay: float = 0.0) -> None:
+        def pump(src: socket.socket, dst: socket.socket, delay: float = 0.0) -> None:
             try:
                 while True:
                     chunk = src.recv(65536)
                     if not chunk:
                         break
+                    time.sleep(delay)
                     dst.sendall(chunk)
             except OSError:
                 pass
@@ -237,7 +255,7 @@ class FaultProxy:
                     with contextlib.suppress(OSError):
                         s.shutdown(socket.SHUT_RDWR)
 
-        t = threading.Thread(target=pump, args=(b, a), daemon=True)
+        t = threading.Thread(target=pump, args=(b, a, answer_delay), daemon=True)
         t.start()
         pump(a, b)
         t.join(30)

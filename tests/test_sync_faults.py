@@ -224,7 +224,9 @@ def test_sigkill_mid_sync_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path
     for n in range(1500):
         store.record("MachineStateChanged", {"machine": f"M{n % 7}", "state": "run", "counter": n})
     store.close()
-    proxy.mode, proxy.delay_s = "delay", 0.3
+    # Every answer takes a second: the hub commits a batch, then the terminal dies
+    # before hearing so (the "upload repeated" case), or while sending the next one.
+    proxy.mode, proxy.delay_s = "slow", 1.0
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--db", str(db), "sync", "--once"],
@@ -234,8 +236,7 @@ def test_sigkill_mid_sync_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path
     )
     deadline = time.monotonic() + 30
     while not hub_ids(hub) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.1)
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     on_hub = len(hub_ids(hub))
@@ -244,7 +245,11 @@ def test_sigkill_mid_sync_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path
     store = Store.open(db)
     try:
         assert store.check_integrity() == []
-        sync_until_idle(Syncer(store))
+        assert store.outbox_stats()["pending"] == 1500  # it never heard the hub's answer
+        syncer = Syncer(store)
+        report = sync_until_idle(syncer)
+        syncer.close()
+        assert report.duplicates == on_hub  # sent again, stored once
         ids = hub_ids(hub)
         assert len(ids) == len(set(ids)) == 1500
         assert store.outbox_stats()["pending"] == 0
