@@ -137,3 +137,50 @@ def test_clock_skew_still_orders_a_job(hub: Hub, terminals: dict[str, Terminal])
         assert ops == sorted(ops), (t.firm, ops)  # causal order = route order
         state = t.store.job(job)
         assert state is not None and state.status == "done" and not state.anomalies
+
+
+@pytest.mark.parametrize("hub", ["sqlite"], indirect=True)
+def test_events_before_their_job_reach_the_members(hub: Hub, tmp_path: Path) -> None:
+    """B scanned the paper traveler and received the lot while the lead firm A was still
+    offline: B's receipt reaches the hub before the job. When the job arrives, the other
+    members get the receipt too, and B's second terminal replays it with the job."""
+    import httpx
+
+    from app.core.clock import new_event_id, utc_now_iso
+    from app.core.events import Event
+
+    a = make_terminal(hub, tmp_path, "FA01")
+    b1 = make_terminal(hub, tmp_path, "FB02")
+    b2 = make_terminal(hub, tmp_path, "FB02")
+    c = make_terminal(hub, tmp_path, "FC03")
+    try:
+        job = route_job(a, "10:LATHE:FA01,20:HEAT:FB02,30:GRIND:FC03")
+        receipt = Event(
+            event_id=new_event_id(),
+            terminal_id=b1.store.terminal_id,
+            seq=1,
+            hlc=a.store.clock.last + 5,
+            occurred_at=utc_now_iso(),
+            firm_id="FB02",
+            job_id=job,
+            op=20,
+            type="LotReceived",
+            payload={"lot_id": "L1", "count": 10},
+        )
+        r = httpx.post(
+            f"{hub.url}/v1/events",
+            json={"events": [receipt.to_wire()]},
+            headers={"Authorization": f"Bearer {b1.token}"},
+        )
+        assert r.json()["results"][0]["status"] == "accepted"
+        sync_until_idle(b2.syncer)  # B2 gets the orphan receipt first
+        assert b2.store.job(job) is None
+        sync_until_idle(a.syncer)  # now the job reaches the hub
+        for t in (b2, c):
+            sync_until_idle(t.syncer)
+            state = t.store.job(job)
+            assert state is not None and state.lots["L1"].ops[20].received == 10, t.firm
+            assert t.store.check_integrity() == []
+    finally:
+        for t in (a, b1, b2, c):
+            t.close()
