@@ -1,13 +1,161 @@
-"""``nakama-hub``: the consortium hub server (being built; see the hub issue)."""
+"""``nakama-hub``: serve the consortium hub and administer firms and terminals.
+
+    nakama-hub serve [--db URL] [--host H] [--port P]
+    nakama-hub migrate
+    nakama-hub firm add CODE NAME [--region R] [--processes P,…] [--equipment E,…]
+    nakama-hub firm list
+    nakama-hub enroll-code --firm F
+    nakama-hub revoke TERMINAL
+    nakama-hub terminals
+    nakama-hub office-token
+
+``--db`` (or ``NAKAMA_HUB_DB``) is a SQLAlchemy URL: ``sqlite:///hub.db`` (default
+``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
 import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from hub.db import HubDB, default_url
+from hub.registry import RegistryError
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("nakama-hub: not yet — the hub server is being built.", file=sys.stderr)
-    return 2
+class JsonFormatter(logging.Formatter):
+    """Log records as one JSON object per line (for journald, Loki, or grep)."""
+
+    SKIP = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update({k: v for k, v in record.__dict__.items() if k not in self.SKIP})
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup_logging(level: str = "info") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nakama-hub", description="Nakama consortium hub.")
+    p.add_argument("--db", default=None, help="database URL (default: NAKAMA_HUB_DB or SQLite)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--db", dest="db_sub", default=None, help="database URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--rate", type=float, default=50.0, help="requests/s per terminal")
+    serve.add_argument("--log-level", default="info")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    firm = sub.add_parser("firm", help="member firms")
+    fsub = firm.add_subparsers(dest="firm_command", metavar="ACTION", required=True)
+    add = fsub.add_parser("add", help="register a firm")
+    add.add_argument("code")
+    add.add_argument("name")
+    add.add_argument("--region", default="ota", help="'ota' or where the firm is")
+    add.add_argument("--processes", default="", help="comma list: LATHE,HEAT,…")
+    add.add_argument("--equipment", default="", help="comma list of machines")
+    fsub.add_parser("list", help="list firms (JSON lines)")
+    code = sub.add_parser("enroll-code", help="make a one-time enrolment code for a terminal")
+    code.add_argument("--firm", required=True)
+    code.add_argument("--ttl-hours", type=float, default=168.0)
+    rev = sub.add_parser("revoke", help="revoke a terminal's token")
+    rev.add_argument("terminal")
+    sub.add_parser("terminals", help="list terminals (JSON lines)")
+    sub.add_parser("office-token", help="make a token for the consortium office's figures")
+    return p
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    url = getattr(args, "db_sub", None) or args.db or default_url()
+    if args.command == "serve":
+        return serve(url, args.host, args.port, args.rate, args.log_level)
+    from hub import registry
+
+    try:
+        db = HubDB(url)
+    except Exception as exc:
+        print(f"データベースを開けません / cannot open the hub database: {exc}", file=sys.stderr)
+        return 3
+    try:
+        if args.command == "migrate":
+            print(json.dumps({"ok": True, "hub_id": db.hub_id, "db": db.engine.dialect.name}))
+        elif args.command == "firm" and args.firm_command == "add":
+            f = registry.add_firm(
+                db,
+                args.code,
+                args.name,
+                args.region,
+                _split(args.processes),
+                _split(args.equipment),
+            )
+            print(json.dumps(f, ensure_ascii=False))
+        elif args.command == "firm":
+            for f in registry.firms(db):
+                print(json.dumps(f, ensure_ascii=False))
+        elif args.command == "enroll-code":
+            print(registry.make_enroll_code(db, args.firm, args.ttl_hours * 3600))
+        elif args.command == "revoke":
+            if not registry.revoke(db, args.terminal):
+                print(f"端末が見つかりません / no active terminal {args.terminal}", file=sys.stderr)
+                return 1
+            print(json.dumps({"revoked": args.terminal, "at": time.time()}))
+        elif args.command == "terminals":
+            for t in registry.terminals(db):
+                t.pop("token_hash", None)
+                print(json.dumps(t, ensure_ascii=False))
+        elif args.command == "office-token":
+            print(registry.office_token(db))
+    except RegistryError as exc:
+        print(f"{exc.code} {exc.detail}".strip(), file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    return 0
+
+
+def serve(url: str, host: str, port: int, rate: float, level: str) -> int:
+    import uvicorn
+
+    from hub.api import create_app
+
+    setup_logging(level)
+    db = HubDB(url)
+    logging.getLogger("nakama.hub").info(
+        "hub starting", extra={"db": db.engine.dialect.name, "host": host, "port": port}
+    )
+    uvicorn.run(
+        create_app(db, rate_per_s=rate, burst=rate * 4),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=30,
+        backlog=2048,
+    )
+    return 0
 
 
 if __name__ == "__main__":

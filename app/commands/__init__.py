@@ -13,4 +13,5 @@ COMMAND_MODULES = [
     "job",
     "traveler",
     "keys",
+    "sync",
 ]

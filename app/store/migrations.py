@@ -107,6 +107,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX signing_keys_firm ON signing_keys(firm_id)",
         ],
     ),
+    (
+        3,
+        "sync: defect photo upload queue",
+        [
+            """CREATE TABLE sync_photos (
+                photo_id TEXT PRIMARY KEY,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                event_id TEXT,
+                sent INTEGER NOT NULL DEFAULT 0,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'done', 'rejected')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                added_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX sync_photos_state ON sync_photos(state, added_at)",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

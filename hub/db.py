@@ -1,0 +1,249 @@
+"""Opening the hub database: engine, migrations (alembic), write transactions.
+
+SQLite (the default, a single file) gets WAL, ``synchronous=FULL`` and one writer at a
+time inside this process; PostgreSQL gets ordinary concurrent transactions, retried on
+serialisation failures and deadlocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from hub import schema
+
+log = logging.getLogger("nakama.hub")
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_FILE = "nakama-hub.db"
+
+
+class HubUnavailable(Exception):
+    """The database could not complete a transaction after retries (answered with 503)."""
+
+
+def default_url() -> str:
+    """``NAKAMA_HUB_DB`` if set, else a SQLite file in the current directory."""
+    return os.environ.get("NAKAMA_HUB_DB") or f"sqlite:///{DEFAULT_FILE}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and file paths; SQLAlchemy needs a driver name."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
+        )
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let us issue BEGIN ourselves (pysqlite's implicit transactions are not ours).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA busy_timeout = 30000")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            mode = "IMMEDIATE" if conn.get_execution_options().get("writing") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema to the newest alembic revision. Returns the hub id (kept across
+    migrations, so a schema change never forces terminals to fetch everything again)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        conn.execution_options(writing=True)
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        with conn.begin():
+            row = conn.execute(
+                select(schema.hub_meta.c.value).where(schema.hub_meta.c.key == "hub_id")
+            ).first()
+            if row is not None:
+                return str(row[0])
+            hub_id = secrets.token_hex(8)
+            conn.execute(schema.hub_meta.insert().values(key="hub_id", value=hub_id))
+            conn.execute(schema.hub_meta.insert().values(key="key_rev", value="0"))
+            return hub_id
+
+
+class _Job:
+    __slots__ = ("done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[Connection], Any]) -> None:
+        self.work = work
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class HubDB:
+    """The hub's database handle: read and write transactions, dialect helpers."""
+
+    def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # SQLite has one writer anyway; queueing writers here instead of in SQLite's busy
+        # handler keeps latency fair and avoids "database is locked" under a herd.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+        self.hub_id = migrate(self.engine) if migrate_schema else ""
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._jobs.put(None)
+            self._writer.join(10)
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write_once(self) -> Iterator[Connection]:
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(writing=True)
+                with conn.begin():
+                    yield conn
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def write(self, work: Callable[[Connection], T], *, attempts: int = 6) -> T:
+        """Run ``work`` in one write transaction, retrying races (unique-key collisions
+        between concurrent pushes, deadlocks, serialisation failures) with backoff."""
+        delay = 0.005
+        for attempt in range(attempts):
+            try:
+                with self._write_once() as conn:
+                    return work(conn)
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == attempts - 1:
+                    raise HubUnavailable(str(exc)) from exc
+                log.info("retrying write after %s", type(exc).__name__)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt == attempts - 1:
+                    raise HubUnavailable(str(exc)) from exc
+            time.sleep(delay * (1 + secrets.randbelow(100) / 100))
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def write_grouped(self, work: Callable[[Connection], T], max_group: int = 64) -> T:
+        """Like ``write``, but concurrent callers share one transaction (group commit):
+        one fsync for many pushes. Each ``work`` sees the ones before it in the group.
+        If the group fails, each is run again on its own, so one bad push cannot sink
+        the others."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_loop, args=(max_group,), name="hub-writer", daemon=True
+                )
+                self._writer.start()
+        job = _Job(work)
+        self._jobs.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[no-any-return]
+
+    def _write_loop(self, max_group: int) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            group = [first]
+            stop = False
+            while len(group) < max_group:
+                try:
+                    nxt = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                group.append(nxt)
+            self._run_group(group)
+            if stop:
+                return
+
+    def _run_group(self, group: list[_Job]) -> None:
+        if len(group) > 1:
+            try:
+                with self._write_once() as conn:
+                    results = [job.work(conn) for job in group]
+            except Exception:
+                log.info("group commit failed; running its %d writes one by one", len(group))
+            else:
+                for job, result in zip(group, results, strict=True):
+                    job.result = result
+                    job.done.set()
+                return
+        for job in group:
+            try:
+                job.result = self.write(job.work)
+            except BaseException as exc:
+                job.error = exc
+            job.done.set()
+
+    def sql(self, text: str) -> str:
+        """A hot-path statement written with ``?`` placeholders, in this driver's style."""
+        return text if self.is_sqlite else text.replace("?", "%s")
+
+    def insert_many(self, conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        """Bulk insert plain tuples in column order through the driver's own executemany
+        (SQLAlchemy's per-row parameter processing costs more than the insert itself)."""
+        if not rows:
+            return
+        mark = "?" if self.is_sqlite else "%s"
+        cols = ", ".join(f'"{c.name}"' for c in table.columns)
+        marks = ", ".join(mark for _ in table.columns)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+
+    def insert_ignore(self, table: Table) -> Any:
+        """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
+        ins = sqlite_insert(table) if self.is_sqlite else pg_insert(table)
+        return ins.on_conflict_do_nothing()

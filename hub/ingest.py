@@ -1,0 +1,239 @@
+"""Push: a batch of events from one terminal, answered event by event.
+
+Idempotent on ``event_id``: the same event again is a ``duplicate``; the same id with
+other content is kept aside in ``quarantine`` and answered ``rejected/id_conflict``,
+never written over. The firm and terminal come from the credential: an event that
+claims another is refused.
+
+Each accepted event gets a row in the feed of every firm that should see it, numbered
+by that firm's counter row, which is updated inside this transaction. Concurrent pushes
+for one firm therefore commit their feed rows in counter order, and "every row after N"
+can never skip a row committed late (the PostgreSQL-sequence trap in DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from app.core.events import Event, WireError, from_wire
+from hub import schema
+from hub.db import HubDB
+from hub.registry import Credential
+
+log = logging.getLogger("nakama.hub")
+MAX_BATCH = 1000
+
+
+@dataclass(slots=True)
+class PushOutcome:
+    results: list[dict[str, Any]]
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    quarantined: list[str] = field(default_factory=list)
+
+
+def _reject(event_id: Any, reason: str) -> dict[str, Any]:
+    return {
+        "event_id": event_id if isinstance(event_id, str) else None,
+        "status": "rejected",
+        "reason": reason,
+    }
+
+
+def validate(cred: Credential, raw: list[Any]) -> tuple[list[Any], list[tuple[int, Event, str]]]:
+    """Parse every event; returns per-event answers so far and the valid ones."""
+    results: list[Any] = [None] * len(raw)
+    valid: list[tuple[int, Event, str]] = []
+    for i, item in enumerate(raw):
+        eid = item.get("event_id") if isinstance(item, dict) else None
+        try:
+            ev = from_wire(item)
+        except WireError as exc:
+            results[i] = _reject(eid, exc.code)
+            continue
+        if ev.firm_id != cred.firm_id:
+            results[i] = _reject(eid, "firm_mismatch")
+        elif ev.terminal_id != cred.terminal_id:
+            results[i] = _reject(eid, "terminal_mismatch")
+        elif (
+            len(ev.event_id) > 64
+            or (ev.job_id is not None and len(ev.job_id) > 200)
+            or (ev.type == "JobCreated" and not ev.job_id)
+        ):
+            results[i] = _reject(eid, "bad_envelope")
+        elif ev.type == "JobCreated" and ev.payload["lead_firm"] != ev.firm_id:
+            results[i] = _reject(eid, "not_lead_firm")
+        else:
+            valid.append((i, ev, ev.content_digest()))
+    return results, valid
+
+
+def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
+    """Store a batch; one transaction; returns an answer per event, in order."""
+    checked, valid = validate(cred, raw)
+    now = time.time()
+
+    def work(c: Connection) -> PushOutcome:
+        results = list(checked)
+        out = PushOutcome(results)
+        ev_t = schema.events
+        ids = sorted({ev.event_id for _, ev, _ in valid})
+        existing: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            existing.update(
+                c.execute(
+                    select(ev_t.c.event_id, ev_t.c.body).where(ev_t.c.event_id.in_(chunk))
+                ).all()
+            )
+        job_ids = sorted({ev.job_id for _, ev, _ in valid if ev.job_id})
+        leads: dict[str, str] = {}
+        members: dict[str, set[str]] = defaultdict(set)
+        for start in range(0, len(job_ids), 500):
+            chunk = job_ids[start : start + 500]
+            jt, jm = schema.jobs, schema.job_members
+            leads.update(
+                c.execute(select(jt.c.job_id, jt.c.lead_firm).where(jt.c.job_id.in_(chunk))).all()
+            )
+            for job_id, firm_id in c.execute(
+                select(jm.c.job_id, jm.c.firm_id).where(jm.c.job_id.in_(chunk))
+            ):
+                members[job_id].add(firm_id)
+
+        accepted: list[tuple[Event, str]] = []
+        quarantine_rows: list[dict[str, Any]] = []
+        created: list[Event] = []
+        for i, ev, body in valid:
+            old = existing.get(ev.event_id)
+            if old is not None:
+                if old == body:
+                    results[i] = {"event_id": ev.event_id, "status": "duplicate"}
+                    out.duplicates += 1
+                else:
+                    results[i] = _reject(ev.event_id, "id_conflict")
+                    quarantine_rows.append(
+                        {
+                            "event_id": ev.event_id,
+                            "firm_id": cred.firm_id,
+                            "terminal_id": cred.terminal_id,
+                            "reason": "id_conflict",
+                            "body": body,
+                            "received_at": now,
+                        }
+                    )
+                    out.quarantined.append(ev.event_id)
+                continue
+            job = ev.job_id
+            if ev.type == "JobCreated":
+                assert job is not None
+                if job in leads:
+                    results[i] = _reject(ev.event_id, "job_exists")
+                    continue
+                leads[job] = ev.firm_id
+                members[job] = {ev.firm_id} | {s["firm"] for s in ev.payload["route"]}
+                created.append(ev)
+            elif job is not None and job in leads and ev.firm_id not in members[job]:
+                # The job exists and this firm is not on its route: it may not write to it.
+                results[i] = _reject(ev.event_id, "not_a_participant")
+                continue
+            existing[ev.event_id] = body
+            accepted.append((ev, body))
+            results[i] = {"event_id": ev.event_id, "status": "accepted"}
+
+        # Which firms' feeds each accepted event goes to, in arrival order per firm.
+        feeds: dict[str, dict[str, str]] = defaultdict(dict)
+        for ev, _ in accepted:
+            feeds[ev.firm_id][ev.event_id] = ev.terminal_id
+            job = ev.job_id
+            if job is not None and job in leads and ev.firm_id in members[job]:
+                for f in members[job]:
+                    feeds[f][ev.event_id] = ev.terminal_id
+        # A job just created: its members also get the events that reached the hub
+        # before the job did (a receipt scanned from the paper traveler while the lead
+        # firm was offline), in causal order, if their writers are on the route.
+        for ev in created:
+            assert ev.job_id is not None
+            earlier = c.execute(
+                select(ev_t.c.event_id, ev_t.c.firm_id, ev_t.c.terminal_id)
+                .where(ev_t.c.job_id == ev.job_id)
+                .order_by(ev_t.c.hlc)
+            ).all()
+            for eid, firm_id, terminal_id in earlier:
+                if firm_id in members[ev.job_id]:
+                    for f in members[ev.job_id] - {firm_id}:
+                        feeds[f][eid] = terminal_id
+
+        db.insert_many(
+            c,
+            ev_t,
+            [
+                (
+                    ev.event_id,
+                    ev.firm_id,
+                    ev.terminal_id,
+                    ev.seq,
+                    ev.hlc,
+                    ev.job_id,
+                    ev.type,
+                    body,
+                    now,
+                )
+                for ev, body in accepted
+            ],
+        )
+        if created:
+            c.execute(
+                schema.jobs.insert(),
+                [
+                    {"job_id": ev.job_id, "lead_firm": ev.firm_id, "created_event": ev.event_id}
+                    for ev in created
+                ],
+            )
+            c.execute(
+                schema.job_members.insert(),
+                [
+                    {"job_id": ev.job_id, "firm_id": f}
+                    for ev in created
+                    for f in sorted(members[ev.job_id or ""])
+                ],
+            )
+        if quarantine_rows:
+            c.execute(schema.quarantine.insert(), quarantine_rows)
+        feed_rows: list[tuple[Any, ...]] = []
+        fc = schema.feed_counters
+        for firm_id in sorted(feeds):  # one lock order for every writer: no deadlocks
+            rows = feeds[firm_id]
+            last = c.execute(
+                update(fc)
+                .where(fc.c.firm_id == firm_id)
+                .values(last_seq=fc.c.last_seq + len(rows))
+                .returning(fc.c.last_seq)
+            ).scalar()
+            if last is None:  # a firm named on a route but not (yet) registered here
+                c.execute(fc.insert().values(firm_id=firm_id, last_seq=len(rows), floor=0))
+                last = len(rows)
+            start = int(last) - len(rows) + 1
+            feed_rows += [
+                (firm_id, start + n, eid, tid) for n, (eid, tid) in enumerate(rows.items())
+            ]
+        db.insert_many(c, schema.feed, feed_rows)
+        t = schema.terminals
+        c.execute(update(t).where(t.c.terminal_id == cred.terminal_id).values(last_seen=now))
+        out.accepted = len(accepted)
+        out.rejected = sum(1 for r in results if r["status"] == "rejected")
+        return out
+
+    outcome = db.write_grouped(work)
+    if outcome.quarantined:
+        log.warning(
+            "quarantined events with a reused id",
+            extra={"firm": cred.firm_id, "terminal": cred.terminal_id, "ids": outcome.quarantined},
+        )
+    return outcome

@@ -1,0 +1,136 @@
+"""Defect photos: uploaded apart from events, in chunks, resumable from what arrived.
+
+A photo is named by the SHA-256 of its bytes, so announcing it twice is harmless and a
+finished upload is checked against its name before it counts as complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from hub import schema
+from hub.db import HubDB
+from hub.registry import Credential, RegistryError
+
+PHOTO_ID = re.compile(r"^[0-9a-f]{64}$")
+MAX_PHOTO = 20 * 1024 * 1024
+CHUNK_MAX = 1024 * 1024
+CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+def _status(row: Any) -> dict[str, Any]:
+    return {
+        "photo_id": row.photo_id,
+        "size": int(row.size),
+        "received": int(row.received),
+        "complete": bool(row.complete),
+    }
+
+
+def _own(c: Connection, cred: Credential, photo_id: str) -> Any:
+    if not PHOTO_ID.match(photo_id):
+        raise RegistryError("unknown_photo", 404)
+    p = schema.photos
+    row = c.execute(select(p).where(p.c.photo_id == photo_id)).first()
+    # Another firm's photo answers exactly like a missing one.
+    if row is None or row.firm_id != cred.firm_id:
+        raise RegistryError("unknown_photo", 404)
+    return row
+
+
+def announce(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise RegistryError("bad_request", 422)
+    photo_id, size = body.get("photo_id"), body.get("size")
+    ctype, event_id = body.get("content_type", "image/jpeg"), body.get("event_id")
+    if not isinstance(photo_id, str) or not PHOTO_ID.match(photo_id):
+        raise RegistryError("bad_photo_id", 422)
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_PHOTO:
+        raise RegistryError("bad_size", 422)
+    if ctype not in CONTENT_TYPES:
+        raise RegistryError("bad_content_type", 422)
+    if event_id is not None and (not isinstance(event_id, str) or len(event_id) > 64):
+        raise RegistryError("bad_event_id", 422)
+
+    def work(c: Connection) -> dict[str, Any]:
+        p = schema.photos
+        row = c.execute(select(p).where(p.c.photo_id == photo_id)).first()
+        if row is not None:
+            if row.firm_id != cred.firm_id or row.size != size:
+                raise RegistryError("photo_conflict", 409)
+            return _status(row)
+        c.execute(
+            p.insert().values(
+                photo_id=photo_id,
+                firm_id=cred.firm_id,
+                terminal_id=cred.terminal_id,
+                size=size,
+                received=0,
+                content_type=ctype,
+                event_id=event_id,
+                complete=0,
+                created_at=time.time(),
+            )
+        )
+        return {"photo_id": photo_id, "size": size, "received": 0, "complete": False}
+
+    return db.write(work)
+
+
+def status(db: HubDB, cred: Credential, photo_id: str) -> dict[str, Any]:
+    with db.read() as c:
+        return _status(_own(c, cred, photo_id))
+
+
+def put_chunk(
+    db: HubDB, cred: Credential, photo_id: str, offset: int, data: bytes
+) -> dict[str, Any]:
+    if not data or len(data) > CHUNK_MAX:
+        raise RegistryError("bad_chunk", 422)
+
+    def work(c: Connection) -> dict[str, Any]:
+        row = _own(c, cred, photo_id)
+        if row.complete:
+            return _status(row)
+        if offset != row.received:
+            # The client resumes from what the hub has, not from what it thinks it sent.
+            raise RegistryError("wrong_offset", 409, str(row.received))
+        if offset + len(data) > row.size:
+            raise RegistryError("bad_chunk", 422)
+        pc, p = schema.photo_chunks, schema.photos
+        c.execute(pc.insert().values(photo_id=photo_id, offset=offset, data=data))
+        received = offset + len(data)
+        complete = 0
+        if received == row.size:
+            h = hashlib.sha256()
+            for (chunk,) in c.execute(
+                select(pc.c.data).where(pc.c.photo_id == photo_id).order_by(pc.c.offset)
+            ):
+                h.update(chunk)
+            if h.hexdigest() != photo_id:
+                c.execute(pc.delete().where(pc.c.photo_id == photo_id))
+                c.execute(update(p).where(p.c.photo_id == photo_id).values(received=0))
+                return {
+                    "photo_id": photo_id,
+                    "size": int(row.size),
+                    "received": 0,
+                    "complete": False,
+                    "error": "digest_mismatch",
+                }
+            complete = 1
+        c.execute(
+            update(p).where(p.c.photo_id == photo_id).values(received=received, complete=complete)
+        )
+        return {
+            "photo_id": photo_id,
+            "size": int(row.size),
+            "received": received,
+            "complete": bool(complete),
+        }
+
+    return db.write(work)

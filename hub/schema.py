@@ -1,0 +1,165 @@
+"""The hub's tables, in SQLAlchemy Core, for SQLite and PostgreSQL alike.
+
+Every table that grows with use carries the column it would be distributed by on a
+sharded PostgreSQL (Citus): ``events`` and ``job_members`` by ``job_id`` (a job's
+events and members live together), ``feed`` and ``feed_counters`` by ``firm_id`` (a
+firm's feed and the counter that orders it live together). The small tables (firms,
+terminals, keys, hub_meta) are reference tables copied to every node. README.md, "Hub
+storage", says how.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+hub_meta = Table(
+    "hub_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+firms = Table(
+    "firms",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("processes", Text, nullable=False, default="[]"),  # JSON list
+    Column("equipment", Text, nullable=False, default="[]"),  # JSON list
+    Column("created_at", Float, nullable=False),
+)
+
+terminals = Table(
+    "terminals",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("firm_id", String(32), ForeignKey("firms.code"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False, default="terminal"),  # terminal | office
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Column("last_seen", Float),
+)
+
+enroll_codes = Table(
+    "enroll_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("firm_id", String(32), ForeignKey("firms.code"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+    Column("terminal_id", String(64)),
+)
+
+keys = Table(
+    "keys",
+    metadata,
+    Column("firm_id", String(32), primary_key=True),
+    Column("key_id", String(64), primary_key=True),
+    Column("terminal_id", String(64)),
+    Column("public_key", Text, nullable=False),
+    Column("valid_from", String(40)),
+    Column("valid_until", String(40)),
+    Column("revoked_at", String(40)),
+    Column("rev", BigInteger, nullable=False),  # key directory revision, for pulls
+)
+Index("keys_rev", keys.c.rev)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("firm_id", String(32), nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hlc", BigInteger, nullable=False),
+    Column("job_id", String(200)),
+    Column("type", String(40), nullable=False),
+    Column("body", Text, nullable=False),  # canonical wire JSON (Event.content_digest)
+    Column("received_at", Float, nullable=False),
+)
+Index("events_job", events.c.job_id)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False),
+    Column("firm_id", String(32), nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("received_at", Float, nullable=False),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("job_id", String(200), primary_key=True),
+    Column("lead_firm", String(32), nullable=False),
+    Column("created_event", String(64), nullable=False),
+)
+
+job_members = Table(
+    "job_members",
+    metadata,
+    Column("job_id", String(200), primary_key=True),
+    Column("firm_id", String(32), primary_key=True),
+)
+Index("job_members_firm", job_members.c.firm_id)
+
+feed_counters = Table(
+    "feed_counters",
+    metadata,
+    Column("firm_id", String(32), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("floor", BigInteger, nullable=False, default=0),  # rows at or below were dropped
+)
+
+feed = Table(
+    "feed",
+    metadata,
+    Column("firm_id", String(32), primary_key=True),
+    Column("feed_seq", BigInteger, primary_key=True),
+    Column("event_id", String(64), nullable=False),
+    Column("terminal_id", String(64), nullable=False),  # who pushed it: not echoed back
+)
+Index("feed_firm_event", feed.c.firm_id, feed.c.event_id, unique=True)
+
+photos = Table(
+    "photos",
+    metadata,
+    Column("photo_id", String(64), primary_key=True),  # sha256 of the whole file
+    Column("firm_id", String(32), nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False, default=0),
+    Column("content_type", String(64), nullable=False),
+    Column("event_id", String(64)),
+    Column("complete", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+)
+
+photo_chunks = Table(
+    "photo_chunks",
+    metadata,
+    Column("photo_id", String(64), primary_key=True),
+    Column("offset", BigInteger, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
