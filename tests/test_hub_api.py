@@ -184,24 +184,34 @@ def test_cursor_survives_migration_but_not_another_hub(hub: Hub, a: Terminal) ->
 
 
 def test_key_directory_comes_down_the_feed(hub: Hub, a: Terminal, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.sync.keys import directory
+    """A's key went up at enrolment; B gets it from the feed and then trusts A's
+    travelers offline; a revocation follows the same way and is never undone."""
+    from datetime import UTC, datetime
+
+    from app.core.traveler import verify
+    from app.store.keyring import key_directory
+    from app.sync.keys import hub_key
 
     b = make_terminal(hub, tmp_path, "FB02")
     try:
-        key = {
-            "key_id": "FA01-2026",
-            "public_key": "MCowBQYDK2VwAyEA" + "A" * 32,
-            "valid_from": "2026-01-01",
-        }
-        assert a.syncer.client.publish_key(key)["firm"] == "FA01"
+        mine = hub_key(a.store)
+        sync_until_idle(a.syncer)  # the key goes up with A's next sync round
+        assert a.store.meta("published_key_id") == mine["key_id"]
         sync_until_idle(b.syncer)
-        got = directory(b.store)["FA01/FA01-2026"]
-        assert got["public_key"] == key["public_key"] and got["revoked_at"] is None
-        a.syncer.client.publish_key(key | {"revoked_at": "2026-06-01T00:00:00+00:00"})
+        found = key_directory(b.store).find("FA01", mine["key_id"])
+        assert found is not None and found.revoked_at is None
+        assert found.public_key.hex() == mine["public_key"]
+        a.syncer.client.publish_key(mine | {"revoked_at": "2026-06-01T00:00:00+00:00"})
         sync_until_idle(b.syncer)
-        assert directory(b.store)["FA01/FA01-2026"]["revoked_at"].startswith("2026-06-01")
-        r = httpx.post(f"{hub.url}/v1/keys", json=key | {"public_key": "B" * 40}, headers=auth(a))
+        found = key_directory(b.store).find("FA01", mine["key_id"])
+        assert found is not None and found.revoked_at is not None
+        a.syncer.client.publish_key(mine | {"revoked_at": None})  # a stale copy
+        sync_until_idle(b.syncer)
+        found = key_directory(b.store).find("FA01", mine["key_id"])
+        assert found is not None and found.revoked_at is not None
+        r = httpx.post(f"{hub.url}/v1/keys", json=mine | {"public_key": "B" * 64}, headers=auth(a))
         assert r.status_code == 409  # a key id names one key forever
+        assert verify("NK1:garbage", key_directory(b.store), datetime.now(UTC)).verdict.value
     finally:
         b.close()
 

@@ -154,6 +154,8 @@ def test_4xx_parks_only_the_bad_event(tmp_path: Path) -> None:
     def hub(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/feed":
             return httpx.Response(200, json={"cursor": "c", "more": False, "events": []})
+        if request.url.path == "/v1/keys":
+            return httpx.Response(200, json={"firm": "FA01"})
         import gzip
 
         events = json.loads(gzip.decompress(request.content))["events"]
@@ -201,8 +203,8 @@ def test_photos_resume_and_never_block_events(hub: Hub, proxy: FaultProxy, tmp_p
     photo.write_bytes(os.urandom(700 * 1024))  # three chunks
     ev = a.record("MachineStateChanged", {"machine": "M1", "state": "alarm"})
     pid = queue_photo(a.store, photo, ev.event_id)
-    # events: push, pull; photos: announce, chunk 1, then the line dies
-    proxy.plan = ["pass", "pass", "pass", "pass", "reset"]
+    # events: push, pull; the signing key; photos: announce, chunk 1, then the line dies
+    proxy.plan = ["pass", "pass", "pass", "pass", "pass", "reset"]
     report = a.syncer.sync_once()
     assert report.photo_error == "offline" and a.store.outbox_stats()["pending"] == 0
     sent = a.store.rows("SELECT sent FROM sync_photos")[0]["sent"]

@@ -1,37 +1,47 @@
-"""The key directory as it comes down the feed: firm → public keys for checking travelers.
+"""The key directory over the hub: this terminal's public key goes up at enrolment, the
+consortium's keys come down the feed into the local key table (``app/store/keyring``)
+that travelers are verified against.
 
-Kept behind ``key_meta`` so the traveler module's own table can take its place; whatever
-replaces it must be written in the same transaction as the feed cursor (``Store.ingest``
-``meta``), or a crash between them loses keys for good.
+Keys are stored before the feed cursor moves (a separate transaction, first): a crash in
+between re-fetches the same page and stores the same keys again, which changes nothing;
+the other order could lose keys for good.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from typing import Any
 
 from app.store import Store
+from app.store.keyring import KeyImportError, own_public_key, signing_key, upsert_keys
 
-META_KEY = "key_directory"
-
-
-def directory(store: Store) -> dict[str, dict[str, Any]]:
-    """``"FIRM/KEY_ID"`` → key dict (firm, key_id, terminal_id, public_key, valid_from,
-    valid_until, revoked_at)."""
-    raw = store.meta(META_KEY)
-    return json.loads(raw) if raw else {}
+log = logging.getLogger(__name__)
 
 
-def key_meta(store: Store, keys: list[dict[str, Any]]) -> dict[str, str]:
-    """Meta values that merge ``keys`` into the directory (empty when nothing changed)."""
-    if not keys:
-        return {}
-    merged = directory(store)
+def hub_key(store: Store) -> dict[str, Any]:
+    """This terminal's public key in the hub's shape, made on first use."""
+    signing_key(store)
+    row = own_public_key(store)
+    assert row is not None
+    return {
+        "key_id": row["key_id"],
+        "public_key": row["public_key"],
+        "valid_from": row["valid_from"],
+        "valid_until": row["valid_until"],
+        "revoked_at": row["revoked_at"],
+    }
+
+
+def save_keys(store: Store, keys: list[dict[str, Any]]) -> int:
+    """Merge keys from the feed; a malformed row is logged and skipped, never blocks sync."""
+    saved = 0
     for k in keys:
-        if (
-            isinstance(k, dict)
-            and isinstance(k.get("firm"), str)
-            and isinstance(k.get("key_id"), str)
-        ):
-            merged[f"{k['firm']}/{k['key_id']}"] = k
-    return {META_KEY: json.dumps(merged, ensure_ascii=False, sort_keys=True)}
+        if not isinstance(k, dict):
+            continue
+        row = {**k, "firm_id": k.get("firm")}
+        row.pop("firm", None)
+        try:
+            saved += upsert_keys(store, [row], source="hub")
+        except KeyImportError as exc:
+            log.warning("key from hub skipped", extra={"key_id": k.get("key_id"), "why": exc.code})
+    return saved

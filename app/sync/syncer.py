@@ -104,6 +104,8 @@ def enroll(
     Refuses (``SyncError("firm_differs")``) when this terminal already records events
     for another firm: they could never be pushed under the new credential."""
     c = client or HubClient(hub_url)
+    if public_key is None and store.firm_id:
+        public_key = keydir.hub_key(store)  # so other firms can verify our travelers
     try:
         answer = c.enroll(code, store.terminal_id, public_key)
     finally:
@@ -158,6 +160,10 @@ class Syncer:
             self.store.set_meta({"sync_last_error": exc.code})
             raise
         self.store.set_meta({"sync_last_success": utc_now_iso(), "sync_last_error": ""})
+        try:
+            self.publish_key()
+        except SyncError as exc:
+            log.warning("signing key not published yet", extra={"why": exc.code})
         if photos_too:
             try:
                 report.photos = photos.upload_pending(self.store, self.client)
@@ -165,6 +171,15 @@ class Syncer:
                 # Photos retry on the next round; they never hold back events.
                 report.photo_error = exc.code
         return report
+
+    def publish_key(self) -> None:
+        """Register this terminal's traveler-signing key with the hub once (again after a
+        change), so every firm on a route can verify the travelers it prints."""
+        key = keydir.hub_key(self.store)
+        if self.store.meta("published_key_id") == key["key_id"]:
+            return
+        self.client.publish_key(key)
+        self.store.set_meta({"published_key_id": key["key_id"]})
 
     # -- push ---------------------------------------------------------------------------
 
@@ -239,10 +254,8 @@ class Syncer:
                     # From a newer terminal (schema version); kept on the hub for a
                     # later version of this program, counted here so it shows.
                     report.unreadable += 1
-            meta = {CURSOR: str(page["cursor"])} | keydir.key_meta(
-                self.store, page.get("keys") or []
-            )
-            result = self.store.ingest(events, meta=meta)
+            keydir.save_keys(self.store, page.get("keys") or [])
+            result = self.store.ingest(events, meta={CURSOR: str(page["cursor"])})
             report.pulled += result.applied
             if not page.get("more"):
                 return
