@@ -16,6 +16,7 @@ from app.store import Store, StoreError
 from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
+from app.ui.syncing import SyncBridge, start_demo_hub
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -42,39 +43,58 @@ def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplic
     return app
 
 
+class Terminal:
+    """Everything the running app owns, started in order and stopped in reverse."""
+
+    def __init__(self, store: Store, settings: Settings, *, demo_mode: bool) -> None:
+        from app import demo
+
+        self.store = store
+        if not store.firm_id:
+            store.set_meta({"firm_id": demo.DEMO_FIRM})
+            store.firm_id = demo.DEMO_FIRM
+        if demo_mode:
+            demo.seed(store)
+        self.session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
+        urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
+        self.devices = DeviceHub(self.session, urls, camera=settings["camera"])
+        self.devices.start()
+        self.stop_hub = None
+        if demo_mode and (not store.meta("hub_token") or store.meta("demo_hub")):
+            # No hub of its own yet: a consortium hub in this process, on loopback.
+            self.stop_hub = start_demo_hub(store.path.parent, store, demo.DEMO_FIRMS)
+            store.set_meta({"demo_hub": "1"})
+        self.syncing = SyncBridge(self.session)
+        self.syncing.start()
+        self.window = MainWindow(self.session, self.devices, self.syncing)
+        self.window.resize(1280, 800)
+
+    def close(self) -> None:
+        self.syncing.stop()
+        self.devices.stop()
+        if self.stop_hub is not None:
+            self.stop_hub()
+        self.store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    lang = args.lang or settings["lang"]
-    app = make_application(lang)
+    app = make_application(args.lang or settings["lang"])
     try:
         store = Store.open(args.db, firm_id=args.firm or settings["firm"] or None)
     except StoreError as exc:
         QMessageBox.critical(None, "Nakama", explain_store_error(exc))
         print(explain_store_error(exc), file=sys.stderr)
         return 3
-    from app import demo
-
-    if not store.firm_id:
-        store.set_meta({"firm_id": demo.DEMO_FIRM})
-        store.firm_id = demo.DEMO_FIRM
-    demo_mode = settings["demo"] and not args.no_demo
-    if demo_mode:
-        demo.seed(store)
-    session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
-    urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
-    devices = DeviceHub(session, urls, camera=settings["camera"])
-    devices.start()
-    window = MainWindow(session, devices)
-    window.resize(1280, 800)
+    terminal = Terminal(store, settings, demo_mode=settings["demo"] and not args.no_demo)
+    window = terminal.window
     if args.screenshot:
         window.show()
         app.processEvents()
         window.grab().save(args.screenshot)
-        devices.stop()
-        store.close()
-        return 0
-    window.showFullScreen() if "--kiosk" in sys.argv else window.show()
-    code = app.exec()
-    devices.stop()
-    store.close()
+        code = 0
+    else:
+        window.showFullScreen() if "--kiosk" in sys.argv else window.show()
+        code = app.exec()
+    terminal.close()
     return int(code)

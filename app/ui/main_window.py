@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,15 +21,22 @@ from app.ui.jobs_screen import JobsScreen
 from app.ui.review_screen import ReviewScreen
 from app.ui.scan import ScanRouter
 from app.ui.session import Session
+from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, devices: DeviceHub | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        devices: DeviceHub | None = None,
+        syncing: SyncBridge | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.devices = devices
+        self.syncing = syncing
         self.setWindowTitle(tr("Nakama shop-floor terminal"))
         self.firm_label = QLabel()
         self.firm_label.setObjectName("firmLabel")
@@ -68,6 +77,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
+        if syncing is not None:
+            syncing.updated.connect(self.refresh_status)
         if devices is not None:
             devices.link_changed.connect(lambda *_: self.refresh_devices())
             devices.failed.connect(lambda *_: self.refresh_devices())
@@ -125,7 +136,22 @@ class MainWindow(QMainWindow):
             f"{self.session.firm_label(s.firm_id)}   {tr('Terminal')} {s.terminal_id}"
         )
         stats = s.outbox_stats()
-        text = tr("Waiting to send: {0}").format(stats["pending"])
+        status = self.syncing.status if self.syncing is not None else None
+        if status is None or not status.enrolled:
+            parts = [tr("Not connected to a hub")]
+        elif status.online:
+            parts = [tr("Hub: online")]
+        else:
+            parts = [tr("Hub: offline")]
+        parts.append(tr("Waiting to send: {0}").format(stats["pending"]))
+        if stats["pending"] and stats["oldest_pending_at"]:
+            age = datetime.now(UTC) - datetime.fromisoformat(stats["oldest_pending_at"])
+            hours = int(age.total_seconds() // 3600)
+            if hours:
+                parts.append(tr("oldest {0} h").format(hours))
         if stats["rejected"]:
-            text += "   " + tr("Refused by hub: {0}").format(stats["rejected"])
-        self.sync_label.setText(text)
+            parts.append(tr("Refused by hub: {0}").format(stats["rejected"]))
+        self.sync_label.setText("   ".join(parts))
+        self.sync_label.setProperty("online", bool(status and status.online))
+        self.sync_label.style().unpolish(self.sync_label)
+        self.sync_label.style().polish(self.sync_label)

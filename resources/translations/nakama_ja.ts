@@ -180,8 +180,8 @@
       <translation>今日のまとめ</translation>
     </message>
     <message>
-      <source>Waiting to send: {0}</source>
-      <translation>送信待ち：{0}件</translation>
+      <source>Not connected to a hub</source>
+      <translation>ハブ未接続</translation>
     </message>
     <message>
       <source>Devices {0}/{1}</source>
@@ -192,8 +192,24 @@
       <translation>端末</translation>
     </message>
     <message>
+      <source>Hub: online</source>
+      <translation>ハブ：接続中</translation>
+    </message>
+    <message>
+      <source>Hub: offline</source>
+      <translation>ハブ：オフライン</translation>
+    </message>
+    <message>
+      <source>Waiting to send: {0}</source>
+      <translation>送信待ち：{0}件</translation>
+    </message>
+    <message>
       <source>Refused by hub: {0}</source>
       <translation>ハブで拒否：{0}件</translation>
+    </message>
+    <message>
+      <source>oldest {0} h</source>
+      <translation>最古 {0} 時間前</translation>
     </message>
     <message>
       <source>Nominal</source>
