@@ -53,6 +53,13 @@ OPTIONS: tuple[Option, ...] = (
         "Camera source (camera://0, sim://camera?...)",
     ),
     Option("hub_url", str, "", "ハブの URL", "Hub URL"),
+    Option(
+        "traveler_dir",
+        str,
+        "",
+        "工程表 PDF の保存先 (空欄: 書類フォルダ/Nakama)",
+        "Where traveler PDFs are written (empty: Documents/Nakama)",
+    ),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
 
@@ -66,6 +73,13 @@ class SettingsError(ValueError):
     def __init__(self, code: str, key: str) -> None:
         super().__init__(f"{code}: {key}")
         self.code, self.key = code, key
+
+
+def traveler_dir(settings: Settings) -> Path:
+    """Where the app writes traveler PDFs for the printer."""
+    if settings["traveler_dir"]:
+        return Path(settings["traveler_dir"])
+    return Path(platformdirs.user_documents_dir()) / "Nakama"
 
 
 def default_path() -> Path:

@@ -313,3 +313,27 @@ def test_measurement_from_the_job_screen(window: MainWindow, qtbot: Any) -> None
     assert asker.last_specs == {
         "OD": {"nominal": "50.00", "tol_minus": "0.02", "tol_plus": "0.02", "unit": "mm"}
     }
+
+
+def test_lead_firm_issues_a_traveler_from_the_job_screen(
+    window: MainWindow, qtbot: Any, tmp_path: Path
+) -> None:
+    w = window
+    w.job.traveler_dir = tmp_path / "travelers"
+    job_id = _job_id(w, "PIN-7")
+    w.open_job(job_id)
+    buttons = [b for b in w.job.findChildren(QPushButton, "issueTraveler")]
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in buttons), timeout=2000)
+    qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+    pdf = tmp_path / "travelers" / f"{job_id}_{job_id}-L1.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    issued = [e for e in w.session.store.job_events(job_id) if e.type == "TravelerIssued"]
+    assert len(issued) == 1 and issued[0].payload["lot_id"] == f"{job_id}-L1"
+    assert "工程表を書き出しました" in w.job.feedback.text()
+
+
+def test_other_firms_jobs_offer_no_traveler(window: MainWindow, tmp_path: Path) -> None:
+    w = window
+    w.session.store.firm_id = "F007"  # the heat-treatment shop looking at the same job
+    w.open_job(_job_id(w, "SHAFT-2041"))
+    assert not w.job.findChildren(QPushButton, "issueTraveler")

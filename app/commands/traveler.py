@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from app.core.traveler import (
 from app.core.traveler_job import traveler_view
 from app.store import StoreError
 from app.store.keyring import key_directory
-from app.store.travelers import Refusal, adopt, prepare, record_issued
+from app.store.travelers import Refusal, adopt
 
 VERDICT_TEXT: dict[str, tuple[str, str]] = {
     Verdict.VALID: ("正しい現品票です。", "Valid traveler."),
@@ -92,39 +91,20 @@ def cmd_print(args: argparse.Namespace) -> int:
         if not store.firm_id:
             print(_say(PRINT_MESSAGES, "no_firm"), file=sys.stderr)
             return 2
+        from app.ui.traveler_print import issue_pdf  # Qt only when really printing
+
         try:
-            prepared = prepare(store, args.job, args.lot)
+            issued = issue_pdf(store, args.job, args.lot, out, lang=args.lang, fmt=args.format)
         except TravelerError as exc:
             print(_say(PRINT_MESSAGES, exc.code), file=sys.stderr)
             return 1
-        if isinstance(prepared, Refusal):
-            print(_say(PRINT_MESSAGES, prepared.reason, prepared.detail), file=sys.stderr)
-            return 1
-        from app.ui.traveler_print import write_pdf  # Qt only when really printing
-
-        # Written beside the target first: the TravelerIssued event is recorded only
-        # for a sheet that exists, and a failed run never leaves half a PDF behind.
-        tmp = out.with_name(out.name + ".part")
-        try:
-            facts = write_pdf(
-                prepared.traveler, prepared.text, tmp, lang=args.lang, fmt=args.format
-            )
         except OSError as exc:
             print(_say(PRINT_MESSAGES, "write_failed", str(exc)), file=sys.stderr)
             return 2
-        if not tmp.exists() or tmp.stat().st_size == 0:
-            print(_say(PRINT_MESSAGES, "write_failed", str(out)), file=sys.stderr)
-            return 2
-        try:
-            res = record_issued(store, prepared)
-        except StoreError:
-            tmp.unlink(missing_ok=True)
-            raise
-        if not res.ok:
-            tmp.unlink(missing_ok=True)
-            print(_say(PRINT_MESSAGES, res.reason or "refused"), file=sys.stderr)
+        if isinstance(issued, Refusal):
+            print(_say(PRINT_MESSAGES, issued.reason, issued.detail), file=sys.stderr)
             return 1
-        os.replace(tmp, out)
+        prepared, facts = issued.prepared, issued.facts
         print_json(
             {
                 "ok": True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,20 +30,25 @@ from app.core.actions import (
     steps_for,
 )
 from app.core.state import JobState
-from app.store import AppendResult
+from app.core.traveler import TravelerError
+from app.settings import Settings, traveler_dir
+from app.store import AppendResult, StoreError
 from app.store.reports import measurement_specs
+from app.store.travelers import Refusal, default_lot_id
 from app.ui.job_history import JobHistory
 from app.ui.measure_dialog import MeasureDialog
 from app.ui.session import Session
 from app.ui.text import (
     action_name,
     defect_name,
+    lang,
     pause_name,
     process_name,
     reason_text,
     status_name,
     tr,
 )
+from app.ui.traveler_print import issue_pdf
 from app.ui.widgets import BigButton, ChoiceDialog, CountDialog
 
 DISPOSITIONS = ("rework", "scrap", "hold")
@@ -92,6 +98,7 @@ class JobScreen(QWidget):
         super().__init__()
         self.session = session
         self.asker = Asker(self, devices)
+        self.traveler_dir = traveler_dir(Settings())
         self.job_id: str | None = None
         self.scanned: tuple[str, int] | None = None
         self.title = QLabel()
@@ -170,6 +177,8 @@ class JobScreen(QWidget):
                 + "\n"
                 + "\n".join(lines)
             )
+        if job.lead_firm == self.session.firm:
+            self.actions_box.addWidget(self._issue_row(job))
         steps = steps_for(job, self.session.firm)
         if self.scanned is not None and self.scanned[0] not in {lot for lot, _ in steps}:
             step = scanned_step(job, self.scanned[0], self.scanned[1], self.session.firm)
@@ -233,6 +242,40 @@ class JobScreen(QWidget):
             b.clicked.connect(lambda _=False, a=action: self.act(a, lot_id, step))
             lay.addWidget(b, 1)
         return box
+
+    def _issue_row(self, job: JobState) -> QWidget:
+        """The lead firm prints a traveler for each lot (or the first lot, before any)."""
+        box = QFrame()
+        box.setObjectName("stepRow")
+        lay = QHBoxLayout(box)
+        label = QLabel(tr("Traveler (lead firm)"))
+        label.setObjectName("stepLabel")
+        lay.addWidget(label, 1)
+        lots = list(job.lots) or [default_lot_id(job.job_id)]
+        for lot_id in lots[:3]:
+            b = BigButton(tr("Print traveler {0}").format(lot_id.rsplit("-", 1)[-1]))
+            b.setObjectName("issueTraveler")
+            b.clicked.connect(lambda _=False, lot=lot_id: self.issue_traveler(lot))
+            lay.addWidget(b, 1)
+        return box
+
+    def issue_traveler(self, lot_id: str) -> Path | None:
+        """Write the lot's traveler PDF for the printer and record that it was issued."""
+        job = self.job()
+        if job is None:
+            return None
+        out = self.traveler_dir / f"{job.job_id}_{lot_id}.pdf"
+        try:
+            issued = issue_pdf(self.session.store, job.job_id, lot_id, out, lang=lang())
+        except (OSError, TravelerError, StoreError) as exc:
+            self.say("error", tr("The traveler could not be written.") + f" ({exc})")
+            return None
+        if isinstance(issued, Refusal):
+            self.say("error", reason_text(issued.reason))
+            return None
+        self.session.changed.emit()
+        self.say("ok", tr("Traveler written for the printer: {0}").format(issued.out))
+        return issued.out
 
     def act(self, action: str, lot_id: str, step: NextStep) -> AppendResult | None:
         """Run one action for the lot; shows the outcome in the feedback line."""

@@ -15,6 +15,7 @@ that pairing and for the clean-up after writing:
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -40,6 +41,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.core import catalog
 from app.core.traveler import Traveler
+from app.store.store import Store
+from app.store.travelers import PreparedTraveler, Refusal, prepare, record_issued
 
 DPI = 600
 A4, LABEL = "a4", "label"
@@ -348,3 +351,39 @@ def fix_to_unicode(pdf: bytes) -> bytes:
         return b"\n".join(lines)
 
     return _BFBLOCK.sub(block, pdf)
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    prepared: PreparedTraveler
+    facts: QrFacts
+    out: Path
+
+
+def issue_pdf(
+    store: Store, job_id: str, lot_id: str | None, out: Path, *, lang: str = "ja", fmt: str = A4
+) -> Issued | Refusal:
+    """Sign a traveler, write its PDF to ``out`` and record ``TravelerIssued``.
+
+    The sheet is written beside the target first: the event is recorded only for a sheet
+    that exists, and a failure never leaves half a PDF behind. Raises ``TravelerError``
+    (too large), ``OSError`` (cannot write) and ``StoreError`` (storage)."""
+    prepared = prepare(store, job_id, lot_id)
+    if isinstance(prepared, Refusal):
+        return prepared
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        facts = write_pdf(prepared.traveler, prepared.text, tmp, lang=lang, fmt=fmt)
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise OSError(f"nothing written to {tmp}")
+        res = record_issued(store, prepared)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if not res.ok:
+        tmp.unlink(missing_ok=True)
+        return Refusal(res.reason or "refused")
+    os.replace(tmp, out)
+    return Issued(prepared, facts, out)

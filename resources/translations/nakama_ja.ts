@@ -64,6 +64,10 @@
       <translation>工程</translation>
     </message>
     <message>
+      <source>Traveler (lead firm)</source>
+      <translation>工程表（元請）</translation>
+    </message>
+    <message>
       <source>Parts received</source>
       <translation>受入数</translation>
     </message>
@@ -108,6 +112,10 @@
       <translation>図番 {0}   数量 {1}   納期 {2}   元請 {3}</translation>
     </message>
     <message>
+      <source>Traveler written for the printer: {0}</source>
+      <translation>工程表を書き出しました（印刷してください）：{0}</translation>
+    </message>
+    <message>
       <source>Correction</source>
       <translation>訂正</translation>
     </message>
@@ -118,6 +126,14 @@
     <message>
       <source>Measure: {0}</source>
       <translation>測定：{0}</translation>
+    </message>
+    <message>
+      <source>Print traveler {0}</source>
+      <translation>工程表を発行 {0}</translation>
+    </message>
+    <message>
+      <source>The traveler could not be written.</source>
+      <translation>工程表を書き出せませんでした。</translation>
     </message>
     <message>
       <source>Saved: {0}</source>
