@@ -250,7 +250,8 @@ def _qty_text(tr: Traveler, lang: str) -> str:
 def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
     left, top, width = 12.0, 12.0, 186.0
     s.text(left, top, 110, 12, t("title", lang), 20, bold=True)
-    issued = tr.issued_at.strftime("%Y-%m-%d %H:%M UTC")
+    # The shop's own clock on paper (JST in Ota), with its offset so it is unambiguous.
+    issued = tr.issued_at.astimezone().strftime("%Y-%m-%d %H:%M (UTC%z)")
     s.text(left, top + 12, 110, 6, f"{t('issuer', lang)}: {tr.issuer}  {issued}", 8)
 
     qr_size = 72.0
