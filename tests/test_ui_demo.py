@@ -58,3 +58,33 @@ def test_demo_terminal_syncs_with_its_embedded_hub(
         t.window.grab().save("/tmp/nakama-shots/demo.png")
     finally:
         t.close()
+
+
+def test_top_bar_shows_an_unreachable_hub(qtbot: Any, tmp_path: Path) -> None:
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
+    from app.ui.syncing import SyncBridge
+
+    make_application("ja")
+    store = Store.open(tmp_path / "n.db", firm_id="F001")
+    store.set_meta(
+        {
+            "hub_url": "http://127.0.0.1:9",  # nothing listens there: the network is down
+            "hub_token": "nkt_x",
+            "sync_last_success": "2026-11-28T23:30:00.000+00:00",
+        }
+    )
+    store.record("MachineStateChanged", {"machine": "M1", "state": "run"})
+    session = Session(store)
+    bridge = SyncBridge(session)
+    w = MainWindow(session, None, bridge)
+    qtbot.addWidget(w)
+    bridge.start()
+    try:
+        qtbot.waitUntil(lambda: "オフライン" in w.sync_label.text(), timeout=10_000)
+        text = w.sync_label.text()
+        assert "送信待ち：1件" in text and "最終同期 11-2" in text
+        assert store.outbox_stats()["pending"] == 1  # nothing lost, still waiting
+    finally:
+        bridge.stop()
+        store.close()

@@ -143,6 +143,9 @@ class MainWindow(QMainWindow):
             parts = [tr("Hub: online")]
         else:
             parts = [tr("Hub: offline")]
+            if status.last_success:
+                last = datetime.fromisoformat(status.last_success).astimezone()
+                parts.append(tr("last sync {0}").format(last.strftime("%m-%d %H:%M")))
         parts.append(tr("Waiting to send: {0}").format(stats["pending"]))
         if stats["pending"] and stats["oldest_pending_at"]:
             age = datetime.now(UTC) - datetime.fromisoformat(stats["oldest_pending_at"])

@@ -228,6 +228,10 @@
       <translation>最古 {0} 時間前</translation>
     </message>
     <message>
+      <source>last sync {0}</source>
+      <translation>最終同期 {0}</translation>
+    </message>
+    <message>
       <source>Nominal</source>
       <translation>基準値</translation>
     </message>
