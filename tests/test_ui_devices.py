@@ -63,3 +63,20 @@ def test_bad_device_url_is_reported_not_raised(session: Session, qtbot: Any) -> 
         hub.start()
     assert hub.links["serial-usb://nonsense"] == "failed"
     hub.stop()
+
+
+def test_only_measuring_devices_count_as_gauges(session: Session) -> None:
+    hub = DeviceHub(
+        session,
+        [
+            "sim://mitutoyo?rate=0",
+            "sim://scanner?rate=0",
+            "sim://machine?cycle=5",
+            "sim://and?rate=0",
+        ],
+    )
+    hub.start()
+    try:
+        assert sorted(hub.gauges()) == ["sim://and?rate=0", "sim://mitutoyo?rate=0"]
+    finally:
+        hub.stop()

@@ -78,7 +78,13 @@ class DeviceHub(QObject):
             self.camera.stop()
 
     def gauges(self) -> list[str]:
-        return [u for u in self.devices if not u.startswith(("sim://machine", "modbus"))]
+        """Devices that measure: a serial codec other than a code scanner's."""
+        out = []
+        for url, dev in self.devices.items():
+            codec = getattr(dev.session, "codec", None)
+            if codec is not None and getattr(codec, "name", "scanner") != "scanner":
+                out.append(url)
+        return out
 
     def trigger(self) -> None:
         """Ask every gauge for a reading (for gauges that only answer when asked)."""
