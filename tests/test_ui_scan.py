@@ -152,3 +152,25 @@ def test_camera_sees_a_printed_traveler(qtbot: Any, tmp_path: Path) -> None:
     finally:
         hub.stop()
         lead.close()
+
+
+def test_usb_com_scanner_opens_the_job(qtbot: Any, tmp_path: Path) -> None:
+    """A serial (USB-COM) scanner on a real pseudo-terminal sends the traveler's text."""
+    from urllib.parse import quote
+
+    from app.ui.devices import DeviceHub
+
+    make_application("ja")
+    lead = Store.open(tmp_path / "lead.db", firm_id="F001")
+    prepared = _issue(lead)
+    session = Session(lead)
+    hub = DeviceHub(session, [f"sim://scanner?rate=2&codes={quote(prepared.text, safe='')}"])
+    w = MainWindow(session, hub)
+    qtbot.addWidget(w)
+    hub.start()
+    try:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.job, timeout=10_000)
+        assert w.job.job_id == "F001-S-1"
+    finally:
+        hub.stop()
+        lead.close()
