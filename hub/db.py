@@ -127,6 +127,7 @@ class HubDB:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
+        self._inserts: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def close(self) -> None:
         if self._writer is not None:
@@ -233,15 +234,30 @@ class HubDB:
         """A hot-path statement written with ``?`` placeholders, in this driver's style."""
         return text if self.is_sqlite else text.replace("?", "%s")
 
-    def insert_many(self, conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-        """Bulk insert plain tuples in column order through the driver's own executemany
-        (SQLAlchemy's per-row parameter processing costs more than the insert itself)."""
+    def insert_many(
+        self,
+        conn: Connection,
+        table: Table,
+        rows: list[tuple[Any, ...]],
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        """Bulk insert plain tuples in column order (leaving out ``skip``, e.g. an
+        autoincrement key) through the driver's own executemany (SQLAlchemy's per-row
+        parameter processing costs more than the insert itself)."""
         if not rows:
             return
-        mark = "?" if self.is_sqlite else "%s"
-        cols = ", ".join(f'"{c.name}"' for c in table.columns)
-        marks = ", ".join(mark for _ in table.columns)
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+        key = (table.name, skip)
+        sql = self._inserts.get(key)
+        if sql is None:
+            mark = "?" if self.is_sqlite else "%s"
+            names = [c.name for c in table.columns if c.name not in skip]
+            cols = ", ".join(f'"{n}"' for n in names)
+            sql = f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join(mark for _ in names)})"
+            self._inserts[key] = sql
+        if len(rows) == 1:
+            conn.exec_driver_sql(sql, rows[0])
+        else:
+            conn.exec_driver_sql(sql, rows)
 
     def insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
