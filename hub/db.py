@@ -13,7 +13,8 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,13 +105,51 @@ def migrate(engine: Engine) -> str:
 
 
 class _Job:
-    __slots__ = ("done", "error", "result", "work")
+    __slots__ = ("future", "work")
 
     def __init__(self, work: Callable[[Connection], Any]) -> None:
         self.work = work
-        self.done = threading.Event()
-        self.result: Any = None
-        self.error: BaseException | None = None
+        self.future: Future[Any] = Future()
+
+
+class Raw:
+    """The driver's own cursor on a connection SQLAlchemy holds in a transaction, for the
+    statements run on every push and pull: SQLAlchemy's per-statement bookkeeping costs
+    ten times SQLite's own work on them. Driver errors come out as SQLAlchemy's (so
+    ``HubDB.write`` still retries collisions and deadlocks). SQL uses ``?`` placeholders."""
+
+    __slots__ = ("_cur", "_db")
+
+    def __init__(self, db: HubDB, conn: Connection) -> None:
+        self._db = db
+        self._cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement whose rows (if any) are not wanted."""
+        sql = self._db.sql(sql)
+        try:
+            self._cur.execute(sql, params)
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, params, exc) from exc
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        sql = self._db.sql(sql)
+        try:
+            self._cur.execute(sql, params)
+            return list(self._cur.fetchall())
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, params, exc) from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        sql = self._db.sql(sql)
+        try:
+            self._cur.executemany(sql, rows)
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, rows, exc) from exc
 
 
 class HubDB:
@@ -128,6 +167,7 @@ class HubDB:
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
         self._inserts: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
 
     def close(self) -> None:
         if self._writer is not None:
@@ -178,6 +218,13 @@ class HubDB:
         one fsync for many pushes. Each ``work`` sees the ones before it in the group.
         If the group fails, each is run again on its own, so one bad push cannot sink
         the others."""
+        return self.submit(work, max_group).result()
+
+    def submit(self, work: Callable[[Connection], T], max_group: int = 64) -> Future[T]:
+        """``write_grouped`` without waiting: the future is settled by the writer thread
+        (an event loop awaits it with ``asyncio.wrap_future`` instead of parking a
+        thread of its pool on it). A future cancelled before its group starts is
+        dropped unrun."""
         with self._writer_lock:
             if self._writer is None:
                 self._writer = threading.Thread(
@@ -186,10 +233,7 @@ class HubDB:
                 self._writer.start()
         job = _Job(work)
         self._jobs.put(job)
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[no-any-return]
+        return job.future
 
     def _write_loop(self, max_group: int) -> None:
         while True:
@@ -207,7 +251,7 @@ class HubDB:
                     stop = True
                     break
                 group.append(nxt)
-            self._run_group(group)
+            self._run_group([job for job in group if job.future.set_running_or_notify_cancel()])
             if stop:
                 return
 
@@ -220,23 +264,28 @@ class HubDB:
                 log.info("group commit failed; running its %d writes one by one", len(group))
             else:
                 for job, result in zip(group, results, strict=True):
-                    job.result = result
-                    job.done.set()
+                    job.future.set_result(result)
                 return
         for job in group:
             try:
-                job.result = self.write(job.work)
+                job.future.set_result(self.write(job.work))
             except BaseException as exc:
-                job.error = exc
-            job.done.set()
+                job.future.set_exception(exc)
 
     def sql(self, text: str) -> str:
         """A hot-path statement written with ``?`` placeholders, in this driver's style."""
         return text if self.is_sqlite else text.replace("?", "%s")
 
+    def raw(self, conn: Connection) -> Raw:
+        return Raw(self, conn)
+
+    def wrap_error(self, sql: str, params: Any, exc: Exception) -> BaseException:
+        """A driver error as the SQLAlchemy exception ``Connection`` would have raised."""
+        return DBAPIError.instance(sql, params, exc, self.dbapi_error, dialect=self.engine.dialect)
+
     def insert_many(
         self,
-        conn: Connection,
+        conn: Connection | Raw,
         table: Table,
         rows: list[tuple[Any, ...]],
         skip: tuple[str, ...] = (),
@@ -249,15 +298,15 @@ class HubDB:
         key = (table.name, skip)
         sql = self._inserts.get(key)
         if sql is None:
-            mark = "?" if self.is_sqlite else "%s"
             names = [c.name for c in table.columns if c.name not in skip]
             cols = ", ".join(f'"{n}"' for n in names)
-            sql = f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join(mark for _ in names)})"
+            sql = f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join('?' for _ in names)})"
             self._inserts[key] = sql
+        raw = conn if isinstance(conn, Raw) else self.raw(conn)
         if len(rows) == 1:
-            conn.exec_driver_sql(sql, rows[0])
+            raw.run(sql, rows[0])
         else:
-            conn.exec_driver_sql(sql, rows)
+            raw.many(sql, rows)
 
     def insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""

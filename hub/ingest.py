@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,36 +86,48 @@ def validate(cred: Credential, raw: list[Any]) -> tuple[list[Any], list[tuple[in
 
 def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
     """Store a batch; one transaction; returns an answer per event, in order."""
+    return report(cred, db.write_grouped(transaction(db, cred, raw)))
+
+
+def report(cred: Credential, outcome: PushOutcome) -> PushOutcome:
+    """Log what a push put in quarantine; returns the outcome."""
+    if outcome.quarantined:
+        log.warning(
+            "quarantined events with a reused id",
+            extra={"firm": cred.firm_id, "terminal": cred.terminal_id, "ids": outcome.quarantined},
+        )
+    return outcome
+
+
+def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connection], PushOutcome]:
+    """Validate a batch now; returns the work that stores it inside a write transaction
+    (for ``HubDB.write_grouped`` or ``HubDB.submit``)."""
     checked, valid = validate(cred, raw)
     now = time.time()
 
     def work(c: Connection) -> PushOutcome:
         # Plain SQL through the driver: SQLAlchemy's statement building cost more than
         # SQLite's own work for the small pushes of a herd of terminals.
+        q = db.raw(c)
         results = list(checked)
         out = PushOutcome(results)
         ids = sorted({ev.event_id for _, ev, _ in valid})
         existing: dict[str, str] = {}
         for chunk in _chunks(ids):
             existing.update(
-                c.exec_driver_sql(
-                    db.sql(
-                        f"SELECT event_id, body FROM events WHERE event_id IN ({_marks(chunk)})"
-                    ),
-                    tuple(chunk),
-                ).all()
+                q.rows(
+                    f"SELECT event_id, body FROM events WHERE event_id IN ({_marks(chunk)})", chunk
+                )
             )
         job_ids = sorted({ev.job_id for _, ev, _ in valid if ev.job_id})
         leads: dict[str, str] = {}
         members: dict[str, set[str]] = defaultdict(set)
         for chunk in _chunks(job_ids):
-            for job_id, lead, firm_id in c.exec_driver_sql(
-                db.sql(
-                    "SELECT j.job_id, j.lead_firm, m.firm_id FROM jobs j "
-                    "LEFT JOIN job_members m ON m.job_id = j.job_id "
-                    f"WHERE j.job_id IN ({_marks(chunk)})"
-                ),
-                tuple(chunk),
+            for job_id, lead, firm_id in q.rows(
+                "SELECT j.job_id, j.lead_firm, m.firm_id FROM jobs j "
+                "LEFT JOIN job_members m ON m.job_id = j.job_id "
+                f"WHERE j.job_id IN ({_marks(chunk)})",
+                chunk,
             ):
                 leads[job_id] = lead
                 if firm_id is not None:
@@ -166,20 +179,17 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
         # firm was offline), in causal order, if their writers are on the route.
         for ev in created:
             assert ev.job_id is not None
-            earlier = c.exec_driver_sql(
-                db.sql(
-                    "SELECT event_id, firm_id, terminal_id FROM events WHERE job_id = ? "
-                    "ORDER BY hlc"
-                ),
+            earlier = q.rows(
+                "SELECT event_id, firm_id, terminal_id FROM events WHERE job_id = ? ORDER BY hlc",
                 (ev.job_id,),
-            ).all()
+            )
             for eid, firm_id, terminal_id in earlier:
                 if firm_id in members[ev.job_id]:
                     for f in members[ev.job_id] - {firm_id}:
                         feeds[f][eid] = terminal_id
 
         db.insert_many(
-            c,
+            q,
             schema.events,
             [
                 (
@@ -197,41 +207,32 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
             ],
         )
         if created:
-            db.insert_many(c, schema.jobs, [(ev.job_id, ev.firm_id, ev.event_id) for ev in created])
+            db.insert_many(q, schema.jobs, [(ev.job_id, ev.firm_id, ev.event_id) for ev in created])
             db.insert_many(
-                c,
+                q,
                 schema.job_members,
                 [(ev.job_id, f) for ev in created for f in sorted(members[ev.job_id or ""])],
             )
         if quarantine_rows:
-            db.insert_many(c, schema.quarantine, quarantine_rows, skip=("id",))
+            db.insert_many(q, schema.quarantine, quarantine_rows, skip=("id",))
         feed_rows: list[tuple[Any, ...]] = []
-        bump = db.sql(
+        bump = (
             "UPDATE feed_counters SET last_seq = last_seq + ? WHERE firm_id = ? RETURNING last_seq"
         )
         for firm_id in sorted(feeds):  # one lock order for every writer: no deadlocks
             rows = feeds[firm_id]
-            last = c.exec_driver_sql(bump, (len(rows), firm_id)).scalar()
+            last = q.scalar(bump, (len(rows), firm_id))
             if last is None:  # a firm named on a route but not (yet) registered here
-                db.insert_many(c, schema.feed_counters, [(firm_id, len(rows), 0)])
+                db.insert_many(q, schema.feed_counters, [(firm_id, len(rows), 0)])
                 last = len(rows)
             start = int(last) - len(rows) + 1
             feed_rows += [
                 (firm_id, start + n, eid, tid) for n, (eid, tid) in enumerate(rows.items())
             ]
-        db.insert_many(c, schema.feed, feed_rows)
-        c.exec_driver_sql(
-            db.sql("UPDATE terminals SET last_seen = ? WHERE terminal_id = ?"),
-            (now, cred.terminal_id),
-        )
+        db.insert_many(q, schema.feed, feed_rows)
+        q.run("UPDATE terminals SET last_seen = ? WHERE terminal_id = ?", (now, cred.terminal_id))
         out.accepted = len(accepted)
         out.rejected = sum(1 for r in results if r["status"] == "rejected")
         return out
 
-    outcome = db.write_grouped(work)
-    if outcome.quarantined:
-        log.warning(
-            "quarantined events with a reused id",
-            extra={"firm": cred.firm_id, "terminal": cred.terminal_id, "ids": outcome.quarantined},
-        )
-    return outcome
+    return work
