@@ -168,6 +168,13 @@ class HubDB:
         self._writer_lock = threading.Lock()
         self._inserts: dict[tuple[str, tuple[str, ...]], str] = {}
         self.dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        self.max_variables = 999  # SQLite's bound-parameter limit (older builds: 999)
+        if self.is_sqlite:
+            with self.engine.connect() as c:
+                driver = c.connection.driver_connection
+                limit = getattr(driver, "getlimit", None)
+                if limit is not None:  # Python 3.11+
+                    self.max_variables = int(limit(9))  # SQLITE_LIMIT_VARIABLE_NUMBER
 
     def close(self) -> None:
         if self._writer is not None:
@@ -300,13 +307,24 @@ class HubDB:
         if sql is None:
             names = [c.name for c in table.columns if c.name not in skip]
             cols = ", ".join(f'"{n}"' for n in names)
-            sql = f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join('?' for _ in names)})"
+            sql = f"INSERT INTO {table.name} ({cols}) VALUES "
             self._inserts[key] = sql
         raw = conn if isinstance(conn, Raw) else self.raw(conn)
+        width = len(rows[0])
+        one = f"({', '.join('?' for _ in range(width))})"
         if len(rows) == 1:
-            raw.run(sql, rows[0])
-        else:
-            raw.many(sql, rows)
+            raw.run(sql + one, rows[0])
+            return
+        if not self.is_sqlite:
+            raw.many(sql + one, rows)  # psycopg pipelines executemany itself
+            return
+        # SQLite: many rows per statement. executemany steps once per row, and sqlite3
+        # lets go of the GIL and takes it back around every step: under load the writer
+        # thread then queued for the GIL once per row.
+        per = max(1, self.max_variables // width)
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            raw.run(sql + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
 
     def insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""

@@ -100,12 +100,18 @@ def report(cred: Credential, outcome: PushOutcome) -> PushOutcome:
 
 
 def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connection], PushOutcome]:
-    """Validate a batch now; returns the work that stores it inside a write transaction
-    (for ``HubDB.write_grouped`` or ``HubDB.submit``)."""
-    checked, valid = validate(cred, raw)
+    """The work that checks a batch (once, however often it is run) and stores it inside
+    a write transaction (for ``HubDB.write_grouped`` or ``HubDB.submit``).
+
+    The checks run on the writer thread, inside the work: checking on another thread
+    fought the writer for the GIL, which SQLite's inserts hand back after every row."""
+    checks: list[tuple[list[Any], list[tuple[int, Event, str]]]] = []
     now = time.time()
 
     def work(c: Connection) -> PushOutcome:
+        if not checks:
+            checks.append(validate(cred, raw))
+        checked, valid = checks[0]
         # Plain SQL through the driver: SQLAlchemy's statement building cost more than
         # SQLite's own work for the small pushes of a herd of terminals.
         q = db.raw(c)
