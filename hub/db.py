@@ -120,9 +120,11 @@ class Raw:
 
     __slots__ = ("_cur", "_db")
 
-    def __init__(self, db: HubDB, conn: Connection) -> None:
+    def __init__(self, db: HubDB, conn: Connection | Any) -> None:
+        """``conn``: a SQLAlchemy ``Connection``, or a driver connection itself."""
         self._db = db
-        self._cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection if isinstance(conn, Connection) else conn
+        self._cur = driver.cursor()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         """A statement whose rows (if any) are not wanted."""
@@ -186,6 +188,26 @@ class HubDB:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def read_raw(self) -> Iterator[Raw]:
+        """A read transaction (one snapshot) on a pooled driver connection, without
+        SQLAlchemy's connection and transaction objects: for the reads every request
+        makes (token lookups, feed pages)."""
+        pooled = self.engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            if self.is_sqlite:
+                driver.execute("BEGIN DEFERRED")  # autocommit otherwise (see make_engine)
+            try:
+                yield Raw(self, driver)
+            finally:
+                if self.is_sqlite:
+                    driver.execute("COMMIT")
+                else:
+                    driver.rollback()  # nothing was written
+        finally:
+            pooled.close()
 
     @contextmanager
     def _write_once(self) -> Iterator[Connection]:

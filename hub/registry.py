@@ -12,13 +12,14 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Text, cast, select, update
 
 from hub import schema
-from hub.db import HubDB
+from hub.db import HubDB, Raw
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_TTL_S = 7 * 24 * 3600
@@ -236,8 +237,8 @@ def authenticate(db: HubDB, token: str) -> Credential | None:
         return cred
     key = digest(token)
     now = time.monotonic()
-    with db.read() as c:
-        rows = db.raw(c).rows(
+    with db.read_raw() as q:
+        rows = q.rows(
             "SELECT terminal_id, firm_id, role, revoked_at FROM terminals WHERE token_hash = ?",
             (key,),
         )
@@ -339,15 +340,18 @@ def upsert_key(db: HubDB, cred: Credential, key: dict[str, Any]) -> dict[str, An
     return db.write(lambda c: _upsert_key(db, c, cred.firm_id, cred.terminal_id, key), attempts=3)
 
 
-def key_directory(c: Connection, after_rev: int = 0) -> tuple[list[dict[str, Any]], int]:
+def key_directory(c: Connection | Raw, after_rev: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Key directory entries changed after revision ``after_rev``, and the newest revision.
     (Plain SQL: every pull asks, and the answer is almost always "none".)"""
-    mark = "?" if c.dialect.name == "sqlite" else "%s"
-    rows = c.exec_driver_sql(
+    sql = (
         "SELECT firm_id, key_id, terminal_id, public_key, valid_from, valid_until, revoked_at, "
-        f"rev FROM keys WHERE rev > {mark} ORDER BY rev",
-        (after_rev,),
-    ).all()
+        "rev FROM keys WHERE rev > ? ORDER BY rev"
+    )
+    if isinstance(c, Raw):
+        rows: Sequence[Any] = c.rows(sql, (after_rev,))
+    else:
+        mark = "?" if c.dialect.name == "sqlite" else "%s"
+        rows = c.exec_driver_sql(sql.replace("?", mark), (after_rev,)).all()
     out = [
         {
             "firm": r[0],
