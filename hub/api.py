@@ -231,7 +231,9 @@ def create_app(
     async def read(fn: Callable[..., Any], *args: Any) -> Any:
         """A short read (token lookup, a feed page). SQLite answers those from its page
         cache in well under a millisecond, so they run on the loop: handing them to a
-        thread cost more than the read. PostgreSQL waits on the network: a thread."""
+        thread cost more than the read. PostgreSQL waits on the network: a thread.
+        (SQLite's pool holds 8 connections, more than the loop (1), the pool threads
+        (4) and the writer (1) can hold at once, so a checkout here never waits.)"""
         if db.is_sqlite:
             return fn(*args)
         return await run(fn, *args)
