@@ -8,17 +8,19 @@ large, 415 encoding, 422 invalid fields, 429 slow down (``Retry-After``), 503 bu
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
+import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect
@@ -26,6 +28,7 @@ from starlette.requests import ClientDisconnect
 from app import __version__
 from hub import feed, ingest, photos, registry, stats
 from hub.db import HubDB, HubUnavailable
+from hub.fastpath import SyncFastPath
 from hub.limits import RateLimiter, parse_json, read_body
 from hub.registry import Credential, RegistryError
 
@@ -68,14 +71,20 @@ def _error(status: int, code: str, detail: Any = None, headers: dict[str, str] |
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def credential(
-    request: Request, auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Credential:
-    """The caller's credential from its bearer token; 401 unknown/revoked, 429 too fast."""
-    if auth is None:
-        raise RegistryError("unauthorized", 401)
+async def authorise(request: Request, token: str) -> Credential:
+    """The credential behind a bearer token; 401 unknown/revoked, 429 too fast, 403 for
+    an office token (the sync routes are for terminals)."""
+    cred = await _identify(request, token)
+    if cred.role != "terminal":
+        raise RegistryError("forbidden", 403)
+    return cred
+
+
+async def _identify(request: Request, token: str) -> Credential:
     state = request.app.state
-    cred = await run_in_threadpool(registry.authenticate, state.db, auth.credentials)
+    known, cred = registry.cached_credential(token)
+    if not known:
+        cred = await state.read(registry.authenticate, state.db, token)
     if cred is None:
         raise RegistryError("unauthorized", 401)
     request.scope.setdefault("state", {})["terminal"] = cred.terminal_id
@@ -83,6 +92,15 @@ async def credential(
     if wait:
         raise RegistryError("rate_limited", 429, str(max(1, round(wait))))
     return cred
+
+
+async def credential(
+    request: Request, auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Credential:
+    """The caller's credential from its bearer token; 401 unknown/revoked, 429 too fast."""
+    if auth is None:
+        raise RegistryError("unauthorized", 401)
+    return await _identify(request, auth.credentials)
 
 
 async def terminal(cred: Annotated[Credential, Depends(credential)]) -> Credential:
@@ -134,32 +152,60 @@ def create_app(
     *,
     rate_per_s: float = 50.0,
     burst: float = 200.0,
+    fast_path: bool = True,
 ) -> FastAPI:
-    """The hub application over an open database."""
+    """The hub application over an open database. ``fast_path=False`` leaves push and
+    pull to FastAPI alone (the tests compare the two)."""
     app = FastAPI(
         title="Nakama consortium hub",
         version=__version__,
         description="Sync hub for nakama-mawashi terminals: push events, pull a firm's feed.",
     )
     app.state.db = db
+    limiter_box: list[anyio.CapacityLimiter] = []
+
+    def limiter() -> anyio.CapacityLimiter:
+        # Few threads at a time: the work is short and holds the GIL; forty runnable
+        # threads spent more CPU handing the GIL round than on the requests. PostgreSQL
+        # work waits on the network (GIL released), so it gets more.
+        if not limiter_box:
+            limiter_box.append(anyio.CapacityLimiter(4 if db.is_sqlite else 16))
+        return limiter_box[0]
+
     app.state.limiter = RateLimiter(rate_per_s, burst)
     enroll_limiter = RateLimiter(2.0, 20.0)
-    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
+    if fast_path:  # added first, so it runs inside gzip and the access log
+        app.add_middleware(
+            SyncFastPath,
+            authorise=authorise,
+            push=lambda r, c: store_batch(r, c),
+            pull=lambda c, cur, n: feed_page(c, cur, n),
+            answer=lambda r, e: answer(r, e),
+        )
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=1)
     app.add_middleware(AccessLog)
 
-    @app.exception_handler(RegistryError)
-    async def _registry_error(_r: Request, exc: RegistryError) -> Response:
-        headers = {"Retry-After": exc.detail} if exc.status == 429 else None
-        return _error(exc.status, exc.code, exc.detail or None, headers)
+    async def answer(_r: Request, exc: Exception) -> Response | None:
+        """The JSON answer for an expected failure (None: not one of those)."""
+        if isinstance(exc, RegistryError):
+            headers = {"Retry-After": exc.detail} if exc.status == 429 else None
+            return _error(exc.status, exc.code, exc.detail or None, headers)  # type: ignore[no-any-return]
+        if isinstance(exc, feed.CursorGone):
+            return JSONResponse({"error": "cursor_gone", "resnapshot": True}, status_code=410)
+        if isinstance(exc, HubUnavailable):
+            log.error("database unavailable", extra={"detail": str(exc)[:500]})
+            return _error(503, "hub_busy", headers={"Retry-After": "2"})  # type: ignore[no-any-return]
+        if isinstance(exc, ClientDisconnect):
+            return Response(status_code=499)  # nobody is listening; not a hub error
+        return None
 
-    @app.exception_handler(feed.CursorGone)
-    async def _gone(_r: Request, _exc: Exception) -> Response:
-        return JSONResponse({"error": "cursor_gone", "resnapshot": True}, status_code=410)
+    async def expected(request: Request, exc: Exception) -> Response:
+        response = await answer(request, exc)
+        assert response is not None
+        return response
 
-    @app.exception_handler(HubUnavailable)
-    async def _busy(_r: Request, exc: Exception) -> Response:
-        log.error("database unavailable", extra={"detail": str(exc)[:500]})
-        return _error(503, "hub_busy", headers={"Retry-After": "2"})
+    for kind in (RegistryError, feed.CursorGone, HubUnavailable, ClientDisconnect):
+        app.add_exception_handler(kind, expected)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_r: Request, exc: RequestValidationError) -> Response:
@@ -171,10 +217,6 @@ def create_app(
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(ClientDisconnect)
-    async def _gone_client(_r: Request, _exc: Exception) -> Response:
-        return Response(status_code=499)  # nobody is listening; not a hub error
-
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
@@ -184,7 +226,19 @@ def create_app(
         return parse_json(await read_body(request, limit))
 
     def run(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-        return run_in_threadpool(fn, *args)
+        return anyio.to_thread.run_sync(fn, *args, limiter=limiter())
+
+    async def read(fn: Callable[..., Any], *args: Any) -> Any:
+        """A short read (token lookup, a feed page). SQLite answers those from its page
+        cache in well under a millisecond, so they run on the loop: handing them to a
+        thread cost more than the read. PostgreSQL waits on the network: a thread.
+        (SQLite's pool holds 8 connections, more than the loop (1), the pool threads
+        (4) and the writer (1) can hold at once, so a checkout here never waits.)"""
+        if db.is_sqlite:
+            return fn(*args)
+        return await run(fn, *args)
+
+    app.state.read = read
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
@@ -256,12 +310,17 @@ def create_app(
     )
     async def push(request: Request, cred: Terminal) -> Response:
         """Push a batch; answered per event: accepted, duplicate, or rejected with a reason."""
+        return await store_batch(request, cred)
+
+    async def store_batch(request: Request, cred: Credential) -> Response:
         body = parse_json(await read_body(request, PUSH_LIMIT, PUSH_INFLATED))
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             raise RegistryError("bad_request", 422, 'expected {"events": [...]}')
         if len(body["events"]) > ingest.MAX_BATCH:
             raise RegistryError("batch_too_large", 413, str(ingest.MAX_BATCH))
-        out: ingest.PushOutcome = await run(ingest.push, db, cred, body["events"])
+        # Checked and stored by the writer thread; awaited here, not by a parked thread.
+        work = ingest.transaction(db, cred, body["events"])
+        out = ingest.report(cred, await asyncio.wrap_future(db.submit(work)))
         answer = {
             "results": out.results,
             "accepted": out.accepted,
@@ -269,16 +328,19 @@ def create_app(
             "rejected": out.rejected,
         }
         # Serialised here: FastAPI's generic encoder walks 1,000 small dicts slowly.
-        return Response(dumps(answer), media_type="application/json")
+        return Response(orjson.dumps(answer), media_type="application/json")
 
     @app.get("/v1/feed", tags=["sync"])
     async def pull(cred: Terminal, cursor: str | None = None, limit: int = feed.PAGE) -> Response:
         """The firm's feed after ``cursor``: events of the jobs it takes part in (without
         other firms' private fields) and key directory changes. Follow ``more``."""
+        return await feed_page(cred, cursor, limit)
+
+    async def feed_page(cred: Credential, cursor: str | None, limit: int) -> Response:
         if cursor is not None and len(cursor) > 200:
             raise RegistryError("bad_cursor", 400)
         try:
-            text = await run(feed.pull, db, cred, cursor, limit)
+            text = await read(feed.pull, db, cred, cursor, limit)
         except ValueError as exc:
             raise RegistryError("bad_cursor", 400) from exc
         return Response(text, media_type="application/json")
@@ -377,7 +439,3 @@ def create_app(
         return await run(stats.figures, db)  # type: ignore[no-any-return]
 
     return app
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

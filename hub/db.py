@@ -13,7 +13,8 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,13 +105,53 @@ def migrate(engine: Engine) -> str:
 
 
 class _Job:
-    __slots__ = ("done", "error", "result", "work")
+    __slots__ = ("future", "work")
 
     def __init__(self, work: Callable[[Connection], Any]) -> None:
         self.work = work
-        self.done = threading.Event()
-        self.result: Any = None
-        self.error: BaseException | None = None
+        self.future: Future[Any] = Future()
+
+
+class Raw:
+    """The driver's own cursor on a connection SQLAlchemy holds in a transaction, for the
+    statements run on every push and pull: SQLAlchemy's per-statement bookkeeping costs
+    ten times SQLite's own work on them. Driver errors come out as SQLAlchemy's (so
+    ``HubDB.write`` still retries collisions and deadlocks). SQL uses ``?`` placeholders."""
+
+    __slots__ = ("_cur", "_db")
+
+    def __init__(self, db: HubDB, conn: Connection | Any) -> None:
+        """``conn``: a SQLAlchemy ``Connection``, or a driver connection itself."""
+        self._db = db
+        driver = conn.connection.driver_connection if isinstance(conn, Connection) else conn
+        self._cur = driver.cursor()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement whose rows (if any) are not wanted."""
+        sql = self._db.sql(sql)
+        try:
+            self._cur.execute(sql, params)
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, params, exc) from exc
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        sql = self._db.sql(sql)
+        try:
+            self._cur.execute(sql, params)
+            return list(self._cur.fetchall())
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, params, exc) from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        sql = self._db.sql(sql)
+        try:
+            self._cur.executemany(sql, rows)
+        except self._db.dbapi_error as exc:
+            raise self._db.wrap_error(sql, rows, exc) from exc
 
 
 class HubDB:
@@ -127,6 +168,15 @@ class HubDB:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
+        self._inserts: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        self.max_variables = 999  # SQLite's bound-parameter limit (older builds: 999)
+        if self.is_sqlite:
+            with self.engine.connect() as c:
+                driver = c.connection.driver_connection
+                limit = getattr(driver, "getlimit", None)
+                if limit is not None:  # Python 3.11+
+                    self.max_variables = int(limit(9))  # SQLITE_LIMIT_VARIABLE_NUMBER
 
     def close(self) -> None:
         if self._writer is not None:
@@ -138,6 +188,26 @@ class HubDB:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def read_raw(self) -> Iterator[Raw]:
+        """A read transaction (one snapshot) on a pooled driver connection, without
+        SQLAlchemy's connection and transaction objects: for the reads every request
+        makes (token lookups, feed pages)."""
+        pooled = self.engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            if self.is_sqlite:
+                driver.execute("BEGIN DEFERRED")  # autocommit otherwise (see make_engine)
+            try:
+                yield Raw(self, driver)
+            finally:
+                if self.is_sqlite:
+                    driver.execute("COMMIT")
+                else:
+                    driver.rollback()  # nothing was written
+        finally:
+            pooled.close()
 
     @contextmanager
     def _write_once(self) -> Iterator[Connection]:
@@ -177,6 +247,13 @@ class HubDB:
         one fsync for many pushes. Each ``work`` sees the ones before it in the group.
         If the group fails, each is run again on its own, so one bad push cannot sink
         the others."""
+        return self.submit(work, max_group).result()
+
+    def submit(self, work: Callable[[Connection], T], max_group: int = 64) -> Future[T]:
+        """``write_grouped`` without waiting: the future is settled by the writer thread
+        (an event loop awaits it with ``asyncio.wrap_future`` instead of parking a
+        thread of its pool on it). A future cancelled before its group starts is
+        dropped unrun."""
         with self._writer_lock:
             if self._writer is None:
                 self._writer = threading.Thread(
@@ -185,10 +262,7 @@ class HubDB:
                 self._writer.start()
         job = _Job(work)
         self._jobs.put(job)
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[no-any-return]
+        return job.future
 
     def _write_loop(self, max_group: int) -> None:
         while True:
@@ -206,7 +280,7 @@ class HubDB:
                     stop = True
                     break
                 group.append(nxt)
-            self._run_group(group)
+            self._run_group([job for job in group if job.future.set_running_or_notify_cancel()])
             if stop:
                 return
 
@@ -219,29 +293,60 @@ class HubDB:
                 log.info("group commit failed; running its %d writes one by one", len(group))
             else:
                 for job, result in zip(group, results, strict=True):
-                    job.result = result
-                    job.done.set()
+                    job.future.set_result(result)
                 return
         for job in group:
             try:
-                job.result = self.write(job.work)
+                job.future.set_result(self.write(job.work))
             except BaseException as exc:
-                job.error = exc
-            job.done.set()
+                job.future.set_exception(exc)
 
     def sql(self, text: str) -> str:
         """A hot-path statement written with ``?`` placeholders, in this driver's style."""
         return text if self.is_sqlite else text.replace("?", "%s")
 
-    def insert_many(self, conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-        """Bulk insert plain tuples in column order through the driver's own executemany
-        (SQLAlchemy's per-row parameter processing costs more than the insert itself)."""
+    def raw(self, conn: Connection) -> Raw:
+        return Raw(self, conn)
+
+    def wrap_error(self, sql: str, params: Any, exc: Exception) -> BaseException:
+        """A driver error as the SQLAlchemy exception ``Connection`` would have raised."""
+        return DBAPIError.instance(sql, params, exc, self.dbapi_error, dialect=self.engine.dialect)
+
+    def insert_many(
+        self,
+        conn: Connection | Raw,
+        table: Table,
+        rows: list[tuple[Any, ...]],
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        """Bulk insert plain tuples in column order (leaving out ``skip``, e.g. an
+        autoincrement key) through the driver's own executemany (SQLAlchemy's per-row
+        parameter processing costs more than the insert itself)."""
         if not rows:
             return
-        mark = "?" if self.is_sqlite else "%s"
-        cols = ", ".join(f'"{c.name}"' for c in table.columns)
-        marks = ", ".join(mark for _ in table.columns)
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+        key = (table.name, skip)
+        sql = self._inserts.get(key)
+        if sql is None:
+            names = [c.name for c in table.columns if c.name not in skip]
+            cols = ", ".join(f'"{n}"' for n in names)
+            sql = f"INSERT INTO {table.name} ({cols}) VALUES "
+            self._inserts[key] = sql
+        raw = conn if isinstance(conn, Raw) else self.raw(conn)
+        width = len(rows[0])
+        one = f"({', '.join('?' for _ in range(width))})"
+        if len(rows) == 1:
+            raw.run(sql + one, rows[0])
+            return
+        if not self.is_sqlite:
+            raw.many(sql + one, rows)  # psycopg pipelines executemany itself
+            return
+        # SQLite: many rows per statement. executemany steps once per row, and sqlite3
+        # lets go of the GIL and takes it back around every step: under load the writer
+        # thread then queued for the GIL once per row.
+        per = max(1, self.max_variables // width)
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            raw.run(sql + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
 
     def insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""

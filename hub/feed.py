@@ -70,22 +70,18 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
     """The next page of the firm's feed as a JSON text (built from stored wire texts)."""
     cur = parse_cursor(cursor_text, db.hub_id)
     limit = max(1, min(limit, PAGE))
-    with db.read() as c:
+    with db.read_raw() as q:
         # Plain SQL through the driver: this runs for every terminal on every round.
-        last = c.exec_driver_sql(
-            db.sql("SELECT last_seq FROM feed_counters WHERE firm_id = ?"), (cred.firm_id,)
-        ).scalar()
+        last = q.scalar("SELECT last_seq FROM feed_counters WHERE firm_id = ?", (cred.firm_id,))
         if cur.seq > int(last or 0):
             raise CursorGone()
-        rows = c.exec_driver_sql(
-            db.sql(
-                "SELECT f.feed_seq, f.terminal_id, e.firm_id, e.type, e.body FROM feed f "
-                "JOIN events e ON e.event_id = f.event_id WHERE f.firm_id = ? AND f.feed_seq > ? "
-                "ORDER BY f.feed_seq LIMIT ?"
-            ),
+        rows = q.rows(
+            "SELECT f.feed_seq, f.terminal_id, e.firm_id, e.type, e.body FROM feed f "
+            "JOIN events e ON e.event_id = f.event_id WHERE f.firm_id = ? AND f.feed_seq > ? "
+            "ORDER BY f.feed_seq LIMIT ?",
             (cred.firm_id, cur.seq, limit + 1),
-        ).all()
-        keys, key_rev = key_directory(c, cur.key_rev)
+        )
+        keys, key_rev = key_directory(q, cur.key_rev)
     more = len(rows) > limit
     rows = rows[:limit]
     bodies = []

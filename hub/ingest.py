@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from app.core.events import Event, WireError, from_wire
 from hub import schema
@@ -45,6 +46,14 @@ def _reject(event_id: Any, reason: str) -> dict[str, Any]:
         "status": "rejected",
         "reason": reason,
     }
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _marks(items: list[str]) -> str:
+    return ", ".join("?" * len(items))
 
 
 def validate(cred: Credential, raw: list[Any]) -> tuple[list[Any], list[tuple[int, Event, str]]]:
@@ -77,38 +86,61 @@ def validate(cred: Credential, raw: list[Any]) -> tuple[list[Any], list[tuple[in
 
 def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
     """Store a batch; one transaction; returns an answer per event, in order."""
-    checked, valid = validate(cred, raw)
+    return report(cred, db.write_grouped(transaction(db, cred, raw)))
+
+
+def report(cred: Credential, outcome: PushOutcome) -> PushOutcome:
+    """Log what a push put in quarantine; returns the outcome."""
+    if outcome.quarantined:
+        log.warning(
+            "quarantined events with a reused id",
+            extra={"firm": cred.firm_id, "terminal": cred.terminal_id, "ids": outcome.quarantined},
+        )
+    return outcome
+
+
+def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connection], PushOutcome]:
+    """The work that checks a batch (once, however often it is run) and stores it inside
+    a write transaction (for ``HubDB.write_grouped`` or ``HubDB.submit``).
+
+    The checks run on the writer thread, inside the work: checking on another thread
+    fought the writer for the GIL, which SQLite's inserts hand back after every row."""
+    checks: list[tuple[list[Any], list[tuple[int, Event, str]]]] = []
     now = time.time()
 
     def work(c: Connection) -> PushOutcome:
+        if not checks:
+            checks.append(validate(cred, raw))
+        checked, valid = checks[0]
+        # Plain SQL through the driver: SQLAlchemy's statement building cost more than
+        # SQLite's own work for the small pushes of a herd of terminals.
+        q = db.raw(c)
         results = list(checked)
         out = PushOutcome(results)
-        ev_t = schema.events
         ids = sorted({ev.event_id for _, ev, _ in valid})
         existing: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in _chunks(ids):
             existing.update(
-                c.execute(
-                    select(ev_t.c.event_id, ev_t.c.body).where(ev_t.c.event_id.in_(chunk))
-                ).all()
+                q.rows(
+                    f"SELECT event_id, body FROM events WHERE event_id IN ({_marks(chunk)})", chunk
+                )
             )
         job_ids = sorted({ev.job_id for _, ev, _ in valid if ev.job_id})
         leads: dict[str, str] = {}
         members: dict[str, set[str]] = defaultdict(set)
-        for start in range(0, len(job_ids), 500):
-            chunk = job_ids[start : start + 500]
-            jt, jm = schema.jobs, schema.job_members
-            leads.update(
-                c.execute(select(jt.c.job_id, jt.c.lead_firm).where(jt.c.job_id.in_(chunk))).all()
-            )
-            for job_id, firm_id in c.execute(
-                select(jm.c.job_id, jm.c.firm_id).where(jm.c.job_id.in_(chunk))
+        for chunk in _chunks(job_ids):
+            for job_id, lead, firm_id in q.rows(
+                "SELECT j.job_id, j.lead_firm, m.firm_id FROM jobs j "
+                "LEFT JOIN job_members m ON m.job_id = j.job_id "
+                f"WHERE j.job_id IN ({_marks(chunk)})",
+                chunk,
             ):
-                members[job_id].add(firm_id)
+                leads[job_id] = lead
+                if firm_id is not None:
+                    members[job_id].add(firm_id)
 
         accepted: list[tuple[Event, str]] = []
-        quarantine_rows: list[dict[str, Any]] = []
+        quarantine_rows: list[tuple[Any, ...]] = []
         created: list[Event] = []
         for i, ev, body in valid:
             old = existing.get(ev.event_id)
@@ -119,14 +151,7 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
                 else:
                     results[i] = _reject(ev.event_id, "id_conflict")
                     quarantine_rows.append(
-                        {
-                            "event_id": ev.event_id,
-                            "firm_id": cred.firm_id,
-                            "terminal_id": cred.terminal_id,
-                            "reason": "id_conflict",
-                            "body": body,
-                            "received_at": now,
-                        }
+                        (ev.event_id, cred.firm_id, cred.terminal_id, "id_conflict", body, now)
                     )
                     out.quarantined.append(ev.event_id)
                 continue
@@ -160,19 +185,18 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
         # firm was offline), in causal order, if their writers are on the route.
         for ev in created:
             assert ev.job_id is not None
-            earlier = c.execute(
-                select(ev_t.c.event_id, ev_t.c.firm_id, ev_t.c.terminal_id)
-                .where(ev_t.c.job_id == ev.job_id)
-                .order_by(ev_t.c.hlc)
-            ).all()
+            earlier = q.rows(
+                "SELECT event_id, firm_id, terminal_id FROM events WHERE job_id = ? ORDER BY hlc",
+                (ev.job_id,),
+            )
             for eid, firm_id, terminal_id in earlier:
                 if firm_id in members[ev.job_id]:
                     for f in members[ev.job_id] - {firm_id}:
                         feeds[f][eid] = terminal_id
 
         db.insert_many(
-            c,
-            ev_t,
+            q,
+            schema.events,
             [
                 (
                     ev.event_id,
@@ -189,51 +213,32 @@ def push(db: HubDB, cred: Credential, raw: list[Any]) -> PushOutcome:
             ],
         )
         if created:
-            c.execute(
-                schema.jobs.insert(),
-                [
-                    {"job_id": ev.job_id, "lead_firm": ev.firm_id, "created_event": ev.event_id}
-                    for ev in created
-                ],
-            )
-            c.execute(
-                schema.job_members.insert(),
-                [
-                    {"job_id": ev.job_id, "firm_id": f}
-                    for ev in created
-                    for f in sorted(members[ev.job_id or ""])
-                ],
+            db.insert_many(q, schema.jobs, [(ev.job_id, ev.firm_id, ev.event_id) for ev in created])
+            db.insert_many(
+                q,
+                schema.job_members,
+                [(ev.job_id, f) for ev in created for f in sorted(members[ev.job_id or ""])],
             )
         if quarantine_rows:
-            c.execute(schema.quarantine.insert(), quarantine_rows)
+            db.insert_many(q, schema.quarantine, quarantine_rows, skip=("id",))
         feed_rows: list[tuple[Any, ...]] = []
-        fc = schema.feed_counters
+        bump = (
+            "UPDATE feed_counters SET last_seq = last_seq + ? WHERE firm_id = ? RETURNING last_seq"
+        )
         for firm_id in sorted(feeds):  # one lock order for every writer: no deadlocks
             rows = feeds[firm_id]
-            last = c.execute(
-                update(fc)
-                .where(fc.c.firm_id == firm_id)
-                .values(last_seq=fc.c.last_seq + len(rows))
-                .returning(fc.c.last_seq)
-            ).scalar()
+            last = q.scalar(bump, (len(rows), firm_id))
             if last is None:  # a firm named on a route but not (yet) registered here
-                c.execute(fc.insert().values(firm_id=firm_id, last_seq=len(rows), floor=0))
+                db.insert_many(q, schema.feed_counters, [(firm_id, len(rows), 0)])
                 last = len(rows)
             start = int(last) - len(rows) + 1
             feed_rows += [
                 (firm_id, start + n, eid, tid) for n, (eid, tid) in enumerate(rows.items())
             ]
-        db.insert_many(c, schema.feed, feed_rows)
-        t = schema.terminals
-        c.execute(update(t).where(t.c.terminal_id == cred.terminal_id).values(last_seen=now))
+        db.insert_many(q, schema.feed, feed_rows)
+        q.run("UPDATE terminals SET last_seen = ? WHERE terminal_id = ?", (now, cred.terminal_id))
         out.accepted = len(accepted)
         out.rejected = sum(1 for r in results if r["status"] == "rejected")
         return out
 
-    outcome = db.write_grouped(work)
-    if outcome.quarantined:
-        log.warning(
-            "quarantined events with a reused id",
-            extra={"firm": cred.firm_id, "terminal": cred.terminal_id, "ids": outcome.quarantined},
-        )
-    return outcome
+    return work

@@ -12,13 +12,14 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Text, cast, select, update
 
 from hub import schema
-from hub.db import HubDB
+from hub.db import HubDB, Raw
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_TTL_S = 7 * 24 * 3600
@@ -217,25 +218,33 @@ _auth_cache: dict[str, tuple[Credential | None, float]] = {}
 _auth_lock = threading.Lock()
 
 
+def cached_credential(token: str) -> tuple[bool, Credential | None]:
+    """``(True, credential or None)`` when the answer for ``token`` is known without the
+    database (a bad token, or a cache entry younger than AUTH_TTL_S); else ``(False,
+    None)``. Cheap enough for the event loop, so most requests skip a thread hop."""
+    if not token or len(token) > 200:
+        return True, None
+    hit = _auth_cache.get(digest(token))
+    if hit is not None and time.monotonic() - hit[1] < AUTH_TTL_S:
+        return True, hit[0]
+    return False, None
+
+
 def authenticate(db: HubDB, token: str) -> Credential | None:
     """The credential behind a bearer token, or None (unknown or revoked)."""
-    if not token or len(token) > 200:
-        return None
+    known, cred = cached_credential(token)
+    if known:
+        return cred
     key = digest(token)
     now = time.monotonic()
-    hit = _auth_cache.get(key)
-    if hit is not None and now - hit[1] < AUTH_TTL_S:
-        return hit[0]
-    t = schema.terminals
-    with db.read() as c:
-        row = c.execute(
-            select(t.c.terminal_id, t.c.firm_id, t.c.role, t.c.revoked_at).where(
-                t.c.token_hash == key
-            )
-        ).first()
+    with db.read_raw() as q:
+        rows = q.rows(
+            "SELECT terminal_id, firm_id, role, revoked_at FROM terminals WHERE token_hash = ?",
+            (key,),
+        )
     cred = None
-    if row is not None and row.revoked_at is None:
-        cred = Credential(row.terminal_id, row.firm_id, row.role)
+    if rows and rows[0][3] is None:
+        cred = Credential(rows[0][0], rows[0][1], rows[0][2])
     with _auth_lock:
         if len(_auth_cache) > 50_000:
             _auth_cache.clear()
@@ -331,19 +340,28 @@ def upsert_key(db: HubDB, cred: Credential, key: dict[str, Any]) -> dict[str, An
     return db.write(lambda c: _upsert_key(db, c, cred.firm_id, cred.terminal_id, key), attempts=3)
 
 
-def key_directory(c: Connection, after_rev: int = 0) -> tuple[list[dict[str, Any]], int]:
-    k = schema.keys
-    rows = c.execute(select(k).where(k.c.rev > after_rev).order_by(k.c.rev)).all()
+def key_directory(c: Connection | Raw, after_rev: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Key directory entries changed after revision ``after_rev``, and the newest revision.
+    (Plain SQL: every pull asks, and the answer is almost always "none".)"""
+    sql = (
+        "SELECT firm_id, key_id, terminal_id, public_key, valid_from, valid_until, revoked_at, "
+        "rev FROM keys WHERE rev > ? ORDER BY rev"
+    )
+    if isinstance(c, Raw):
+        rows: Sequence[Any] = c.rows(sql, (after_rev,))
+    else:
+        mark = "?" if c.dialect.name == "sqlite" else "%s"
+        rows = c.exec_driver_sql(sql.replace("?", mark), (after_rev,)).all()
     out = [
         {
-            "firm": r.firm_id,
-            "key_id": r.key_id,
-            "terminal_id": r.terminal_id,
-            "public_key": r.public_key,
-            "valid_from": r.valid_from,
-            "valid_until": r.valid_until,
-            "revoked_at": r.revoked_at,
+            "firm": r[0],
+            "key_id": r[1],
+            "terminal_id": r[2],
+            "public_key": r[3],
+            "valid_from": r[4],
+            "valid_until": r[5],
+            "revoked_at": r[6],
         }
         for r in rows
     ]
-    return out, max([after_rev, *(r.rev for r in rows)])
+    return out, max([after_rev, *(int(r[7]) for r in rows)])

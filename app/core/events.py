@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import orjson
 
 SCHEMA_VERSION = 1
 
@@ -151,47 +154,100 @@ class Event:
 
     def content_digest(self) -> str:
         """A canonical text of everything but delivery details; equal ids must mean equal text."""
-        return json.dumps(self.to_wire(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return canonical_json(self.to_wire())
+
+
+def canonical_json(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, the
+    same text to the byte (the hub compares stored texts to tell a repeated event from a
+    conflicting one), made by orjson when that is certain to give it: for plain text,
+    integers, booleans, None, lists and text-keyed dicts. Anything else (floats, which
+    orjson writes differently; subclasses; integers past 64 bits) takes the standard
+    library."""
+    if _plain(obj):
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # an integer orjson cannot hold
+            pass
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _plain(v: Any) -> bool:
+    t = type(v)
+    if t in _LEAVES:
+        return True
+    if t is dict:
+        for k, x in v.items():
+            if type(k) is not str or (type(x) not in _LEAVES and not _plain(x)):
+                return False
+        return True
+    if t is list or t is tuple:
+        return all(type(x) in _LEAVES or _plain(x) for x in v)
+    return False
+
+
+_ENVELOPE = frozenset(ENVELOPE_FIELDS)
+_SPEC_FIELDS = {type_: frozenset(spec) for type_, spec in PAYLOADS.items()}
+_INT64 = 2**63
 
 
 def from_wire(data: Any) -> Event:
-    """Parse and validate one event from its wire dict. Raises ``WireError``."""
-    if not isinstance(data, Mapping):
+    """Parse and validate one event from its wire dict. Raises ``WireError``.
+
+    The hub runs this for every pushed event, so the checks are written for speed; the
+    order of the checks (which code wins when several apply) is part of the rules."""
+    if type(data) is not dict and not isinstance(data, Mapping):  # (ABC checks are slow)
         raise WireError("not_an_object")
-    unknown = set(data) - set(ENVELOPE_FIELDS)
-    if unknown:
-        raise WireError("unknown_field", ",".join(sorted(unknown)))
-    for name in ("event_id", "terminal_id", "occurred_at", "firm_id", "type"):
-        if not isinstance(data.get(name), str) or not data[name]:
+    if not _ENVELOPE.issuperset(data):
+        raise WireError("unknown_field", ",".join(sorted(set(data) - _ENVELOPE)))
+    get = data.get
+    event_id: Any = get("event_id")
+    terminal_id: Any = get("terminal_id")
+    occurred_at: Any = get("occurred_at")
+    firm_id: Any = get("firm_id")
+    type_: Any = get("type")
+    for name, v in (
+        ("event_id", event_id),
+        ("terminal_id", terminal_id),
+        ("occurred_at", occurred_at),
+        ("firm_id", firm_id),
+        ("type", type_),
+    ):
+        if not isinstance(v, str) or not v:
             raise WireError("bad_envelope", name)
-    for name in ("seq", "hlc"):
-        v = data.get(name)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0 or v >= 2**63:
+    seq: Any = get("seq")
+    hlc: Any = get("hlc")
+    for name, v in (("seq", seq), ("hlc", hlc)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0 or v >= _INT64:
             raise WireError("bad_envelope", name)
-    if data.get("job_id") is not None and not isinstance(data["job_id"], str):
+    job_id = get("job_id")
+    if job_id is not None and not isinstance(job_id, str):
         raise WireError("bad_envelope", "job_id")
-    op = data.get("op")
+    op = get("op")
     if op is not None and (not isinstance(op, int) or isinstance(op, bool) or op < 0):
         raise WireError("bad_envelope", "op")
-    version = data.get("schema_version", SCHEMA_VERSION)
+    version = get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         raise WireError("unsupported_schema_version", str(version))
     try:
-        datetime.fromisoformat(data["occurred_at"])
+        datetime.fromisoformat(occurred_at)
     except ValueError as exc:
         raise WireError("bad_envelope", "occurred_at") from exc
-    payload = data.get("payload", {})
-    check_payload(data["type"], payload)
+    payload = get("payload", {})
+    check_payload(type_, payload)
     return Event(
-        event_id=data["event_id"],
-        terminal_id=data["terminal_id"],
-        seq=data["seq"],
-        hlc=data["hlc"],
-        occurred_at=data["occurred_at"],
-        firm_id=data["firm_id"],
-        job_id=data.get("job_id"),
+        event_id=event_id,
+        terminal_id=terminal_id,
+        seq=seq,
+        hlc=hlc,
+        occurred_at=occurred_at,
+        firm_id=firm_id,
+        job_id=job_id,
         op=op,
-        type=data["type"],
+        type=type_,
         payload=dict(payload),
         schema_version=version,
     )
@@ -202,17 +258,18 @@ def check_payload(type_: str, payload: Any) -> None:
     spec = PAYLOADS.get(type_)
     if spec is None:
         raise WireError("unknown_event_type", type_)
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):
         raise WireError("bad_payload", "payload")
-    extra = set(payload) - set(spec)
-    if extra:
-        raise WireError("unknown_field", ",".join(sorted(extra)))
+    if not _SPEC_FIELDS[type_].issuperset(payload):
+        raise WireError("unknown_field", ",".join(sorted(set(payload) - set(spec))))
+    get = payload.get
     for name, kind in spec.items():
-        if name not in payload or payload[name] is None:
+        v = get(name)
+        if v is None:
             if kind in OPTIONAL_KINDS:
                 continue
             raise WireError("missing_field", name)
-        if not _kind_ok(kind, payload[name]):
+        if not _KIND_CHECKS[kind](v):
             raise WireError("bad_field", name)
     if type_ == "EventCorrected" and payload.get("replacement") is not None:
         rep = payload["replacement"]
@@ -223,31 +280,40 @@ def check_payload(type_: str, payload: Any) -> None:
         check_payload(rep["type"], rep["payload"])
 
 
-def _kind_ok(kind: str, v: Any) -> bool:
-    is_int = isinstance(v, int) and not isinstance(v, bool)
-    if kind == STR:
-        return isinstance(v, str) and 0 < len(v) <= 200
-    if kind in (OPTSTR, TEXT):
-        return isinstance(v, str) and len(v) <= 2000
-    if kind == COUNT:
-        return is_int and 0 <= v < 10**9
-    if kind == POSINT:
-        return is_int and 0 < v < 10**9
-    if kind == OPTINT:
-        return is_int and -(2**53) < v < 2**53
-    if kind == DECIMAL:
-        return parse_decimal(v) is not None
-    if kind == DATE:
-        try:
-            date.fromisoformat(v)
-        except (TypeError, ValueError):
-            return False
-        return isinstance(v, str) and len(v) == 10
-    if kind == ROUTE:
-        return _route_ok(v)
-    if kind == OBJ:
-        return isinstance(v, Mapping)
-    raise AssertionError(kind)
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _date_ok(v: Any) -> bool:
+    try:
+        date.fromisoformat(v)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(v, str) and len(v) == 10
+
+
+# The everyday decimal text ("12.005", "-0.010"); anything else takes the full parse.
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _decimal_ok(v: Any) -> bool:
+    if isinstance(v, str) and len(v) <= 40 and _PLAIN_DECIMAL.fullmatch(v):
+        return True
+    return parse_decimal(v) is not None
+
+
+_KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
+    STR: lambda v: isinstance(v, str) and 0 < len(v) <= 200,
+    OPTSTR: lambda v: isinstance(v, str) and len(v) <= 2000,
+    TEXT: lambda v: isinstance(v, str) and len(v) <= 2000,
+    COUNT: lambda v: _is_int(v) and 0 <= v < 10**9,
+    POSINT: lambda v: _is_int(v) and 0 < v < 10**9,
+    OPTINT: lambda v: _is_int(v) and -(2**53) < v < 2**53,
+    DECIMAL: _decimal_ok,
+    DATE: _date_ok,
+    ROUTE: lambda v: _route_ok(v),
+    OBJ: lambda v: isinstance(v, Mapping),
+}
 
 
 def _route_ok(v: Any) -> bool:
