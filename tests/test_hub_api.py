@@ -151,6 +151,26 @@ def test_oversized_malformed_and_bomb_bodies(hub: Hub, a: Terminal) -> None:
     assert hub.count("events") == 0
 
 
+def test_a_malformed_correction_is_refused_not_a_server_error(hub: Hub, a: Terminal) -> None:
+    job = route_job(a, "10:LATHE:FA01,20:HEAT:FB02")
+    ev = a.store.outbox_pending(1)[0].to_wire()
+    bad = ev | {
+        "event_id": ev["event_id"][:-4] + "ffff",
+        "seq": ev["seq"] + 100,
+        "job_id": job,
+        "type": "EventCorrected",
+        "payload": {
+            "supersedes": ev["event_id"],
+            "reason": "typo",
+            "replacement": {"type": ["JobCreated"], "payload": {}},  # a list, not a name
+        },
+    }
+    r = push(hub, a, [bad])
+    assert r.status_code == 200
+    assert r.json()["results"][0]["reason"] == "unknown_event_type"
+    assert hub.count("events") == 0
+
+
 def test_rate_limit_per_terminal(tmp_path: Path) -> None:
     with running_hub(fresh_db_url("sqlite", tmp_path), rate_per_s=1, burst=3) as h:
         h.add_firm("FA01")

@@ -272,6 +272,11 @@ def test_unknown_job_and_wrong_lead_firm() -> None:
             "bad_field",
         ),
         ("Exploded", {}, "unknown_event_type"),
+        (
+            "EventCorrected",
+            {"supersedes": "E1", "reason": "r", "replacement": {"type": ["x"], "payload": {}}},
+            "unknown_event_type",
+        ),
     ],
 )
 def test_payload_validation(type_: str, payload: dict[str, Any], code: str) -> None:

@@ -255,7 +255,7 @@ def from_wire(data: Any) -> Event:
 
 def check_payload(type_: str, payload: Any) -> None:
     """Validate a payload against its declaration. Raises ``WireError``."""
-    spec = PAYLOADS.get(type_)
+    spec = PAYLOADS.get(type_) if isinstance(type_, str) else None
     if spec is None:
         raise WireError("unknown_event_type", type_)
     if type(payload) is not dict and not isinstance(payload, Mapping):
