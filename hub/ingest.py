@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from app.core.events import Event, WireError, from_wire
+from app.core.events import Event, WireError, checked_digest, from_wire
 from hub import schema
 from hub.db import HubDB
 from hub.registry import Credential
@@ -80,7 +80,7 @@ def validate(cred: Credential, raw: list[Any]) -> tuple[list[Any], list[tuple[in
         elif ev.type == "JobCreated" and ev.payload["lead_firm"] != ev.firm_id:
             results[i] = _reject(eid, "not_lead_firm")
         else:
-            valid.append((i, ev, ev.content_digest()))
+            valid.append((i, ev, checked_digest(ev)))
     return results, valid
 
 

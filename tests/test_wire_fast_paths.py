@@ -14,7 +14,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.events import canonical_json, from_wire
+from app.core.events import (
+    COUNT,
+    DATE,
+    DECIMAL,
+    OBJ,
+    OPTINT,
+    OPTSTR,
+    PAYLOADS,
+    POSINT,
+    ROUTE,
+    STR,
+    TEXT,
+    canonical_json,
+    checked_digest,
+    from_wire,
+)
 from hub.limits import parse_json
 from hub.registry import RegistryError
 
@@ -124,3 +139,89 @@ def test_decimal_fast_path_agrees_with_the_full_parse(value: str) -> None:
     for bad in ("NaN", "Infinity", "1" * 41, "1.2.3", "", "0x10"):
         with pytest.raises(ValueError):
             from_wire(ev | {"payload": ev["payload"] | {"nominal": bad}})
+
+
+# One strategy per declared field kind, wide enough to reach the awkward values (any
+# character, integers past 64 bits in a route, decimals in exponent form).
+_KINDS: dict[str, Any] = {
+    STR: st.text(min_size=1, max_size=30),
+    OPTSTR: st.none() | st.text(max_size=30),
+    TEXT: st.none() | st.text(max_size=30),
+    COUNT: st.integers(0, 10**9 - 1),
+    POSINT: st.integers(1, 10**9 - 1),
+    OPTINT: st.none() | st.integers(-(2**53) + 1, 2**53 - 1),
+    DECIMAL: st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    DATE: st.dates().map(lambda d: d.isoformat()),
+    ROUTE: st.lists(
+        st.fixed_dictionaries(
+            {
+                "seq": st.integers(1, 2**70),
+                "process": st.text(min_size=1, max_size=8),
+                "firm": st.text(min_size=1, max_size=8),
+            }
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+}
+
+
+def _payload(type_: str) -> Any:
+    spec = PAYLOADS[type_]
+    fields = {k: _KINDS[kind] for k, kind in spec.items() if kind != OBJ}
+    strategy = st.fixed_dictionaries(fields)
+    if any(kind == OBJ for kind in spec.values()):  # a correction's replacement
+        replacement = st.sampled_from(sorted(set(PAYLOADS) - {"EventCorrected"})).flatmap(
+            lambda t: st.fixed_dictionaries({"type": st.just(t), "payload": _payload(t)})
+        )
+        strategy = st.tuples(strategy, replacement).map(lambda p: p[0] | {"replacement": p[1]})
+    return strategy
+
+
+wire_events = st.sampled_from(sorted(PAYLOADS)).flatmap(
+    lambda t: st.fixed_dictionaries(
+        {
+            "event_id": st.text(min_size=1, max_size=40),
+            "terminal_id": st.text(min_size=1, max_size=10),
+            "seq": st.integers(0, 2**63 - 1),
+            "hlc": st.integers(0, 2**63 - 1),
+            "occurred_at": st.datetimes().map(lambda d: d.isoformat()),
+            "firm_id": st.text(min_size=1, max_size=10),
+            "job_id": st.none() | st.text(max_size=20),
+            "op": st.none() | st.integers(0, 2**70),
+            "type": st.just(t),
+            "payload": _payload(t),
+        }
+    )
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(wire_events)
+def test_checked_digest_is_the_canonical_text_of_every_accepted_event(wire: Any) -> None:
+    try:
+        ev = from_wire(wire)
+    except ValueError:
+        return
+    assert checked_digest(ev) == ev.content_digest() == stdlib(ev.to_wire())
+
+
+def test_checked_digest_of_subclassed_values_is_the_canonical_text() -> None:
+    class Name(str):
+        pass
+
+    ev = from_wire(
+        {
+            "event_id": Name("e1"),
+            "terminal_id": "T1",
+            "seq": 1,
+            "hlc": 1,
+            "occurred_at": "2026-01-01T00:00:00+00:00",
+            "firm_id": "F1",
+            "job_id": "J1",
+            "op": 10,
+            "type": "LotReceived",
+            "payload": {"lot_id": Name("L"), "count": 3},
+        }
+    )
+    assert checked_digest(ev) == stdlib(ev.to_wire())

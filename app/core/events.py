@@ -172,6 +172,22 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+_ORJSON_EXACT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def checked_digest(ev: Event) -> str:
+    """``ev.content_digest()`` for an event that ``from_wire`` returned, without first
+    walking it for floats: ``from_wire`` has checked every value in it to be text, an
+    integer, None, or a list or object of those, where orjson writes the standard
+    library's text. A subclass of those, or an integer past 64 bits, still takes the
+    standard library (orjson refuses them with these options)."""
+    wire = ev.to_wire()
+    try:
+        return orjson.dumps(wire, option=_ORJSON_EXACT).decode()
+    except TypeError:
+        return canonical_json(wire)
+
+
 _LEAVES = frozenset({str, int, bool, type(None)})
 
 
