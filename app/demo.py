@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from app.core.clock import new_event_id
 from app.store import Store
+from app.store.firms import save_firms
 
 DEMO_FIRM = "F001"
 DEMO_FIRMS = {
@@ -20,7 +21,13 @@ DEMO_FIRMS = {
 
 
 def seed(store: Store, today: date | None = None) -> int:
-    """Fill an empty store with demo jobs made by the demo firm. Returns events written."""
+    """Fill an empty store with demo jobs made by the demo firm, and the firm directory
+    with its neighbours. Returns events written."""
+    save_firms(
+        store,
+        [{"code": c, "name": n, "region": r} for c, (n, r) in DEMO_FIRMS.items()],
+        source="demo",
+    )
     if store.count_events():
         return 0
     today = today or date.today()

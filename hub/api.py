@@ -333,7 +333,7 @@ def create_app(
     @app.get("/v1/feed", tags=["sync"])
     async def pull(cred: Terminal, cursor: str | None = None, limit: int = feed.PAGE) -> Response:
         """The firm's feed after ``cursor``: events of the jobs it takes part in (without
-        other firms' private fields) and key directory changes. Follow ``more``."""
+        other firms' private fields), key directory and firm directory changes. Follow ``more``."""
         return await feed_page(cred, cursor, limit)
 
     async def feed_page(cred: Credential, cursor: str | None, limit: int) -> Response:

@@ -1,6 +1,6 @@
-"""Pull: a firm's feed after a cursor, with the key directory changes since then.
+"""Pull: a firm's feed after a cursor, with the key and firm directory changes since then.
 
-The cursor is opaque to terminals: ``v1.<hub id>.<feed seq>.<key rev>``. A cursor from
+The cursor is opaque to terminals: ``v1.<hub id>.<feed seq>.<directory rev>``. A cursor from
 another hub database (restored from a backup, rebuilt) or from beyond what this hub
 holds is answered 410 ``cursor_gone``; the terminal then pulls from the start again,
 which is safe because applying an event twice changes nothing. A schema migration
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.core.events import PRIVATE_FIELDS
 from hub import schema
 from hub.db import HubDB
-from hub.registry import Credential, key_directory
+from hub.registry import Credential, firm_directory, key_directory
 
 PAGE = 1000
 
@@ -82,6 +82,7 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
             (cred.firm_id, cur.seq, limit + 1),
         )
         keys, key_rev = key_directory(q, cur.key_rev)
+        firms, firm_rev = firm_directory(q, cur.key_rev)  # one revision counter for both
     more = len(rows) > limit
     rows = rows[:limit]
     bodies = []
@@ -90,10 +91,11 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
             continue  # the terminal has its own events already
         bodies.append(body if firm_id == cred.firm_id else redact(body, type_))
     seq = rows[-1][0] if rows else cur.seq
-    nxt = Cursor(db.hub_id, int(seq), key_rev).text()
+    nxt = Cursor(db.hub_id, int(seq), max(key_rev, firm_rev)).text()
     return (
         f'{{"cursor":"{nxt}","more":{"true" if more else "false"},'
-        f'"events":[{",".join(bodies)}],"keys":{json.dumps(keys, ensure_ascii=False)}}}'
+        f'"events":[{",".join(bodies)}],"keys":{json.dumps(keys, ensure_ascii=False)},'
+        f'"firms":{json.dumps(firms, ensure_ascii=False)}}}'
     )
 
 

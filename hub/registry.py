@@ -77,6 +77,7 @@ def add_firm(
                 processes=json.dumps([p.upper() for p in processes or []]),
                 equipment=json.dumps(equipment or [], ensure_ascii=False),
                 created_at=time.time(),
+                rev=_next_rev(c),  # every terminal's next pull brings the new firm
             )
         )
         c.execute(db.insert_ignore(schema.feed_counters).values(firm_id=code, last_seq=0, floor=0))
@@ -365,3 +366,14 @@ def key_directory(c: Connection | Raw, after_rev: int = 0) -> tuple[list[dict[st
         for r in rows
     ]
     return out, max([after_rev, *(int(r[7]) for r in rows)])
+
+
+def firm_directory(q: Raw, after_rev: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Firms (code, name, region) changed after directory revision ``after_rev``, and the
+    newest revision among them. Names and regions are the consortium's directory, shown
+    on every member's screens and travelers; processes and equipment stay with the hub."""
+    rows = q.rows(
+        "SELECT code, name, region, rev FROM firms WHERE rev > ? ORDER BY rev", (after_rev,)
+    )
+    out = [{"code": r[0], "name": r[1], "region": r[2]} for r in rows]
+    return out, max([after_rev, *(int(r[3]) for r in rows)])

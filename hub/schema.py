@@ -42,7 +42,9 @@ firms = Table(
     Column("processes", Text, nullable=False, default="[]"),  # JSON list
     Column("equipment", Text, nullable=False, default="[]"),  # JSON list
     Column("created_at", Float, nullable=False),
+    Column("rev", BigInteger, nullable=False, default=0),  # directory revision, for pulls
 )
+Index("firms_rev", firms.c.rev)
 
 terminals = Table(
     "terminals",

@@ -10,7 +10,9 @@ import pytest
 from hub_support import Hub, Terminal, do_op, fresh_db_url, make_terminal, route_job, running_hub
 
 from app.core.clock import HybridClock
+from app.store.firms import firm_directory, firm_names
 from app.sync.syncer import sync_until_idle
+from hub import registry
 
 FIRMS = ("FA01", "FB02", "FC03", "FD04")
 
@@ -184,3 +186,17 @@ def test_events_before_their_job_reach_the_members(hub: Hub, tmp_path: Path) -> 
     finally:
         for t in (a, b1, b2, c):
             t.close()
+
+
+def test_the_firm_directory_comes_down_the_feed(hub: Hub, terminals: dict[str, Terminal]) -> None:
+    a = terminals["FA01"]
+    sync_until_idle(a.syncer)
+    directory = {f["code"]: f for f in firm_directory(a.store)}
+    assert set(directory) == set(FIRMS)
+    assert directory["FC03"]["name"] == "FC03 製作所" and directory["FC03"]["region"] == "kawasaki"
+    assert directory["FA01"]["source"] == "hub"
+    # Once it is here, a round does not bring it again; a firm that joins later does.
+    assert a.syncer.sync_once().directory == 0
+    registry.add_firm(hub.admin, "FE05", "蒲田ばね工業", "ota")
+    assert a.syncer.sync_once().directory == 1
+    assert firm_names(a.store)["FE05"] == "蒲田ばね工業"

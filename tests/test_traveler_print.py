@@ -88,7 +88,13 @@ def test_issue_print_render_decode_verify(
     prepared = prepare(lead, job_id)
     assert not isinstance(prepared, Refusal)
     pdf = tmp_path / "t.pdf"
-    facts = write_pdf(prepared.traveler, prepared.text, pdf, lang=lang)
+    # The directory knows every other firm of the route (one with a long name); the
+    # rest are printed by their codes alone.
+    firms = sorted({f"F{(i * 7) % 40 + 1:03d}" for i in range(n_ops)})
+    names = {
+        f: ("川崎めっき工業株式会社" if f == "F008" else f"大田第{f[1:]}製作所") for f in firms[1:]
+    }
+    facts = write_pdf(prepared.traveler, prepared.text, pdf, lang=lang, firm_names=names)
     assert facts.error == "Q"
     # 100 dpi is a poor scan of the sheet: the QR still needs to come through it.
     codes = _decode(_render(pdf, 100))
@@ -97,8 +103,10 @@ def test_issue_print_render_decode_verify(
     assert v.ok and v.traveler == prepared.traveler
     text = _text(pdf)
     assert job_id in text and f"SHAFT-{n_ops:02d}" in text
-    for firm in {f"F{(i * 7) % 40 + 1:03d}" for i in range(n_ops)}:
+    for firm in firms:
         assert firm in text
+    for name in names.values():
+        assert name in text.replace(" ", "")
     if lang == "ja":
         assert "工程" in text and "納期" in text and "⼯" not in text
     else:

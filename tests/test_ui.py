@@ -53,7 +53,7 @@ def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
     make_application("ja")
     store = Store.open(tmp_path / "ui.db", firm_id="F001")
     demo.seed(store)
-    w = MainWindow(Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()}))
+    w = MainWindow(Session(store))
     w.resize(1280, 800)
     qtbot.addWidget(w)
     w.show()

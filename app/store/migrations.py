@@ -127,6 +127,21 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX sync_photos_state ON sync_photos(state, added_at)",
         ],
     ),
+    (
+        4,
+        "firm directory: names of the consortium's firms",
+        [
+            # Not derived from events: the hub's directory comes down the feed (or the
+            # demo writes its neighbours), like the key directory.
+            """CREATE TABLE firms (
+                code TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                region TEXT NOT NULL,
+                source TEXT NOT NULL CHECK (source IN ('hub', 'demo', 'local')),
+                updated_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -18,6 +18,7 @@ from typing import Any
 from app.core.clock import utc_now_iso
 from app.core.events import Event, WireError, from_wire
 from app.store import Store
+from app.store.firms import save_firms
 from app.sync import keys as keydir
 from app.sync import photos
 from app.sync.client import CursorGone, HubClient
@@ -38,6 +39,7 @@ class SyncReport:
     photos: int = 0
     resnapshots: int = 0
     unreadable: int = 0
+    directory: int = 0  # firm directory rows saved
     photo_error: str | None = None
 
 
@@ -255,6 +257,8 @@ class Syncer:
                     # later version of this program, counted here so it shows.
                     report.unreadable += 1
             keydir.save_keys(self.store, page.get("keys") or [])
+            firms = page.get("firms")
+            report.directory += save_firms(self.store, firms if isinstance(firms, list) else [])
             result = self.store.ingest(events, meta={CURSOR: str(page["cursor"])})
             report.pulled += result.applied
             if not page.get("more"):

@@ -55,7 +55,7 @@ class Terminal:
             store.firm_id = demo.DEMO_FIRM
         if demo_mode:
             demo.seed(store)
-        self.session = Session(store, {k: v[0] for k, v in demo.DEMO_FIRMS.items()})
+        self.session = Session(store)
         urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
         self.devices = DeviceHub(self.session, urls, camera=settings["camera"])
         self.devices.start()

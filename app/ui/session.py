@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.store import AppendResult, Store, StoreError
+from app.store.firms import firm_names
 
 
 class Session(QObject):
@@ -15,20 +16,28 @@ class Session(QObject):
     changed = Signal()
     message = Signal(str, str)  # level ("info" | "error"), text
 
-    def __init__(self, store: Store, firm_names: dict[str, str] | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.firm_names = dict(firm_names or {})
+        self._names: dict[str, str] | None = None
+        self.changed.connect(self._forget_names)  # the directory may have come with a sync
 
     @property
     def firm(self) -> str:
         return self.store.firm_id
 
     def firm_label(self, code: str | None) -> str:
+        """``山田精機 (F001)`` from the firm directory, or the bare code for a firm the
+        directory does not know yet."""
         if not code:
             return "—"
-        name = self.firm_names.get(code)
+        if self._names is None:
+            self._names = firm_names(self.store)
+        name = self._names.get(code)
         return f"{name} ({code})" if name else code
+
+    def _forget_names(self) -> None:
+        self._names = None
 
     def record(
         self, type_: str, payload: dict[str, Any], *, job_id: str | None, op: int | None = None

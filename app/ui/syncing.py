@@ -48,7 +48,8 @@ class SyncBridge(QObject):
         self.status = status
         self.updated.emit()
         # Pulled events were written by the loop's connection: let the screens re-read.
-        if self.loop.last_report is not None and self.loop.last_report.pulled:
+        report = self.loop.last_report
+        if report is not None and (report.pulled or report.directory):
             self.session.changed.emit()
 
 

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core import catalog
 from app.core.traveler import Traveler
+from app.store.firms import firm_names
 from app.store.store import Store
 from app.store.travelers import PreparedTraveler, Refusal, prepare, record_issued
 
@@ -163,9 +165,24 @@ class _Sheet:
                 pt -= 0.5
                 self.font(pt, bold)
         flags = align | Qt.AlignmentFlag.AlignVCenter
+        box = self.rect(x, y, w, h)
         if wrap:
             flags |= Qt.TextFlag.TextWordWrap
-        self.p.drawText(self.rect(x, y, w, h), int(flags), s)
+            # The same for wrapped text: smaller type until every line is inside the box.
+            while pt > 5 and self.height(box, int(flags), s) > box.height():
+                pt -= 0.5
+                self.font(pt, bold)
+        self.p.drawText(box, int(flags), s)
+
+    def fits(self, x: float, y: float, w: float, h: float, s: str, pt: float) -> bool:
+        """Whether ``s`` wrapped at ``pt`` points stays inside the box."""
+        self.font(pt)
+        box = self.rect(x, y, w, h)
+        return self.height(box, int(Qt.TextFlag.TextWordWrap), s) <= box.height()
+
+    def height(self, box: QRectF, flags: int, s: str) -> float:
+        metrics = QFontMetricsF(self.p.font(), self.p.device())
+        return metrics.boundingRect(QRectF(0, 0, box.width(), 1e6), flags, s).height()
 
     def box(self, x: float, y: float, w: float, h: float, width_mm: float = 0.3) -> None:
         self.p.setPen(QPen(QColor("black"), width_mm * self.k))
@@ -208,16 +225,25 @@ class _Sheet:
 
 
 def write_pdf(
-    traveler: Traveler, qr_text: str, out: Path, *, lang: str = "ja", fmt: str = A4
+    traveler: Traveler,
+    qr_text: str,
+    out: Path,
+    *,
+    lang: str = "ja",
+    fmt: str = A4,
+    firm_names: Mapping[str, str] | None = None,
 ) -> QrFacts:
-    """Write the traveler sheet (``a4``) or label (``label``) to ``out``; returns QR facts."""
-    facts = _write(traveler, qr_text, Path(out), lang, fmt)
+    """Write the traveler sheet (``a4``) or label (``label``) to ``out``; returns QR facts.
+    ``firm_names`` (code -> name, the firm directory) puts names beside the codes."""
+    facts = _write(traveler, qr_text, Path(out), lang, fmt, firm_names or {})
     out = Path(out)
     out.write_bytes(fix_to_unicode(out.read_bytes()))
     return facts
 
 
-def _write(traveler: Traveler, qr_text: str, out: Path, lang: str, fmt: str) -> QrFacts:
+def _write(
+    traveler: Traveler, qr_text: str, out: Path, lang: str, fmt: str, names: Mapping[str, str]
+) -> QrFacts:
     ensure_app()
     writer = QPdfWriter(str(out))
     writer.setResolution(DPI)
@@ -232,9 +258,9 @@ def _write(traveler: Traveler, qr_text: str, out: Path, lang: str, fmt: str) -> 
     try:
         sheet = _Sheet(painter)
         if fmt == LABEL:
-            facts = _label(sheet, traveler, qr_text, lang)
+            facts = _label(sheet, traveler, qr_text, lang, names)
         else:
-            facts = _a4(sheet, traveler, qr_text, lang)
+            facts = _a4(sheet, traveler, qr_text, lang, names)
     finally:
         painter.end()
     return facts
@@ -247,12 +273,18 @@ def _qty_text(tr: Traveler, lang: str) -> str:
     return s
 
 
-def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
+def _firm(code: str, names: Mapping[str, str]) -> str:
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str, names: Mapping[str, str]) -> QrFacts:
     left, top, width = 12.0, 12.0, 186.0
     s.text(left, top, 110, 12, t("title", lang), 20, bold=True)
     # The shop's own clock on paper (JST in Ota), with its offset so it is unambiguous.
     issued = tr.issued_at.astimezone().strftime("%Y-%m-%d %H:%M (UTC%z)")
-    s.text(left, top + 12, 110, 6, f"{t('issuer', lang)}: {tr.issuer}  {issued}", 8)
+    issuer = _firm(tr.issuer, names)
+    s.text(left, top + 12, 110, 6, f"{t('issuer', lang)}: {issuer}  {issued}", 8)
 
     qr_size = 72.0
     facts = s.qr(qr_text, left + width - qr_size, top, qr_size)
@@ -276,8 +308,8 @@ def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
         y += row_h
 
     y = max(y, top + qr_size) + 6
-    cols = [("seq", 13), ("process", 38), ("firm", 24), ("received", 20), ("good", 20),
-            ("defect", 20), ("date", 27), ("sign", 24)]  # fmt: skip
+    cols = [("seq", 12), ("process", 32), ("firm", 38), ("received", 18), ("good", 18),
+            ("defect", 18), ("date", 26), ("sign", 24)]  # fmt: skip
     footer_h = 14.0
     head_h = 8.0
     rows_h = 297 - 10 - footer_h - y - head_h
@@ -292,6 +324,13 @@ def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
         x = left
         for key, w in cols:
             s.box(x, y, w, row_h)
+            name = names.get(op.firm) if key == "firm" else None
+            if name:  # the name to read at a glance, the code to match the screen
+                mid = Qt.AlignmentFlag.AlignHCenter
+                s.text(x + 1.5, y + 1, w - 3, row_h * 0.6 - 1, name, 11.0, align=mid)
+                s.text(x + 1.5, y + row_h * 0.55, w - 3, row_h * 0.4, op.firm, 8.0, align=mid)
+                x += w
+                continue
             value = {"seq": str(op.seq), "process": process_name(op.process, lang),
                      "firm": op.firm}.get(key, "")  # fmt: skip
             if value:
@@ -304,7 +343,7 @@ def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
     return facts
 
 
-def _label(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
+def _label(s: _Sheet, tr: Traveler, qr_text: str, lang: str, names: Mapping[str, str]) -> QrFacts:
     w, _h = LABEL_SIZE_MM
     m = 3.0
     s.text(m, m, w - 2 * m, 7, tr.job_id, 12, bold=True)
@@ -314,8 +353,15 @@ def _label(s: _Sheet, tr: Traveler, qr_text: str, lang: str) -> QrFacts:
     qr_size = w - 2 * m
     facts = s.qr(qr_text, m, m + 18, qr_size)
     y = m + 18 + qr_size
-    steps = " → ".join(f"{o.seq} {process_name(o.process, lang)} {o.firm}" for o in tr.route.ops)
-    s.text(m, y, w - 2 * m, 100 - y - m - 4, steps, 6.5, wrap=True)
+    box = (m, y, w - 2 * m, 100 - y - m - 4)
+    steps = " → ".join(
+        f"{o.seq} {process_name(o.process, lang)} {names.get(o.firm, o.firm)}" for o in tr.route.ops
+    )
+    if not s.fits(*box, steps, 6.0):  # a long route with long names: codes take less room
+        steps = " → ".join(
+            f"{o.seq} {process_name(o.process, lang)} {o.firm}" for o in tr.route.ops
+        )
+    s.text(*box, steps, 6.5, wrap=True)
     s.text(m, 100 - m - 4, w - 2 * m, 4, f"{t('lot', lang)} {tr.lot_id}", 6.5)
     return facts
 
@@ -376,7 +422,9 @@ def issue_pdf(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
-        facts = write_pdf(prepared.traveler, prepared.text, tmp, lang=lang, fmt=fmt)
+        facts = write_pdf(
+            prepared.traveler, prepared.text, tmp, lang=lang, fmt=fmt, firm_names=firm_names(store)
+        )
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing written to {tmp}")
         res = record_issued(store, prepared)
