@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -20,6 +21,7 @@ from app.core.actions import steps_for
 from app.core.state import JobState
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
+from app.ui.widgets import BigButton
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -101,6 +103,7 @@ class JobsModel(QAbstractTableModel):
 
 class JobsScreen(QWidget):
     job_chosen = Signal(str)
+    new_job = Signal()
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -125,8 +128,15 @@ class JobsScreen(QWidget):
         self.feedback.setWordWrap(True)
         title = QLabel(tr("Jobs"))
         title.setObjectName("screenTitle")
+        create = BigButton(tr("New job"))
+        create.setObjectName("newJob")
+        create.setMaximumWidth(260)
+        create.clicked.connect(self.new_job.emit)
+        head = QHBoxLayout()
+        head.addWidget(title, 1)
+        head.addWidget(create)
         lay = QVBoxLayout(self)
-        lay.addWidget(title)
+        lay.addLayout(head)
         lay.addWidget(self.table)
         lay.addWidget(self.empty)
         lay.addWidget(self.feedback)

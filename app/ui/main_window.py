@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.ui.devices import DeviceHub
 from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
+from app.ui.new_job_screen import NewJobScreen
 from app.ui.review_screen import ReviewScreen
 from app.ui.scan import ScanRouter
 from app.ui.session import Session
@@ -63,13 +64,18 @@ class MainWindow(QMainWindow):
         self.jobs = JobsScreen(session)
         self.job = JobScreen(session, devices)
         self.review = ReviewScreen(session)
+        self.new_job = NewJobScreen(session)
         self.stack.addWidget(self.jobs)
         self.stack.addWidget(self.job)
         self.stack.addWidget(self.review)
-        self.nav_jobs.clicked.connect(lambda: self.stack.setCurrentWidget(self.jobs))
+        self.stack.addWidget(self.new_job)
+        self.nav_jobs.clicked.connect(self.open_jobs)
+        self.jobs.new_job.connect(lambda: self.stack.setCurrentWidget(self.new_job))
+        self.new_job.created.connect(self.open_job)
+        self.new_job.cancelled.connect(self.open_jobs)
         self.nav_review.clicked.connect(self.open_review)
         self.jobs.job_chosen.connect(self.open_job)
-        self.job.back.connect(lambda: self.stack.setCurrentWidget(self.jobs))
+        self.job.back.connect(self.open_jobs)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -98,9 +104,14 @@ class MainWindow(QMainWindow):
         self.tick()
         self.refresh_status()
 
+    def open_jobs(self) -> None:
+        self.stack.setCurrentWidget(self.jobs)
+        self.setFocus()  # back to the scan target (the new-job form's fields had it)
+
     def open_job(self, job_id: str) -> None:
         self.job.show_job(job_id)
         self.stack.setCurrentWidget(self.job)
+        self.setFocus()
 
     def open_scanned(self, job_id: str, lot_id: str, qty: int) -> None:
         self.job.show_job(job_id, scanned=(lot_id, qty))
@@ -114,6 +125,7 @@ class MainWindow(QMainWindow):
     def open_review(self) -> None:
         self.review.refresh()
         self.stack.setCurrentWidget(self.review)
+        self.setFocus()
 
     def refresh_devices(self) -> None:
         """One dot per device: green up, amber connecting or retrying, red lost or failed."""

@@ -184,6 +184,10 @@
       <translation>案件一覧</translation>
     </message>
     <message>
+      <source>New job</source>
+      <translation>新規案件</translation>
+    </message>
+    <message>
       <source>On the way to {0}</source>
       <translation>{0} へ輸送中</translation>
     </message>
@@ -302,6 +306,90 @@
     <message>
       <source>OUT OF TOLERANCE</source>
       <translation>不合格（公差外）</translation>
+    </message>
+    <message>
+      <source>Drawing</source>
+      <translation>図番</translation>
+    </message>
+    <message>
+      <source>Customer</source>
+      <translation>顧客</translation>
+    </message>
+    <message>
+      <source>Unit price (yen)</source>
+      <translation>単価（円）</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>備考</translation>
+    </message>
+    <message>
+      <source>Job number</source>
+      <translation>注番</translation>
+    </message>
+    <message>
+      <source>{0}: please fill this in.</source>
+      <translation>{0}を入力してください。</translation>
+    </message>
+    <message>
+      <source>{0}: too long (at most 200 characters).</source>
+      <translation>{0}が長すぎます（200 文字まで）。</translation>
+    </message>
+    <message>
+      <source>{0}: a whole number, 1 or more.</source>
+      <translation>{0}は 1 以上の整数で入力してください。</translation>
+    </message>
+    <message>
+      <source>{0}: not a date.</source>
+      <translation>{0}が日付になっていません。</translation>
+    </message>
+    <message>
+      <source>{0}: a whole number of yen.</source>
+      <translation>{0}は円単位の整数で入力してください。</translation>
+    </message>
+    <message>
+      <source>{0}: add the steps in order.</source>
+      <translation>工程の順番が正しくありません。工程を順に追加してください。</translation>
+    </message>
+    <message>
+      <source>{0}: not in the right form.</source>
+      <translation>{0}の形式が正しくありません。</translation>
+    </message>
+    <message>
+      <source>Add step</source>
+      <translation>工程を追加</translation>
+    </message>
+    <message>
+      <source>Remove last step</source>
+      <translation>最後の工程を削除</translation>
+    </message>
+    <message>
+      <source>Create job</source>
+      <translation>案件を作成</translation>
+    </message>
+    <message>
+      <source>Tap “Add step” for each process, in order.</source>
+      <translation>「工程を追加」で工程を順に追加してください。</translation>
+    </message>
+    <message>
+      <source>Add at least one step to the route.</source>
+      <translation>工程を 1 つ以上追加してください。</translation>
+    </message>
+    <message>
+      <source>The due date has passed.</source>
+      <translation>納期が過ぎています。</translation>
+    </message>
+    <message>
+      <source>Step {0}: which process?</source>
+      <translation>工程 {0}：加工を選んでください</translation>
+    </message>
+    <message>
+      <source>Step {0}: {1} by which firm?</source>
+      <translation>工程 {0}（{1}）：事業者を選んでください</translation>
+    </message>
+    <message>
+      <source>A route has at most {0} steps.</source>
+      <translation>工程は {0} までです。</translation>
     </message>
     <message>
       <source>Received, not started</source>
