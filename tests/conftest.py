@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +22,23 @@ def store(db_path: Path) -> Iterator[Store]:
     s = Store.open(db_path, firm_id="F001")
     yield s
     s.close()
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """The demo shop's main window (firm F001, three jobs, the demo firm directory), in
+    Japanese, 1280 × 800 like the shop's touchscreen."""
+    from app import demo
+    from app.ui.app import make_application
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
+
+    make_application("ja")
+    store = Store.open(tmp_path / "ui.db", firm_id="F001")
+    demo.seed(store)
+    w = MainWindow(Session(store))
+    w.resize(1280, 800)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    store.close()

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from app import demo
-from app.store import Store
 from app.ui.app import make_application
 from app.ui.main_window import MainWindow
-from app.ui.session import Session
 
 SHOTS = Path(os.environ.get("NAKAMA_SHOTS", "/tmp/nakama-shots"))
 
@@ -46,19 +41,6 @@ class ScriptedAsker:
         answer = self.answers.pop(0)
         assert answer is None or answer in [c for c, _ in choices]
         return answer
-
-
-@pytest.fixture
-def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
-    make_application("ja")
-    store = Store.open(tmp_path / "ui.db", firm_id="F001")
-    demo.seed(store)
-    w = MainWindow(Session(store))
-    w.resize(1280, 800)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    store.close()
 
 
 def _job_id(w: MainWindow, part: str) -> str:

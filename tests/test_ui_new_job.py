@@ -3,34 +3,14 @@ mistakes explained in Japanese, and the job opens ready for its first step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from test_ui import ScriptedAsker, _save
 
-from app import demo
-from app.store import Store
-from app.ui.app import make_application
 from app.ui.main_window import MainWindow
-from app.ui.session import Session
-
-
-@pytest.fixture
-def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
-    make_application("ja")
-    store = Store.open(tmp_path / "lead.db", firm_id="F001")
-    demo.seed(store)  # three jobs and the firm directory of the demo network
-    w = MainWindow(Session(store))
-    w.resize(1280, 800)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    store.close()
 
 
 def _click(qtbot: Any, w: MainWindow, name: str) -> None:

@@ -111,19 +111,24 @@ def test_parse_json_refuses_what_no_database_stores(body: bytes, code: str) -> N
     assert err.value.code == code
 
 
+# The envelope of the hand-written events below.
+ENVELOPE: dict[str, Any] = {
+    "event_id": "e1",
+    "terminal_id": "T1",
+    "seq": 1,
+    "hlc": 1,
+    "occurred_at": "2026-01-01T00:00:00+00:00",
+    "firm_id": "F1",
+    "job_id": "J1",
+    "op": 10,
+}
+
+
 @pytest.mark.parametrize(
     "value", ["12.000", "-0.010", "+1", ".5", "1.", " 1.5 ", "1_000.5", "١٢.٣", "1e3", "0E-7"]
 )
 def test_decimal_fast_path_agrees_with_the_full_parse(value: str) -> None:
-    ev = {
-        "event_id": "e1",
-        "terminal_id": "T1",
-        "seq": 1,
-        "hlc": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "firm_id": "F1",
-        "job_id": "J1",
-        "op": 10,
+    ev = ENVELOPE | {
         "type": "MeasurementTaken",
         "payload": {
             "lot_id": "L",
@@ -211,15 +216,9 @@ def test_checked_digest_of_subclassed_values_is_the_canonical_text() -> None:
         pass
 
     ev = from_wire(
-        {
+        ENVELOPE
+        | {
             "event_id": Name("e1"),
-            "terminal_id": "T1",
-            "seq": 1,
-            "hlc": 1,
-            "occurred_at": "2026-01-01T00:00:00+00:00",
-            "firm_id": "F1",
-            "job_id": "J1",
-            "op": 10,
             "type": "LotReceived",
             "payload": {"lot_id": Name("L"), "count": 3},
         }

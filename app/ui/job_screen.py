@@ -49,7 +49,7 @@ from app.ui.text import (
     tr,
 )
 from app.ui.traveler_print import issue_pdf
-from app.ui.widgets import BigButton, ChoiceDialog, CountDialog
+from app.ui.widgets import BigButton, ChoiceDialog, CountDialog, say
 
 DISPOSITIONS = ("rework", "scrap", "hold")
 
@@ -298,10 +298,7 @@ class JobScreen(QWidget):
             self.say("error", reason_text(result.reason or ""))
 
     def say(self, level: str, text: str) -> None:
-        self.feedback.setText(text)
-        self.feedback.setProperty("level", level)
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
+        say(self.feedback, level, text)
 
     # -- one handler per action --------------------------------------------------------
 

@@ -21,7 +21,7 @@ from app.core.actions import steps_for
 from app.core.state import JobState
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, say
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -144,10 +144,7 @@ class JobsScreen(QWidget):
         self.refresh()
 
     def say(self, level: str, text: str) -> None:
-        self.feedback.setText(text)
-        self.feedback.setProperty("level", level)
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
+        say(self.feedback, level, text)
 
     def refresh(self) -> None:
         self.model.reload()

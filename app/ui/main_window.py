@@ -25,6 +25,7 @@ from app.ui.session import Session
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
+from app.ui.widgets import restyle
 
 
 class MainWindow(QMainWindow):
@@ -135,9 +136,7 @@ class MainWindow(QMainWindow):
         up = sum(1 for state in self.devices.links.values() if state == "up")
         total = len(self.devices.links)
         self.device_label.setText(tr("Devices {0}/{1}").format(up, total))
-        self.device_label.setProperty("ok", up == total)
-        self.device_label.style().unpolish(self.device_label)
-        self.device_label.style().polish(self.device_label)
+        restyle(self.device_label, "ok", up == total)
 
     def tick(self) -> None:
         self.clock.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm"))
@@ -167,6 +166,4 @@ class MainWindow(QMainWindow):
         if stats["rejected"]:
             parts.append(tr("Refused by hub: {0}").format(stats["rejected"]))
         self.sync_label.setText("   ".join(parts))
-        self.sync_label.setProperty("online", bool(status and status.online))
-        self.sync_label.style().unpolish(self.sync_label)
-        self.sync_label.style().polish(self.sync_label)
+        restyle(self.sync_label, "online", bool(status and status.online))

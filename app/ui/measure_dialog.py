@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLa
 
 from app.core.events import parse_decimal
 from app.ui.text import tr
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, say
 
 FIELDS = ("nominal", "tol_minus", "tol_plus", "value")
 PRESETS = [("OD", "mm"), ("ID", "mm"), ("LEN", "mm"), ("WEIGHT", "g")]
@@ -183,16 +183,10 @@ class MeasureDialog(QDialog):
             b.setText(f"{b.property('label')}\n{shown}")
         p = self.payload()
         if p is None:
-            self.verdict.setText(tr("Enter nominal, tolerances and the measured value"))
-            self.verdict.setProperty("level", "")
+            say(self.verdict, "", tr("Enter nominal, tolerances and the measured value"))
         else:
             lo = Decimal(p["nominal"]) - Decimal(p["tol_minus"])
             hi = Decimal(p["nominal"]) + Decimal(p["tol_plus"])
             ok = lo <= Decimal(p["value"]) <= hi
-            self.verdict.setText(
-                (tr("Within tolerance") if ok else tr("OUT OF TOLERANCE"))
-                + f"  ({lo} – {hi} {self.unit})"
-            )
-            self.verdict.setProperty("level", "ok" if ok else "error")
-        self.verdict.style().unpolish(self.verdict)
-        self.verdict.style().polish(self.verdict)
+            verdict = tr("Within tolerance") if ok else tr("OUT OF TOLERANCE")
+            say(self.verdict, "ok" if ok else "error", f"{verdict}  ({lo} – {hi} {self.unit})")

@@ -28,23 +28,13 @@ from PySide6.QtWidgets import (
 from app.core import catalog
 from app.core.job_input import JobInputError, job_spec
 from app.store.firms import firm_names
+from app.ui.job_screen import Asker
 from app.ui.session import Session
 from app.ui.text import process_name, reason_text, tr
-from app.ui.widgets import BigButton, ChoiceDialog
+from app.ui.widgets import BigButton, say
 
 MAX_STEPS = 40  # what the wire format accepts
 DEFAULT_LEAD_DAYS = 14
-
-
-class ChoiceAsker:
-    """Asks for a choice with a grid of big buttons. Tests replace it with answers."""
-
-    def __init__(self, parent: QWidget) -> None:
-        self.parent = parent
-
-    def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
-        dlg = ChoiceDialog(title, choices, self.parent)
-        return dlg.choice if dlg.exec() else None
 
 
 def field_error(code: str, field: str) -> str:
@@ -79,7 +69,7 @@ class NewJobScreen(QWidget):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.asker: Any = ChoiceAsker(self)
+        self.asker: Any = Asker(self)
         self.steps: list[dict[str, Any]] = []
         title = QLabel(tr("New job"))
         title.setObjectName("screenTitle")
@@ -262,7 +252,4 @@ class NewJobScreen(QWidget):
         self.say("", "")
 
     def say(self, level: str, text: str) -> None:
-        self.feedback.setText(text)
-        self.feedback.setProperty("level", level)
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
+        say(self.feedback, level, text)

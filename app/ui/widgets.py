@@ -19,6 +19,20 @@ from app.ui.text import tr
 TOUCH_MIN = 72  # px: a gloved fingertip is about 15 mm wide
 
 
+def restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet selects on (``[level="error"]``) and apply it now:
+    Qt does not re-read the style sheet when a dynamic property changes."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def say(label: QLabel, level: str, text: str) -> None:
+    """A screen's feedback line: ``level`` is "ok", "error" or "" (neutral)."""
+    label.setText(text)
+    restyle(label, "level", level)
+
+
 class BigButton(QPushButton):
     def __init__(self, text: str, role: str = "normal", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
@@ -132,9 +146,7 @@ class CountDialog(QDialog):
             b.setText(f"{b.property('label')}\n{self.values[key]}")
         total = sum(self.values.values())
         self.total.setText(tr("Total {0} of {1}").format(total, self.maximum))
-        self.total.setProperty("warn", total > self.maximum)
-        self.total.style().unpolish(self.total)
-        self.total.style().polish(self.total)
+        restyle(self.total, "warn", total > self.maximum)
 
 
 class ChoiceDialog(QDialog):
