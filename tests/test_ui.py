@@ -47,6 +47,15 @@ def _job_id(w: MainWindow, part: str) -> str:
     return next(r["job_id"] for r in w.session.store.jobs() if r["part_no"] == part)
 
 
+def _open(w: MainWindow, part: str) -> tuple[ScriptedAsker, str]:
+    """Open the demo job of ``part`` with scripted answers to its dialogs."""
+    asker = ScriptedAsker()
+    w.job.asker = asker  # type: ignore[assignment]
+    job_id = _job_id(w, part)
+    w.open_job(job_id)
+    return asker, job_id
+
+
 def _tap(qtbot: Any, w: MainWindow, name: str) -> None:
     def visible() -> list[QPushButton]:
         return [
@@ -85,10 +94,7 @@ def test_jobs_screen_lists_demo_jobs_in_japanese(window: MainWindow) -> None:
 
 def test_a_whole_op_by_taps(window: MainWindow, qtbot: Any) -> None:
     w = window
-    asker = ScriptedAsker()
-    w.job.asker = asker  # type: ignore[assignment]
-    job_id = _job_id(w, "PIN-7")
-    w.open_job(job_id)
+    asker, job_id = _open(w, "PIN-7")
     _tap(qtbot, w, "action_start")
     assert "記録しました" in w.job.feedback.text()
     asker.answers = ["TOOL"]
@@ -126,9 +132,7 @@ def test_a_whole_op_by_taps(window: MainWindow, qtbot: Any) -> None:
 
 def test_cancelled_dialog_writes_nothing(window: MainWindow, qtbot: Any) -> None:
     w = window
-    asker = ScriptedAsker()
-    w.job.asker = asker  # type: ignore[assignment]
-    w.open_job(_job_id(w, "FLANGE-88"))
+    asker, _ = _open(w, "FLANGE-88")
     n = w.session.store.count_events()
     asker.answers = [None]
     _tap(qtbot, w, "action_pause")
@@ -175,10 +179,7 @@ def test_every_ui_string_has_a_japanese_translation() -> None:
 
 def test_correcting_a_finish_from_the_record(window: MainWindow, qtbot: Any) -> None:
     w = window
-    asker = ScriptedAsker()
-    w.job.asker = asker  # type: ignore[assignment]
-    job_id = _job_id(w, "PIN-7")
-    w.open_job(job_id)
+    asker, job_id = _open(w, "PIN-7")
     _tap(qtbot, w, "action_start")
     asker.answers = [{"good": 500, "defect": 0, "scrap": 0}]
     _tap(qtbot, w, "action_finish")
@@ -218,9 +219,7 @@ def test_other_firms_records_cannot_be_corrected(window: MainWindow) -> None:
 
 def test_day_review_screen(window: MainWindow, qtbot: Any) -> None:
     w = window
-    asker = ScriptedAsker()
-    w.job.asker = asker  # type: ignore[assignment]
-    w.open_job(_job_id(w, "PIN-7"))
+    asker, _ = _open(w, "PIN-7")
     _tap(qtbot, w, "action_start")
     asker.answers = [{"good": 490, "defect": 6, "scrap": 4}]
     _tap(qtbot, w, "action_finish")
@@ -271,10 +270,7 @@ def test_measure_dialog_keys_tolerance_and_gauge(qtbot: Any) -> None:
 
 def test_measurement_from_the_job_screen(window: MainWindow, qtbot: Any) -> None:
     w = window
-    asker = ScriptedAsker()
-    w.job.asker = asker  # type: ignore[assignment]
-    job_id = _job_id(w, "FLANGE-88")
-    w.open_job(job_id)
+    asker, job_id = _open(w, "FLANGE-88")
     m = {
         "characteristic": "OD",
         "nominal": "50.00",
