@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import hlc_pack, new_event_id
-from app.core.events import Event
 from app.store import Store
+from wire.events import Event
 
 ROUTE = [
     {"seq": 10, "process": "LATHE", "firm": "F001"},

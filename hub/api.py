@@ -25,8 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect
 
-from app import __version__
-from hub import feed, ingest, photos, registry, stats
+from hub import __version__, feed, ingest, photos, registry, stats
 from hub.db import HubDB, HubUnavailable
 from hub.fastpath import SyncFastPath
 from hub.limits import RateLimiter, parse_json, read_body
@@ -42,7 +41,7 @@ bearer = HTTPBearer(auto_error=False, description="a terminal's token from POST 
 
 EVENT_SCHEMA = {
     "type": "object",
-    "description": "one event in the wire format of app.core.events (Event.to_wire)",
+    "description": "one event in the wire format of wire.events (Event.to_wire)",
     "required": ["event_id", "terminal_id", "seq", "hlc", "occurred_at", "firm_id", "type"],
     "properties": {
         "event_id": {"type": "string"},

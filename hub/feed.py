@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core.events import PRIVATE_FIELDS
 from hub import schema
 from hub.db import HubDB
 from hub.registry import Credential, firm_directory, key_directory
+from wire.events import PRIVATE_FIELDS
 
 PAGE = 1000
 

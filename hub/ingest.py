@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from app.core.events import Event, WireError, checked_digest, from_wire
 from hub import schema
 from hub.db import HubDB
 from hub.registry import Credential
+from wire.events import Event, WireError, checked_digest, from_wire
 
 log = logging.getLogger("nakama.hub")
 MAX_BATCH = 1000

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.core.clock import hlc_pack, new_event_id
-from app.core.events import Event
+from wire.events import Event
 
 ROUTE = [
     {"seq": 10, "process": "LATHE", "firm": "F001"},

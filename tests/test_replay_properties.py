@@ -8,12 +8,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.events import Event
 from app.core.state import fold
 from app.store import Store
 from app.store.migrations import PROJECTION_TABLES
 from app.store.projection import dump
 from tests.factories import Terminal, job_created
+from wire.events import Event
 
 ROUTE = [
     {"seq": 10, "process": "LATHE", "firm": "F001"},

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from app.core.events import WireError, check_payload
 from app.core.rules import Reason
 from app.core.state import DONE, PAUSED, RUNNING, check, fold, working_seconds
 from tests.factories import T0, Terminal, job_created
+from wire.events import WireError, check_payload
 
 A = Terminal("TA", "F001")  # lead firm, ops 10 and 40
 B = Terminal("TB", "F007")  # op 20

@@ -149,7 +149,7 @@ def test_events_before_their_job_reach_the_members(hub: Hub, tmp_path: Path) -> 
     import httpx
 
     from app.core.clock import new_event_id, utc_now_iso
-    from app.core.events import Event
+    from wire.events import Event
 
     a = make_terminal(hub, tmp_path, "FA01")
     b1 = make_terminal(hub, tmp_path, "FB02")

@@ -173,7 +173,7 @@ def test_an_oversized_traveler_is_refused_at_encoding() -> None:
 
 
 def test_job_created_event_is_a_valid_jobcreated() -> None:
-    from app.core.events import from_wire
+    from wire.events import from_wire
 
     ev = tj.job_created_event(traveler(4))
     assert ev is not None

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.events import (
+from hub.limits import parse_json
+from hub.registry import RegistryError
+from wire.events import (
     COUNT,
     DATE,
     DECIMAL,
@@ -30,8 +32,6 @@ from app.core.events import (
     checked_digest,
     from_wire,
 )
-from hub.limits import parse_json
-from hub.registry import RegistryError
 
 scalars = (
     st.none()

@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.core import catalog
-from app.core.events import DISPOSITIONS, MACHINE_STATES, Event, parse_decimal
 from app.core.model import Route
 from app.core.rules import Reason
+from wire.events import DISPOSITIONS, MACHINE_STATES, Event, parse_decimal
 
 WAITING, RUNNING, PAUSED, DONE = "waiting", "running", "paused", "done"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.core.events import PAYLOADS, Event, WireError, check_payload
 from app.core.model import Route
 from app.core.traveler import JobOrigin, Traveler
+from wire.events import PAYLOADS, Event, WireError, check_payload
 
 
 def job_created_event(t: Traveler) -> Event | None:

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
-from app.core.events import Event
 from app.core.state import DefectEntry, JobState, LotState, Measurement, OpProgress
+from wire.events import Event
 
 JOB_SQL = """INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"""
 LOT_SQL = """INSERT OR REPLACE INTO lots VALUES (?,?,?,?,?,?)"""

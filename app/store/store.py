@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import HybridClock, new_event_id, utc_now_iso
-from app.core.events import Event, WireError, check_payload
 from app.core.state import JobState, check, fold, needs_refold, step
 from app.store import projection
 from app.store.db import connect, default_path, integrity_problems
 from app.store.errors import StoreError, classify
 from app.store.migrations import PROJECTION_TABLES
+from wire.events import Event, WireError, check_payload
 
 EVENT_COLUMNS = (
     "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.core.events import Event
 from app.core.traveler import (
     FORMAT_VERSION,
     Traveler,
@@ -21,6 +20,7 @@ from app.core.traveler import (
 from app.core.traveler_job import job_created_event, traveler_from_job
 from app.store.keyring import signing_key
 from app.store.store import AppendResult, Store
+from wire.events import Event
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from app.core.events import Event
 from app.sync.errors import HubBusy, HubRefused, HubTimeout, Offline, SyncError, Unauthorized
+from wire.events import Event
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.clock import utc_now_iso
-from app.core.events import Event, WireError, from_wire
 from app.store import Store
 from app.store.firms import save_firms
 from app.sync import keys as keydir
 from app.sync import photos
 from app.sync.client import CursorGone, HubClient
 from app.sync.errors import HubRefused, HubTimeout, NotEnrolled, SyncError
+from wire.events import Event, WireError, from_wire
 
 log = logging.getLogger("nakama.sync")
 

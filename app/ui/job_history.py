@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from app.core.events import Event
 from app.store import AppendResult
 from app.ui.session import Session
 from app.ui.text import event_detail, event_name, tr
+from wire.events import Event
 
 # Which counts of an event a correction may change.
 CORRECTABLE: dict[str, tuple[str, ...]] = {

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.core.events import parse_decimal
 from app.ui.text import tr
 from app.ui.widgets import BigButton, say
+from wire.events import parse_decimal
 
 FIELDS = ("nominal", "tol_minus", "tol_plus", "value")
 PRESETS = [("OD", "mm"), ("ID", "mm"), ("LEN", "mm"), ("WEIGHT", "g")]
