@@ -23,7 +23,12 @@ from typing import Any
 
 import orjson
 
-SCHEMA_VERSION = 1
+# Version 2 adds the acting operator to the envelope. Version 1 events (release 0.1)
+# are still read and relayed unchanged: their canonical text, and so their digest, has
+# no ``operator`` key.
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
+OPERATOR_MAX = 64
 
 # Field kinds used in payload declarations.
 STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT = (
@@ -103,6 +108,7 @@ ENVELOPE_FIELDS = (
     "type",
     "schema_version",
     "payload",
+    "operator",
 )
 
 
@@ -128,6 +134,7 @@ class Event:
     type: str
     payload: Mapping[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    operator: str | None = None  # the operator id of the person who acted (version 2)
 
     @property
     def order_key(self) -> tuple[int, str, int]:
@@ -135,7 +142,7 @@ class Event:
         return (self.hlc, self.terminal_id, self.seq)
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "event_id": self.event_id,
             "terminal_id": self.terminal_id,
             "seq": self.seq,
@@ -148,6 +155,9 @@ class Event:
             "schema_version": self.schema_version,
             "payload": dict(self.payload),
         }
+        if self.schema_version >= 2:
+            wire["operator"] = self.operator
+        return wire
 
     def payload_json(self) -> str:
         return json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -246,8 +256,14 @@ def from_wire(data: Any) -> Event:
     if op is not None and (not isinstance(op, int) or isinstance(op, bool) or op < 0):
         raise WireError("bad_envelope", "op")
     version = get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    if version not in SCHEMA_VERSIONS or type(version) is not int:
         raise WireError("unsupported_schema_version", str(version))
+    operator = get("operator")
+    if operator is not None:
+        if version < 2:
+            raise WireError("unknown_field", "operator")
+        if type(operator) is not str or not 0 < len(operator) <= OPERATOR_MAX:
+            raise WireError("bad_envelope", "operator")
     try:
         datetime.fromisoformat(occurred_at)
     except ValueError as exc:
@@ -266,6 +282,7 @@ def from_wire(data: Any) -> Event:
         type=type_,
         payload=dict(payload),
         schema_version=version,
+        operator=operator,
     )
 
 
