@@ -5,9 +5,13 @@ Used when the app starts with no configuration, so a newcomer sees a living shop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
-from app.core.clock import new_event_id
+from app.core import commands, lots
+from app.core.job_input import new_job_id
+from app.core.model import JobSpec, Route
+from app.core.state import JobState
 from app.store import Store
 from app.store.firms import save_firms
 
@@ -20,9 +24,18 @@ DEMO_FIRMS = {
 }
 
 
+DEMO_OPERATORS = (
+    ("F001-OP-0001", "山田 太郎", "owner", "1001"),
+    ("F001-OP-0002", "佐藤 花子", "operator", "1002"),
+    ("F001-OP-0003", "鈴木 一郎", "operator", "1003"),
+)
+DEMO_OWNER = commands.Actor(DEMO_FIRM, DEMO_OPERATORS[0][0], commands.OWNER)
+
+
 def seed(store: Store, today: date | None = None) -> int:
-    """Fill an empty store with demo jobs made by the demo firm, and the firm directory
-    with its neighbours. Returns events written."""
+    """Fill an empty store with the demo firm's operators and jobs made by the demo firm,
+    and the firm directory with its neighbours. Every record goes through the core
+    commands, as a person at the screen would make it. Returns events written."""
     save_firms(
         store,
         [{"code": c, "name": n, "region": r} for c, (n, r) in DEMO_FIRMS.items()],
@@ -32,6 +45,20 @@ def seed(store: Store, today: date | None = None) -> int:
         return 0
     today = today or date.today()
     written = 0
+
+    def do(decide: Callable[[], commands.Outcome]) -> bool:
+        nonlocal written
+        result = store.record(decide())
+        written += int(result.ok)
+        return result.ok
+
+    for oid, name, role, badge in DEMO_OPERATORS:
+        do(
+            lambda oid=oid, name=name, role=role, badge=badge: commands.save_operator(
+                store.operators(), DEMO_OWNER, operator_id=oid, name=name, role=role, badge=badge
+            )
+        )
+    worker = commands.Actor(DEMO_FIRM, DEMO_OPERATORS[1][0])
     jobs = [
         (
             "SHAFT-2041",
@@ -44,43 +71,27 @@ def seed(store: Store, today: date | None = None) -> int:
         ("PIN-7", "", 500, 14, "10:LATHE:F001,20:HEAT:F007,30:GRIND:F012,40:PLATE:F020"),
     ]
     for part, drawing, qty, days, route_text in jobs:
-        job_id = "J" + new_event_id().replace("-", "")[-10:].upper()
-        route = [
-            {"seq": int(s), "process": p, "firm": f}
-            for s, p, f in (step.split(":") for step in route_text.split(","))
-        ]
-        payload = {
-            "part_no": part,
-            "drawing_no": drawing,
-            "qty": qty,
-            "due": (today + timedelta(days=days)).isoformat(),
-            "lead_firm": DEMO_FIRM,
-            "route": route,
-            "note": "",
-        }
-        ok = store.record("JobCreated", payload, job_id=job_id).ok
-        lot = f"{job_id}-L1"
-        ok = (
-            ok
-            and store.record("LotReceived", {"lot_id": lot, "count": qty}, job_id=job_id, op=10).ok
+        job_id = new_job_id(DEMO_FIRM, today)
+        spec = JobSpec(
+            job_id,
+            part,
+            qty,
+            today + timedelta(days=days),
+            DEMO_FIRM,
+            Route.parse(route_text),
+            drawing_no=drawing,
         )
-        written += 2
+        lot = lots.first_lot(job_id)
+
+        def job() -> JobState | None:
+            return store.job(job_id)  # noqa: B023 (called at once)
+
+        do(lambda: commands.create_job(job(), DEMO_OWNER, spec))  # noqa: B023
+        do(lambda: commands.receive(job(), worker, lot, 10, qty))  # noqa: B023
         if part == "SHAFT-2041":
-            store.record("OpStarted", {"lot_id": lot}, job_id=job_id, op=10)
-            store.record(
-                "OpFinished",
-                {"lot_id": lot, "good": qty - 2, "defect": 2, "scrap": 0},
-                job_id=job_id,
-                op=10,
-            )
-            store.record(
-                "LotHandedOff",
-                {"lot_id": lot, "to_firm": "F007", "count": qty - 2},
-                job_id=job_id,
-                op=10,
-            )
-            written += 3
+            do(lambda: commands.start(job(), worker, lot, 10))  # noqa: B023
+            do(lambda: commands.finish(job(), worker, lot, 10, qty - 2, 2, 0))  # noqa: B023
+            do(lambda: commands.hand_off(job(), worker, lot, 10, qty - 2))  # noqa: B023
         elif part == "FLANGE-88":
-            store.record("OpStarted", {"lot_id": lot}, job_id=job_id, op=10)
-            written += 1
+            do(lambda: commands.start(job(), worker, lot, 10))  # noqa: B023
     return written

@@ -15,10 +15,13 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.core import commands, lots
 from app.core.clock import hlc_pack, new_event_id
+from app.core.model import JobSpec, Route
 from app.store import Store
 from wire.events import Event
 
@@ -30,38 +33,48 @@ ROUTE = [
 ]
 
 
+ACTOR = commands.Actor("F001", "F001-OP-BNCH", commands.OWNER)
+
+
 def _job(store: Store, job: str) -> None:
-    store.record(
-        "JobCreated",
-        {"part_no": "P", "qty": 10**6, "due": "2026-12-31", "lead_firm": "F001", "route": ROUTE},
-        job_id=job,
-    )
-    store.record("LotReceived", {"lot_id": job, "count": 10**6}, job_id=job, op=10)
-    store.record("OpStarted", {"lot_id": job}, job_id=job, op=10)
+    spec = JobSpec(job, "P", 10**6, date(2026, 12, 31), "F001", Route.from_dicts(ROUTE))
+    lot = lots.first_lot(job)
+    for decide in (
+        lambda j: commands.create_job(j, ACTOR, spec),
+        lambda j: commands.receive(j, ACTOR, lot, 10, 10**6),
+        lambda j: commands.start(j, ACTOR, lot, 10),
+    ):
+        r = store.record(decide(store.job(job)))
+        if not r.ok:
+            raise RuntimeError(r.reason)
 
 
 def _append(store: Store, job: str, i: int) -> None:
-    # The shop-floor mix: mostly measurements, with pauses, resumes and defects.
+    # The shop-floor mix: mostly measurements, with pauses, resumes and defects; each
+    # decided by the core command (against the cached job state) and then recorded.
     k = i % 10
+    lot = lots.first_lot(job)
+    state = store.job(job)
     if k == 3:
-        r = store.record("OpPaused", {"lot_id": job, "reason": "BREAK"}, job_id=job, op=10)
+        cmd = commands.pause(state, ACTOR, lot, 10, "BREAK")
     elif k == 4:
-        r = store.record("OpResumed", {"lot_id": job}, job_id=job, op=10)
+        cmd = commands.resume(state, ACTOR, lot, 10)
     elif k == 7:
-        p = {"lot_id": job, "code": "BURR", "count": 1, "disposition": "rework", "note": ""}
-        r = store.record("DefectRecorded", p, job_id=job, op=10)
+        cmd = commands.record_defect(state, ACTOR, lot, 10, "BURR", 1)
     else:
-        p = {
-            "lot_id": job,
-            "characteristic": "OD",
-            "nominal": "10.000",
-            "tol_minus": "0.010",
-            "tol_plus": "0.010",
-            "value": f"10.{i % 20:03d}",
-            "unit": "mm",
-            "gauge": "sim://mitutoyo",
-        }
-        r = store.record("MeasurementTaken", p, job_id=job, op=10)
+        cmd = commands.measure(
+            state,
+            ACTOR,
+            lot,
+            10,
+            characteristic="OD",
+            nominal="10.000",
+            tol_minus="0.010",
+            tol_plus="0.010",
+            value=f"10.{i % 20:03d}",
+            gauge="sim://mitutoyo",
+        )
+    r = store.record(cmd)
     if not r.ok:
         raise RuntimeError(r.reason)
 
@@ -78,7 +91,7 @@ def _raw_setup(path: Path) -> sqlite3.Connection:
 def measure_appends(tmp: Path, rounds: int, per_round: int) -> dict[str, Any]:
     store = Store.open(tmp / "bench.db", firm_id="F001")
     raw = _raw_setup(tmp / "raw.db")
-    _job(store, "JB")
+    _job(store, "F001-JB")
     latencies: list[float] = []
     store_rates, raw_rates = [], []
     n = 0
@@ -87,7 +100,7 @@ def measure_appends(tmp: Path, rounds: int, per_round: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         for _ in range(per_round):
             s = time.perf_counter()
-            _append(store, "JB", n)
+            _append(store, "F001-JB", n)
             latencies.append(time.perf_counter() - s)
             n += 1
         store_rates.append(per_round / (time.perf_counter() - t0))
@@ -142,7 +155,7 @@ def synthetic_events(total: int, events_per_job: int = 200) -> list[Event]:
 
     j = 0
     while len(events) < total:
-        job = f"J{j:06d}"
+        job = f"F001-J{j:06d}"
         j += 1
         lot = f"{job}-L1"
         ev(

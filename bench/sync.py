@@ -200,6 +200,7 @@ def ingest_rate(db_url: str, events_total: int = 20_000, batch: int = 500) -> fl
 
 
 def backlog_drain(tmp: Path, n: int = 20_000) -> tuple[float, int]:
+    from app.core import commands
     from app.store import Store
     from app.sync import Syncer, enroll
     from app.sync.syncer import sync_until_idle
@@ -218,12 +219,9 @@ def backlog_drain(tmp: Path, n: int = 20_000) -> tuple[float, int]:
         store.conn.execute("PRAGMA synchronous = OFF")
         for i in range(n):
             r = store.record(
-                "MachineStateChanged",
-                {
-                    "machine": f"M{i % 12}",
-                    "state": "run" if i % 3 else "stop",
-                    "counter": i % 65536,
-                },
+                commands.machine_state(
+                    store.actor, f"M{i % 12}", "run" if i % 3 else "stop", i % 65536
+                )
             )
             assert r.ok
         store.conn.execute("PRAGMA synchronous = FULL")

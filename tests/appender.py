@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from app.store import Store
+from tests.factories import raw
 
 
 def main(path: str) -> None:
@@ -13,28 +14,38 @@ def main(path: str) -> None:
     route = [{"seq": 10, "process": "LATHE", "firm": "F001"}]
     job = f"J-{store.terminal_id}-{store.count_events()}"
     store.record(
-        "JobCreated",
-        {"part_no": "P", "qty": 10**6, "due": "2026-12-31", "lead_firm": "F001", "route": route},
-        job_id=job,
+        raw(
+            "JobCreated",
+            {
+                "part_no": "P",
+                "qty": 10**6,
+                "due": "2026-12-31",
+                "lead_firm": "F001",
+                "route": route,
+            },
+            job_id=job,
+        )
     )
-    store.record("LotReceived", {"lot_id": job, "count": 10**6}, job_id=job, op=10)
+    store.record(raw("LotReceived", {"lot_id": job, "count": 10**6}, job_id=job, op=10))
     out = sys.stdout
     i = 0
     while True:
         i += 1
         r = store.record(
-            "MeasurementTaken",
-            {
-                "lot_id": job,
-                "characteristic": "OD",
-                "nominal": "10",
-                "tol_minus": "0.01",
-                "tol_plus": "0.01",
-                "value": f"10.{i % 1000:03d}",
-                "unit": "mm",
-            },
-            job_id=job,
-            op=10,
+            raw(
+                "MeasurementTaken",
+                {
+                    "lot_id": job,
+                    "characteristic": "OD",
+                    "nominal": "10",
+                    "tol_minus": "0.01",
+                    "tol_plus": "0.01",
+                    "value": f"10.{i % 1000:03d}",
+                    "unit": "mm",
+                },
+                job_id=job,
+                op=10,
+            )
         )
         assert r.ok and r.event is not None
         out.write(r.event.event_id + "\n")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.core.clock import hlc_pack, new_event_id
+from app.core.commands import Command
 from wire.events import Event
 
 ROUTE = [
@@ -30,7 +31,7 @@ class Terminal:
         type_: str,
         payload: dict[str, Any],
         *,
-        job_id: str | None = "J1",
+        job_id: str | None = "F001-J1",
         op: int | None = None,
         at: datetime | None = None,
         advance_ms: int = 1000,
@@ -67,3 +68,16 @@ def job_created(t: Terminal, qty: int = 100, route: list[dict[str, Any]] | None 
             "unit_price_yen": 1200,
         },
     )
+
+
+def raw(
+    type_: str,
+    payload: dict[str, Any],
+    *,
+    job_id: str | None = None,
+    op: int | None = None,
+    operator: str | None = "OP-TEST",
+) -> Command:
+    """A command built by hand, past the core's command functions: for tests that set up
+    a state directly or that attack the store's own checks."""
+    return Command(type_, payload, job_id, op, operator)

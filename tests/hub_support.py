@@ -20,6 +20,7 @@ from app.sync import HubClient, Syncer, enroll
 from hub import registry, throwaway_pg
 from hub.db import HubDB
 from hub.embedded import start
+from tests.factories import raw
 
 # -- PostgreSQL -------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ class Terminal:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def record(self, type_: str, payload: dict[str, object], **kw: object):  # type: ignore[no-untyped-def]
-        r = self.store.record(type_, payload, **kw)  # type: ignore[arg-type]
+        r = self.store.record(raw(type_, payload, **kw))  # type: ignore[arg-type]
         assert r.ok, (type_, r.reason, r.detail)
         return r.event
 
@@ -269,7 +270,7 @@ def route_job(t: Terminal, route: str, *, qty: int = 10, customer: str = "トヨ
 
     from app.core.clock import new_event_id
 
-    job_id = "J" + new_event_id().replace("-", "")[-12:].upper()
+    job_id = f"{t.firm}-J" + new_event_id().replace("-", "")[-12:].upper()
     steps = [
         {"seq": int(s), "process": p, "firm": f}
         for s, p, f in (part.split(":") for part in route.split(","))

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from app.cli import build_parser, main
+from tests.factories import raw
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +37,8 @@ def test_events_tail_prints_json_lines(tmp_path: Path, capsys) -> None:  # type:
 
     db = tmp_path / "t.db"
     with Store.open(db, firm_id="F001") as s:
-        s.record("MachineStateChanged", {"machine": "M1", "state": "run", "counter": 5})
-        s.record("MachineStateChanged", {"machine": "M1", "state": "stop", "counter": 6})
+        s.record(raw("MachineStateChanged", {"machine": "M1", "state": "run", "counter": 5}))
+        s.record(raw("MachineStateChanged", {"machine": "M1", "state": "stop", "counter": 6}))
     assert main(["--db", str(db), "events", "tail", "-n", "1"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1

@@ -15,6 +15,7 @@ from hub_support import Hub, Terminal, fresh_db_url, make_terminal, route_job, r
 from app.sync.syncer import sync_until_idle
 from hub import registry
 from hub.db import HubDB
+from tests.factories import raw
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_guessed_job_ids_and_foreign_jobs(hub: Hub, a: Terminal, tmp_path) -> No
         r2 = httpx.get(f"{hub.url}/v1/jobs/JNOSUCHJOB", headers=auth(d))
         assert r1.status_code == r2.status_code == 404 and r1.json() == r2.json()
         # D cannot write into it either, and its feed stays empty.
-        r = d.store.record("MachineStateChanged", {"machine": "M1", "state": "run"})
+        r = d.store.record(raw("MachineStateChanged", {"machine": "M1", "state": "run"}))
         assert r.ok
         wire = r.event.to_wire()  # type: ignore[union-attr]
         intruder = dict(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.store import Store
 from app.store.reports import day_review, utc_range
+from tests.factories import raw
 
 JST = timezone(timedelta(hours=9))
 ROUTE = [
@@ -34,25 +35,25 @@ def test_day_review(tmp_path: Path) -> None:
 
     def job(jid: str, part: str, due: str) -> None:
         p = {"part_no": part, "qty": 10, "due": due, "lead_firm": "F001", "route": ROUTE}
-        assert s.record("JobCreated", p, job_id=jid).ok
-        assert s.record("LotReceived", {"lot_id": jid, "count": 10}, job_id=jid, op=10).ok
+        assert s.record(raw("JobCreated", p, job_id=jid)).ok
+        assert s.record(raw("LotReceived", {"lot_id": jid, "count": 10}, job_id=jid, op=10)).ok
 
     job("J1", "SHAFT", "2026-12-10")
     job("J2", "PIN", "2026-11-28")  # already late
     job("J3", "FLANGE", "2026-12-20")
-    assert s.record("OpStarted", {"lot_id": "J1"}, job_id="J1", op=10).ok
+    assert s.record(raw("OpStarted", {"lot_id": "J1"}, job_id="J1", op=10)).ok
     advance(50)
-    assert s.record("OpPaused", {"lot_id": "J1", "reason": "BREAK"}, job_id="J1", op=10).ok
+    assert s.record(raw("OpPaused", {"lot_id": "J1", "reason": "BREAK"}, job_id="J1", op=10)).ok
     advance(10)
-    assert s.record("OpResumed", {"lot_id": "J1"}, job_id="J1", op=10).ok
+    assert s.record(raw("OpResumed", {"lot_id": "J1"}, job_id="J1", op=10)).ok
     advance(40)
     d = {"lot_id": "J1", "code": "BURR", "count": 2, "disposition": "rework", "note": ""}
-    assert s.record("DefectRecorded", d, job_id="J1", op=10).ok
+    assert s.record(raw("DefectRecorded", d, job_id="J1", op=10)).ok
     f = {"lot_id": "J1", "good": 8, "defect": 2, "scrap": 0}
-    assert s.record("OpFinished", f, job_id="J1", op=10).ok
+    assert s.record(raw("OpFinished", f, job_id="J1", op=10)).ok
     h = {"lot_id": "J1", "to_firm": "F007", "count": 8}
-    assert s.record("LotHandedOff", h, job_id="J1", op=10).ok
-    assert s.record("OpStarted", {"lot_id": "J2"}, job_id="J2", op=10).ok
+    assert s.record(raw("LotHandedOff", h, job_id="J1", op=10)).ok
+    assert s.record(raw("OpStarted", {"lot_id": "J2"}, job_id="J2", op=10)).ok
 
     r = day_review(s, date(2026, 12, 1), "F001", tz=JST)
     assert [(x["part_no"], x["good"], x["defect"]) for x in r.finished] == [("SHAFT", 8, 2)]

@@ -16,6 +16,7 @@ import pytest
 from app.store import Store, StoreError
 from app.store import migrations as migs
 from app.store.db import connect
+from tests.factories import raw
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTE = [
@@ -26,28 +27,40 @@ ROUTE = [
 
 def make_job(store: Store, job: str = "J1", qty: int = 100) -> None:
     r = store.record(
-        "JobCreated",
-        {"part_no": "P-1", "qty": qty, "due": "2026-12-20", "lead_firm": "F001", "route": ROUTE},
-        job_id=job,
+        raw(
+            "JobCreated",
+            {
+                "part_no": "P-1",
+                "qty": qty,
+                "due": "2026-12-20",
+                "lead_firm": "F001",
+                "route": ROUTE,
+            },
+            job_id=job,
+        )
     )
     assert r.ok, r
-    assert store.record("LotReceived", {"lot_id": f"{job}-L1", "count": qty}, job_id=job, op=10).ok
+    assert store.record(
+        raw("LotReceived", {"lot_id": f"{job}-L1", "count": qty}, job_id=job, op=10)
+    ).ok
 
 
 def measure(store: Store, job: str = "J1", value: str = "10.001") -> object:
     return store.record(
-        "MeasurementTaken",
-        {
-            "lot_id": f"{job}-L1",
-            "characteristic": "OD",
-            "nominal": "10",
-            "tol_minus": "0.01",
-            "tol_plus": "0.01",
-            "value": value,
-            "unit": "mm",
-        },
-        job_id=job,
-        op=10,
+        raw(
+            "MeasurementTaken",
+            {
+                "lot_id": f"{job}-L1",
+                "characteristic": "OD",
+                "nominal": "10",
+                "tol_minus": "0.01",
+                "tol_plus": "0.01",
+                "value": value,
+                "unit": "mm",
+            },
+            job_id=job,
+            op=10,
+        )
     )
 
 
@@ -62,7 +75,7 @@ def test_pragmas_and_identity(store: Store) -> None:
 
 def test_record_writes_event_projection_and_outbox_together(store: Store) -> None:
     make_job(store)
-    r = store.record("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10)
+    r = store.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
     assert r.ok and r.event is not None
     assert [e.seq for e in store.tail(3)] == [1, 2, 3]
     assert store.rows("SELECT status FROM ops WHERE lot_id = 'J1-L1' AND seq = 10") == [
@@ -75,10 +88,15 @@ def test_refused_command_writes_nothing(store: Store) -> None:
     make_job(store)
     n = store.count_events()
     r = store.record(
-        "OpFinished", {"lot_id": "J1-L1", "good": 1, "defect": 0, "scrap": 0}, job_id="J1", op=10
+        raw(
+            "OpFinished",
+            {"lot_id": "J1-L1", "good": 1, "defect": 0, "scrap": 0},
+            job_id="J1",
+            op=10,
+        )
     )
     assert (r.ok, r.reason) == (False, "op_not_started")
-    r = store.record("OpStarted", {"lot_id": "J1-L1", "oops": 1}, job_id="J1", op=10)
+    r = store.record(raw("OpStarted", {"lot_id": "J1-L1", "oops": 1}, job_id="J1", op=10))
     assert (r.ok, r.reason) == (False, "unknown_field")
     assert store.count_events() == n
     assert store.outbox_stats()["pending"] == n
@@ -99,7 +117,7 @@ def test_seq_and_clock_survive_reopen(db_path: Path) -> None:
         tid = s.terminal_id
     with Store.open(db_path) as s:
         assert s.terminal_id == tid and s.firm_id == "F001"
-        r = s.record("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10)
+        r = s.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
         assert r.event is not None
         assert r.event.seq == last.seq + 1 and r.event.hlc > last.hlc
 
@@ -110,14 +128,16 @@ def test_two_processes_share_one_database(db_path: Path) -> None:
     b = Store.open(db_path)
     try:
         make_job(a)
-        assert b.record("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10).ok
-        r = a.record("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10)
+        assert b.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10)).ok
+        r = a.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
         assert r.reason == "op_already_started"  # a saw b's write
         assert a.record(
-            "OpFinished",
-            {"lot_id": "J1-L1", "good": 100, "defect": 0, "scrap": 0},
-            job_id="J1",
-            op=10,
+            raw(
+                "OpFinished",
+                {"lot_id": "J1-L1", "good": 100, "defect": 0, "scrap": 0},
+                job_id="J1",
+                op=10,
+            )
         ).ok
         seqs = [e.seq for e in a.tail(10)]
         assert seqs == sorted(set(seqs))

@@ -24,6 +24,7 @@ from app.store import Store
 from app.store.keyring import key_directory
 from app.store.travelers import Refusal, prepare
 from app.ui.traveler_print import fix_to_unicode, write_pdf
+from tests.factories import raw
 from tests.traveler_helpers import PROCESSES
 
 pytestmark = pytest.mark.skipif(
@@ -45,7 +46,7 @@ def lead(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
              "due": "2026-12-24", "route": _route(n), "drawing": "DWG-77"},
             firm="F001", today=date(2026, 11, 29),
         )  # fmt: skip
-        assert s.record("JobCreated", spec.payload(), job_id=spec.job_id).ok
+        assert s.record(raw("JobCreated", spec.payload(), job_id=spec.job_id)).ok
     yield s
     s.close()
 

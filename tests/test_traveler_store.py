@@ -20,6 +20,7 @@ from app.store.keyring import (
     upsert_keys,
 )
 from app.store.travelers import Refusal, adopt, prepare, record_issued
+from tests.factories import raw
 
 ROUTE = "10:LATHE:F001,20:HEAT:F007,30:GRIND:F012"
 
@@ -30,7 +31,7 @@ def _job(store: Store, job_id: str = "F001-261129-AAAA") -> str:
          "customer": "Secret Co.", "price": "900", "drawing": "D-1"},
         firm=store.firm_id, today=date(2026, 11, 29),
     )  # fmt: skip
-    assert store.record("JobCreated", spec.payload(), job_id=job_id).ok
+    assert store.record(raw("JobCreated", spec.payload(), job_id=job_id)).ok
     return job_id
 
 
@@ -110,7 +111,7 @@ def test_offline_terminal_adopts_the_job_and_records_on_it(tmp_path: Path) -> No
     assert v.verdict is Verdict.VALID
     # Before adoption the store's rules refuse events on a job it has never seen.
     receipt = {"lot_id": f"{job_id}-1", "count": 50}
-    refused = heat.record("LotReceived", receipt, job_id=job_id, op=20)
+    refused = heat.record(raw("LotReceived", receipt, job_id=job_id, op=20))
     assert not refused.ok and refused.reason == "unknown_job"
     assert adopt(heat, v) == "adopted"
     assert adopt(heat, v) == "known"
@@ -122,7 +123,7 @@ def test_offline_terminal_adopts_the_job_and_records_on_it(tmp_path: Path) -> No
     }
     assert rebuilt.to_wire() == expected
     assert heat.outbox_stats()["pending"] == 0  # never pushed back as ours
-    ok = heat.record("LotReceived", receipt, job_id=job_id, op=20)
+    ok = heat.record(raw("LotReceived", receipt, job_id=job_id, op=20))
     assert ok.ok
     # When the hub's copy arrives later it is a duplicate by id, not a second job.
     report = heat.ingest([original])
@@ -158,9 +159,9 @@ def test_a_split_lot_gets_its_own_traveler_naming_its_parent(tmp_path: Path) -> 
     lead = Store.open(tmp_path / "lead.db", firm_id="F001")
     job_id = _job(lead)
     lot = f"{job_id}-1"
-    assert lead.record("LotReceived", {"lot_id": lot, "count": 50}, job_id=job_id, op=10).ok
+    assert lead.record(raw("LotReceived", {"lot_id": lot, "count": 50}, job_id=job_id, op=10)).ok
     split = {"lot_id": lot, "child_lot_id": f"{job_id}-2", "count": 20}
-    assert lead.record("LotSplit", split, job_id=job_id, op=10).ok
+    assert lead.record(raw("LotSplit", split, job_id=job_id, op=10)).ok
     child = prepare(lead, job_id, f"{job_id}-2")
     parent = prepare(lead, job_id, lot)
     assert not isinstance(child, Refusal) and not isinstance(parent, Refusal)

@@ -9,6 +9,7 @@ from typing import Any
 from app.settings import Settings
 from app.store import Store
 from app.ui.app import Terminal, make_application
+from tests.factories import raw
 
 
 def test_demo_terminal_syncs_with_its_embedded_hub(
@@ -36,18 +37,20 @@ def test_demo_terminal_syncs_with_its_embedded_hub(
         job_id = store.jobs()[0]["job_id"]
         lot = next(iter(store.job(job_id).lots))  # type: ignore[union-attr]
         t.session.record(
-            "MeasurementTaken",
-            {
-                "lot_id": lot,
-                "characteristic": "OD",
-                "nominal": "1",
-                "tol_minus": "0.1",
-                "tol_plus": "0.1",
-                "value": "1.0",
-                "unit": "mm",
-            },
-            job_id=job_id,
-            op=10,
+            raw(
+                "MeasurementTaken",
+                {
+                    "lot_id": lot,
+                    "characteristic": "OD",
+                    "nominal": "1",
+                    "tol_minus": "0.1",
+                    "tol_plus": "0.1",
+                    "value": "1.0",
+                    "unit": "mm",
+                },
+                job_id=job_id,
+                op=10,
+            )
         )
         qtbot.waitUntil(lambda: store.outbox_stats()["pending"] == 0, timeout=10_000)
         qtbot.waitUntil(
@@ -74,7 +77,7 @@ def test_top_bar_shows_an_unreachable_hub(qtbot: Any, tmp_path: Path) -> None:
             "sync_last_success": "2026-11-28T23:30:00.000+00:00",
         }
     )
-    store.record("MachineStateChanged", {"machine": "M1", "state": "run"})
+    store.record(raw("MachineStateChanged", {"machine": "M1", "state": "run"}))
     session = Session(store)
     bridge = SyncBridge(session)
     w = MainWindow(session, None, bridge)

@@ -19,6 +19,7 @@ from app.store.travelers import PreparedTraveler, prepare
 from app.ui.app import make_application
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
+from tests.factories import raw
 
 
 def _issue(lead: Store) -> PreparedTraveler:
@@ -34,7 +35,7 @@ def _issue(lead: Store) -> PreparedTraveler:
         customer="Secret Motors",
         unit_price_yen=900,
     )
-    assert lead.record("JobCreated", spec.payload(), job_id=spec.job_id).ok
+    assert lead.record(raw("JobCreated", spec.payload(), job_id=spec.job_id)).ok
     prepared = prepare(lead, spec.job_id)
     assert isinstance(prepared, PreparedTraveler)
     return prepared

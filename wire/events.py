@@ -31,7 +31,7 @@ SCHEMA_VERSIONS = (1, 2)
 OPERATOR_MAX = 64
 
 # Field kinds used in payload declarations.
-STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT = (
+STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS = (
     "str",
     "text",
     "count",
@@ -42,6 +42,7 @@ STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT = (
     "obj",
     "optstr",
     "optint",
+    "optseqs",
 )
 
 # type -> {field: kind}. Fields absent from a declaration are refused, so a typo in a
@@ -58,7 +59,9 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "unit_price_yen": OPTINT,
         "note": TEXT,
     },
-    "LotReceived": {"lot_id": STR, "count": POSINT, "from_firm": OPTSTR},
+    # ``skipped``: steps with no records that the receiving firm confirmed passing
+    # (the paper traveler in hand is the evidence); absent from version 1 events.
+    "LotReceived": {"lot_id": STR, "count": POSINT, "from_firm": OPTSTR, "skipped": OPTSEQS},
     "LotSplit": {"lot_id": STR, "child_lot_id": STR, "count": POSINT},
     "OpStarted": {"lot_id": STR, "operator": OPTSTR},
     "OpPaused": {"lot_id": STR, "reason": STR},
@@ -85,6 +88,15 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "MachineStateChanged": {"machine": STR, "state": STR, "counter": OPTINT},
     "TravelerIssued": {"lot_id": STR, "key_id": STR, "format_version": POSINT, "digest": STR},
     "EventCorrected": {"supersedes": STR, "reason": TEXT, "replacement": OBJ},
+    # A firm's operator (no job: the hub keeps it within the firm's own feed).
+    "OperatorSaved": {
+        "operator_id": STR,
+        "name": STR,
+        "badge": OPTSTR,
+        "pin_hash": OPTSTR,
+        "role": STR,
+        "status": STR,
+    },
 }
 
 # Fields that stay with the lead firm: the hub strips them from other firms' feeds.
@@ -94,7 +106,7 @@ PRIVATE_FIELDS: dict[str, frozenset[str]] = {
 
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
-OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ}
+OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS}
 
 ENVELOPE_FIELDS = (
     "event_id",
@@ -345,6 +357,9 @@ _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
     DECIMAL: _decimal_ok,
     DATE: _date_ok,
     ROUTE: lambda v: _route_ok(v),
+    OPTSEQS: lambda v: (
+        isinstance(v, list) and len(v) <= 40 and all(_is_int(x) and 0 < x < 10**6 for x in v)
+    ),
     OBJ: lambda v: isinstance(v, Mapping),
 }
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.commands.common import open_store, print_json
+from app.core import commands
 from app.core.job_input import FIELDS, JobInputError, job_spec
 from app.core.model import JobSpec
 from app.store import Store
@@ -81,9 +82,8 @@ def _store(args: argparse.Namespace) -> Store:
 
 def _create(store: Store, spec: JobSpec) -> str | None:
     """Record the job; None when done, else a refusal code."""
-    if store.job(spec.job_id) is not None:
-        return "job_exists"
-    res = store.record("JobCreated", spec.payload(), job_id=spec.job_id)
+    actor = commands.Actor(store.firm_id, None, commands.OWNER)
+    res = store.record(commands.create_job(store.job(spec.job_id), actor, spec))
     return None if res.ok else (res.reason or "refused")
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.core import catalog
+from app.core import catalog, lots
 from app.core.model import Route
 from app.core.rules import Reason
 from wire.events import DISPOSITIONS, MACHINE_STATES, Event, parse_decimal
@@ -42,6 +42,7 @@ class OpProgress:
     scrap: int = 0
     defects_recorded: int = 0
     handed_off: int = 0
+    split_off: int = 0  # finished good parts that left under a child lot's traveler
     working_s: float = 0.0
     started_at: str | None = None
     finished_at: str | None = None
@@ -50,8 +51,8 @@ class OpProgress:
 
     @property
     def available(self) -> int:
-        """Good parts of this op not yet handed on."""
-        return self.good - self.handed_off
+        """Good parts of this op not yet handed on (nor split off to a child lot)."""
+        return self.good - self.handed_off - self.split_off
 
 
 @dataclass(slots=True)
@@ -62,6 +63,11 @@ class LotState:
     holder: str | None = None
     in_transit_to: str | None = None
     ops: dict[int, OpProgress] = field(default_factory=dict)
+    split_at: int | None = None  # the op of the parent where this lot was split off
+    children: list[str] = field(default_factory=list)
+    # Receipts recorded past steps that had no records (the paper was in hand), by op:
+    # the steps skipped, as the receiving firm confirmed them.
+    skipped: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -113,6 +119,7 @@ class JobState:
     defects: list[DefectEntry] = field(default_factory=list)
     travelers: list[dict[str, Any]] = field(default_factory=list)
     anomalies: list[tuple[str, str]] = field(default_factory=list)
+    operators: dict[str, str] = field(default_factory=dict)  # event id -> operator id
     last_key: tuple[int, str, int] = (0, "", 0)
     event_count: int = 0
     # The projection row last written for this job, so an event that leaves the summary
@@ -124,15 +131,56 @@ class JobState:
         if not self.lots:
             return "open"
         last = self.route.ops[-1].seq if self.route.ops else None
-        lots_done = all(
-            last is not None and lot.ops.get(last) is not None and lot.ops[last].status == DONE
-            for lot in self.lots.values()
+        return (
+            "done"
+            if all(self._lot_settled(lot, last) for lot in self.lots.values())
+            else "in_progress"
         )
-        return "done" if lots_done else "in_progress"
+
+    @staticmethod
+    def _lot_settled(lot: LotState, last: int | None) -> bool:
+        """Finished at the last step, or every good part gone on under child lots."""
+        if last is not None and lot.ops.get(last) is not None and lot.ops[last].status == DONE:
+            return True
+        if not lot.ops or not lot.children:
+            return False
+        latest = lot.ops[max(lot.ops)]
+        return latest.status == DONE and latest.available == 0 and latest.handed_off == 0
 
     def new_progress(self, seq: int) -> OpProgress | None:
         op = self.route.op(seq)
         return OpProgress(seq, op.process, op.firm) if op else None
+
+    def history(self, lot_id: str) -> dict[int, OpProgress]:
+        """Every op with records for ``lot_id``, its parents' ops before the split included."""
+        lot = self.lots.get(lot_id)
+        if lot is None:
+            return {}
+        out: dict[int, OpProgress] = {}
+        if lot.parent is not None and lot.split_at is not None:
+            out.update({s: p for s, p in self.history(lot.parent).items() if s < lot.split_at})
+        out.update(lot.ops)
+        return out
+
+    def missing_steps(self, lot_id: str, before: int | None = None) -> list[int]:
+        """Steps of the route before ``before`` (default: the lot's latest receipt) with no
+        record for this lot: a receipt that skipped them stays listed until they arrive."""
+        hist = self.history(lot_id)
+        received = [s for s, p in hist.items() if p.received]
+        upto = before if before is not None else max(received, default=None)
+        if upto is None:
+            return []
+        return [o.seq for o in self.route.ops if o.seq < upto and o.seq not in hist]
+
+    def open_skips(self) -> list[tuple[str, int, list[int]]]:
+        """(lot, receiving op, steps still without records) for receipts that skipped."""
+        out = []
+        for lot in self.lots.values():
+            for seq in lot.skipped:
+                missing = self.missing_steps(lot.lot_id, seq)
+                if missing:
+                    out.append((lot.lot_id, seq, missing))
+        return out
 
 
 def _ts(text: str) -> datetime:
@@ -151,9 +199,16 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     t, p = ev.type, ev.payload
     if t == "MachineStateChanged":
         return None if p.get("state") in MACHINE_STATES else Reason.BAD_MACHINE_STATE
+    if t == "OperatorSaved":
+        if not str(p["operator_id"]).startswith(ev.firm_id + "-"):
+            return Reason.NOT_YOUR_FIRM
+        ok = p["role"] in ("operator", "owner") and p["status"] in ("active", "retired")
+        return None if ok else Reason.BAD_FIELD
     if t == "JobCreated":
+        if ev.schema_version >= 2 and not owns_job_id(ev):
+            return Reason.JOB_ID_NOT_OURS
         if job is not None and job.created_at:
-            return Reason.JOB_EXISTS
+            return Reason.JOB_ID_NOT_OURS if not owns_job_id(ev) else Reason.JOB_EXISTS
         if ev.firm_id != p["lead_firm"]:
             return Reason.NOT_LEAD_FIRM
         seqs = [s["seq"] for s in p["route"]]
@@ -178,6 +233,8 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     lot = job.lots.get(p["lot_id"])
 
     if t == "LotReceived":
+        if not lots.is_lot_of(job.job_id, p["lot_id"]):
+            return Reason.BAD_LOT_ID
         if lot is None:
             return None
         if p["count"] > lot.qty:
@@ -188,13 +245,11 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
         return None
     if lot is None:
         return Reason.UNKNOWN_LOT
-    if t == "LotSplit":
-        if p["child_lot_id"] in job.lots:
-            return Reason.LOT_EXISTS
-        return Reason.SPLIT_EXCEEDS_LOT if p["count"] >= lot.qty else None
     prog = lot.ops.get(ev.op)
     if prog is None or not prog.received:
         return Reason.LOT_NOT_RECEIVED
+    if t == "LotSplit":
+        return _check_split(job, lot, prog, p)
     if t == "OpStarted":
         if prog.status == DONE:
             return Reason.OP_ALREADY_FINISHED
@@ -235,6 +290,31 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     return Reason.UNKNOWN_EVENT
 
 
+def _check_split(job: JobState, lot: LotState, prog: OpProgress, p: Any) -> Reason | None:
+    """A lot splits at a step its firm holds: received and waiting (part of the parts go
+    on under a new traveler before work starts), or finished and not all handed on (part
+    of the good parts go ahead). Never while the step runs or is paused."""
+    child = p["child_lot_id"]
+    if not lots.is_lot_of(job.job_id, child):
+        return Reason.BAD_LOT_ID
+    if child in job.lots:
+        return Reason.LOT_EXISTS
+    if prog.status in (RUNNING, PAUSED):
+        return Reason.SPLIT_WHILE_RUNNING
+    if prog.handed_off and prog.available <= 0:
+        return Reason.NOT_AT_THIS_STEP
+    if prog.status == WAITING:
+        # The parent keeps at least one part, and never fewer than its recorded defects.
+        keep = max(1, prog.defects_recorded)
+        return Reason.SPLIT_EXCEEDS_LOT if p["count"] > prog.received - keep else None
+    return Reason.SPLIT_EXCEEDS_LOT if p["count"] > prog.available else None
+
+
+def owns_job_id(ev: Event) -> bool:
+    """A job id belongs to the firm whose code leads it: ``F001-…`` is F001's."""
+    return bool(ev.job_id) and str(ev.job_id).startswith(ev.firm_id + "-")
+
+
 def apply(job: JobState | None, ev: Event) -> JobState:
     """Apply an event that ``check`` accepted. Returns the (possibly new) job state."""
     t, p = ev.type, ev.payload
@@ -252,6 +332,8 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         job.created_at = ev.occurred_at
         return job
     assert job is not None
+    if ev.operator:
+        job.operators[ev.event_id] = ev.operator
     if t == "TravelerIssued":
         job.travelers.append({"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at})
         return job
@@ -268,12 +350,28 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         prog.receipt_gap = p["count"] - sent if sent is not None else 0
         lot.ops[ev.op] = prog
         lot.holder, lot.in_transit_to = ev.firm_id, None
+        if p.get("skipped"):
+            lot.skipped[ev.op] = tuple(p["skipped"])
         return job
     lot = job.lots[lot_id]
     if t == "LotSplit":
-        child = LotState(p["child_lot_id"], p["count"], parent=lot_id, holder=lot.holder)
-        child.in_transit_to = lot.in_transit_to
-        lot.qty -= p["count"]
+        n = p["count"]
+        parent_prog = lot.ops[ev.op]
+        child = LotState(p["child_lot_id"], n, parent=lot_id, holder=lot.holder)
+        child.split_at = ev.op
+        step_prog = job.new_progress(ev.op)
+        assert step_prog is not None
+        step_prog.received = n
+        if parent_prog.status == DONE:
+            # Finished good parts go ahead: the child is done at this step, ready to hand on.
+            parent_prog.split_off += n
+            step_prog.status, step_prog.good = DONE, n
+            step_prog.started_at, step_prog.finished_at = ev.occurred_at, ev.occurred_at
+        else:
+            parent_prog.received -= n
+        child.ops[ev.op] = step_prog
+        lot.qty -= n
+        lot.children.append(child.lot_id)
         job.lots[child.lot_id] = child
         return job
     prog = lot.ops[ev.op]
@@ -345,33 +443,84 @@ def step(job: JobState | None, ev: Event) -> JobState | None:
     return job
 
 
+def _target(candidates: list[Event], correction: Event) -> Event | None:
+    """The event a correction supersedes. Ids are unique per terminal, not across
+    terminals (a firm that read another's id off a traveler may reuse it): the event of
+    the correcting firm is meant, from the same terminal when there are several."""
+    own = [e for e in candidates if e.firm_id == correction.firm_id]
+    same = [e for e in own if e.terminal_id == correction.terminal_id]
+    pick = same or own or candidates
+    return pick[0] if pick else None
+
+
+def _correction_problem(target: Event | None, e: Event) -> Reason | None:
+    if target is None or target.type in ("EventCorrected", "JobCreated"):
+        return Reason.CANNOT_CORRECT
+    if target.firm_id != e.firm_id:
+        return Reason.NOT_YOUR_EVENT
+    if target.order_key > e.order_key:
+        return Reason.CANNOT_CORRECT
+    replacement = e.payload.get("replacement")
+    if replacement and replacement.get("type") != target.type:
+        return Reason.REPLACEMENT_TYPE
+    if target.job_id != e.job_id:
+        return Reason.JOB_MISMATCH
+    return None
+
+
 def fold(events: Iterable[Event]) -> JobState | None:
-    """The state of one job from all of its events, in any order they arrive."""
+    """The state of one job from all of its events, in any order they arrive.
+
+    Trust is enforced here as well as at the hub, because a feed, a traveler or an old
+    hub may still carry a bad event: it is kept, refused in the state and listed as an
+    anomaly. Only an event's own firm corrects it; a correction keeps the event's type;
+    a ``JobCreated`` whose id is namespaced by its own (lead) firm wins over any other
+    claim to that job id, whatever its clock stamp."""
     ordered = sorted(events, key=lambda e: e.order_key)
-    by_id = {e.event_id: e for e in ordered}
-    winners: dict[str, Event] = {}  # superseded id -> the last correction of it
-    bad_corrections: dict[str, Reason] = {}
+    by_id: dict[str, list[Event]] = {}
+    for e in ordered:
+        by_id.setdefault(e.event_id, []).append(e)
+    rightful = next(
+        (e for e in ordered if e.type == "JobCreated" and owns_job_id(e)),
+        None,
+    )
+    winners: dict[tuple[str, str], Event] = {}  # (terminal, id) superseded -> last correction
+    bad: dict[tuple[str, str], Reason] = {}
     for e in ordered:
         if e.type != "EventCorrected":
             continue
-        target = by_id.get(e.payload["supersedes"])
-        if target is None or target.type in ("EventCorrected", "JobCreated"):
-            bad_corrections[e.event_id] = Reason.CANNOT_CORRECT
+        target = _target(by_id.get(e.payload["supersedes"], []), e)
+        problem = _correction_problem(target, e)
+        if problem is not None or target is None:
+            bad[(e.terminal_id, e.event_id)] = problem or Reason.CANNOT_CORRECT
             continue
-        if target.order_key > e.order_key:
-            bad_corrections[e.event_id] = Reason.CANNOT_CORRECT
-            continue
-        winners[target.event_id] = e
+        winners[(target.terminal_id, target.event_id)] = e
     job: JobState | None = None
     for e in ordered:
         if e.type == "EventCorrected":
             if job is not None:
-                if e.event_id in bad_corrections:
-                    job.anomalies.append((e.event_id, bad_corrections[e.event_id].value))
+                why = bad.get((e.terminal_id, e.event_id))
+                if why is not None:
+                    job.anomalies.append((e.event_id, why.value))
+                elif e.operator:
+                    job.operators[e.event_id] = e.operator
                 job.last_key = max(job.last_key, e.order_key)
                 job.event_count += 1
             continue
-        correction = winners.get(e.event_id)
+        if e.type == "JobCreated" and rightful is not None and e is not rightful:
+            # Another firm's claim to this job id (or a second creation): never applied.
+            if job is None:
+                job = JobState(e.job_id or "")
+            job.anomalies.append(
+                (
+                    e.event_id,
+                    (Reason.JOB_ID_NOT_OURS if not owns_job_id(e) else Reason.JOB_EXISTS).value,
+                )
+            )
+            job.last_key = max(job.last_key, e.order_key)
+            job.event_count += 1
+            continue
+        correction = winners.get((e.terminal_id, e.event_id))
         if correction is not None:
             replacement = correction.payload.get("replacement")
             if not replacement:
@@ -388,6 +537,7 @@ def fold(events: Iterable[Event]) -> JobState | None:
                 op=e.op,
                 type=replacement["type"],
                 payload=replacement["payload"],
+                operator=correction.operator,
             )
             job = step(job, e)
             if job is not None:
@@ -399,7 +549,7 @@ def fold(events: Iterable[Event]) -> JobState | None:
 
 def needs_refold(job: JobState | None, ev: Event) -> bool:
     """True when ``ev`` cannot be applied on top of ``job`` and the job must be replayed."""
-    if ev.type == "EventCorrected":
+    if ev.type == "EventCorrected" or (ev.type == "JobCreated" and job is not None):
         return True
     return job is not None and ev.order_key < job.last_key
 

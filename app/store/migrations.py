@@ -142,6 +142,59 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        5,
+        "schema 2: the operator on every event; event ids unique per terminal; operators",
+        [
+            # An event's identity is (terminal, id): an id read off a traveler and reused
+            # by another terminal can neither block nor replace the real event.
+            """CREATE TABLE events_v5 (
+                pos INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                hlc INTEGER NOT NULL,
+                occurred_at TEXT NOT NULL,
+                firm_id TEXT NOT NULL,
+                job_id TEXT,
+                op INTEGER,
+                type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                payload TEXT NOT NULL,
+                origin TEXT NOT NULL CHECK (origin IN ('local', 'hub')),
+                operator TEXT,
+                UNIQUE (terminal_id, event_id),
+                UNIQUE (terminal_id, seq)
+            )""",
+            """INSERT INTO events_v5 (pos, event_id, terminal_id, seq, hlc, occurred_at, firm_id,
+                   job_id, op, type, schema_version, payload, origin)
+               SELECT pos, event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op,
+                   type, schema_version, payload, origin FROM events ORDER BY pos""",
+            """CREATE TABLE outbox_v5 (
+                pos INTEGER PRIMARY KEY REFERENCES events_v5(pos),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            )""",
+            "INSERT INTO outbox_v5 SELECT pos, state, attempts, last_error FROM outbox",
+            "DROP TABLE outbox",
+            # DROP TABLE's implicit delete fires no triggers; the old triggers go with it.
+            "DROP TABLE events",
+            "ALTER TABLE events_v5 RENAME TO events",
+            "ALTER TABLE outbox_v5 RENAME TO outbox",
+            "CREATE INDEX events_job ON events(job_id, hlc)",
+            "CREATE INDEX events_id ON events(event_id)",
+            """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+               BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+            """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+               BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+            """CREATE TABLE operators (
+                operator_id TEXT PRIMARY KEY, firm_id TEXT NOT NULL, name TEXT NOT NULL,
+                role TEXT NOT NULL, badge TEXT, pin_hash TEXT, active INTEGER NOT NULL,
+                hlc INTEGER, terminal_id TEXT, seq INTEGER
+            ) WITHOUT ROWID""",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -156,4 +209,5 @@ PROJECTION_TABLES = (
     "travelers",
     "anomalies",
     "machines",
+    "operators",
 )

@@ -157,6 +157,42 @@ def write_step(conn: sqlite3.Connection, job: JobState, ev: Event, anomalies_bef
             conn.execute(OP_SQL, op_row(job.job_id, lot.lot_id, lot.ops[ev.op]))
 
 
+OPERATOR_SQL = """INSERT OR REPLACE INTO operators VALUES (?,?,?,?,?,?,?,?,?,?)"""
+
+
+def write_firm_level(conn: sqlite3.Connection, ev: Event) -> None:
+    """Events with no job: machine signals and the firm's operators."""
+    if ev.type == "OperatorSaved":
+        write_operator(conn, ev)
+    else:
+        write_machine(conn, ev)
+
+
+def write_operator(conn: sqlite3.Connection, ev: Event) -> None:
+    """Keep the latest record of an operator, latest by the event order."""
+    p = ev.payload
+    row = conn.execute(
+        "SELECT hlc, terminal_id, seq FROM operators WHERE operator_id = ?", (p["operator_id"],)
+    ).fetchone()
+    if row is not None and tuple(row) >= ev.order_key:
+        return
+    conn.execute(
+        OPERATOR_SQL,
+        (
+            p["operator_id"],
+            ev.firm_id,
+            p["name"],
+            p["role"],
+            p.get("badge") or "",
+            p.get("pin_hash") or "",
+            int(p["status"] == "active"),
+            ev.hlc,
+            ev.terminal_id,
+            ev.seq,
+        ),
+    )
+
+
 def write_machine(conn: sqlite3.Connection, ev: Event) -> None:
     """Keep the latest state of a machine, latest by the event order."""
     row = conn.execute(

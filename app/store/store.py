@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import HybridClock, new_event_id, utc_now_iso
+from app.core.commands import Actor, Command, Refusal
+from app.core.operators import OperatorRecord
 from app.core.state import JobState, check, fold, needs_refold, step
 from app.store import projection
 from app.store.db import connect, default_path, integrity_problems
@@ -30,9 +32,9 @@ from wire.events import Event, WireError, check_payload
 
 EVENT_COLUMNS = (
     "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "
-    "schema_version, payload"
+    "schema_version, payload, operator"
 )
-INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 JOB_CACHE_SIZE = 256
 
 
@@ -66,6 +68,7 @@ def row_to_event(row: tuple[Any, ...]) -> Event:
         type=row[8],
         schema_version=row[9],
         payload=json.loads(row[10]),
+        operator=row[11],
     )
 
 
@@ -105,7 +108,34 @@ class Store:
         if firm_id and store.firm_id != firm_id:
             store.set_meta({"firm_id": firm_id})
             store.firm_id = firm_id
+        store.repair_lot_ids()
         return store
+
+    def repair_lot_ids(self) -> dict[str, str]:
+        """Move this firm's records of release 0.1's ``J-1`` lots onto ``J-L1`` with
+        corrections (once per store). A job where the merged records would break a rule
+        (say, both spellings received at one step: which receipt is true?) is left as it
+        is and listed in ``meta`` key ``lot_repair_open`` for the owner. Returns
+        ``{job: "repaired" | "left for the owner"}``."""
+        from app.core.repair import lot_respellings
+
+        if not self.firm_id or self.meta("lot_ids_repaired"):
+            return {}
+        rows = self.conn.execute(
+            "SELECT DISTINCT job_id FROM events WHERE firm_id = ? AND job_id IS NOT NULL "
+            "AND schema_version = 1 AND payload LIKE '%lot_id%'",
+            (self.firm_id,),
+        ).fetchall()
+        done: dict[str, str] = {}
+        for (job_id,) in rows:
+            cmds = lot_respellings(self.job_events(job_id), self.firm_id)
+            if not cmds:
+                continue
+            result = self.record_together(cmds, job_id)
+            done[job_id] = "repaired" if result.ok else "left for the owner"
+        left = sorted(j for j, how in done.items() if how != "repaired")
+        self.set_meta({"lot_ids_repaired": "1", "lot_repair_open": ",".join(left)})
+        return done
 
     def close(self) -> None:
         with self._lock:
@@ -158,16 +188,20 @@ class Store:
         with self._lock, self._transaction():
             yield self.conn
 
-    def record(
-        self,
-        type_: str,
-        payload: Mapping[str, Any],
-        *,
-        job_id: str | None = None,
-        op: int | None = None,
-    ) -> AppendResult:
-        """Check, stamp and durably append one local event. Raises ``StoreError`` only for
-        storage failures (disk full, corrupt file); a broken rule is a refused result."""
+    @property
+    def actor(self) -> Actor:
+        """This terminal's firm with no operator (for what the terminal records itself)."""
+        return Actor(self.firm_id)
+
+    def record(self, cmd: Command | Refusal) -> AppendResult:
+        """Stamp and durably append the event a core command decided (``app/core/commands``).
+        The rules are checked again inside the write transaction, against the state on
+        disk (another process may have written since the command was decided). A
+        ``Refusal`` is passed through as a refused result. Raises ``StoreError`` only for
+        storage failures (disk full, corrupt file)."""
+        if isinstance(cmd, Refusal):
+            return AppendResult(False, reason=cmd.reason, detail=cmd.detail)
+        type_, payload, job_id, op = cmd.type, cmd.payload, cmd.job_id, cmd.op
         try:
             check_payload(type_, payload)
         except WireError as exc:
@@ -191,6 +225,7 @@ class Store:
                 op=op,
                 type=type_,
                 payload=dict(payload),
+                operator=cmd.operator,
             )
             reason = self._apply(ev, strict=True)
             if reason is not None:
@@ -198,6 +233,52 @@ class Store:
                 return AppendResult(False, reason=reason)
             self.conn.execute("INSERT INTO outbox (pos) VALUES (?)", (self._seen_pos,))
         return AppendResult(True, event=ev)
+
+    def record_together(self, cmds: list[Command], job_id: str) -> AppendResult:
+        """Record several commands of one job in one transaction, judged together: refused
+        (nothing written) if the job replayed with all of them gains an anomaly. For
+        repairs whose steps are only consistent as a whole."""
+        if not cmds:
+            return AppendResult(True)
+        if not self.firm_id:
+            return AppendResult(False, reason="no_firm")
+        with self._lock, self._transaction():
+            self._forget_if_others_wrote()
+            before = self._job(job_id)
+            old = {e for e, _ in before.anomalies} if before else set()
+            seq = self.conn.execute(
+                "SELECT coalesce(max(seq), 0) FROM events WHERE terminal_id = ?",
+                (self.terminal_id,),
+            ).fetchone()[0]
+            fresh: list[Event] = []
+            for n, cmd in enumerate(cmds, start=1):
+                check_payload(cmd.type, cmd.payload)
+                fresh.append(
+                    Event(
+                        event_id=new_event_id(),
+                        terminal_id=self.terminal_id,
+                        seq=seq + n,
+                        hlc=self.clock.tick(),
+                        occurred_at=self._now(),
+                        firm_id=self.firm_id,
+                        job_id=job_id,
+                        op=cmd.op,
+                        type=cmd.type,
+                        payload=dict(cmd.payload),
+                        operator=cmd.operator,
+                    )
+                )
+            new = fold([*self.job_events(job_id), *fresh])
+            bad = [r for e, r in (new.anomalies if new else []) if e not in old]
+            if bad:
+                return AppendResult(False, reason=bad[0])
+            for ev in fresh:
+                self._insert(ev, "local")
+                self.conn.execute("INSERT INTO outbox (pos) VALUES (?)", (self._seen_pos,))
+            if new is not None:
+                projection.write_jobs(self.conn, [new])
+                self._remember(new)
+        return AppendResult(True, event=fresh[-1])
 
     def ingest(
         self, events: Iterable[Event], meta: Mapping[str, str] | None = None
@@ -209,7 +290,8 @@ class Store:
             self._forget_if_others_wrote()
             for ev in events:
                 exists = self.conn.execute(
-                    "SELECT 1 FROM events WHERE event_id = ?", (ev.event_id,)
+                    "SELECT 1 FROM events WHERE terminal_id = ? AND event_id = ?",
+                    (ev.terminal_id, ev.event_id),
                 ).fetchone()
                 if exists:
                     report.duplicates += 1
@@ -234,13 +316,13 @@ class Store:
 
         With ``strict`` a rule violation refuses the event (returns the reason) before
         anything is written; otherwise it is stored and listed as an anomaly."""
-        if ev.type == "MachineStateChanged":
+        if ev.type in ("MachineStateChanged", "OperatorSaved"):
             reason = check(None, ev)
             if reason is not None and strict:
                 return reason.value
             self._insert(ev, origin)
             if reason is None:
-                projection.write_machine(self.conn, ev)
+                projection.write_firm_level(self.conn, ev)
             return None
         if ev.job_id is None:
             return "unknown_job"
@@ -292,6 +374,7 @@ class Store:
                 ev.type,
                 ev.schema_version,
                 ev.payload_json(),
+                ev.operator,
                 origin,
             ),
         )
@@ -357,6 +440,19 @@ class Store:
         ).fetchall()
         return [row_to_event(r) for r in reversed(rows)]
 
+    def operators(self, *, active_only: bool = False) -> dict[str, OperatorRecord]:
+        """This firm's operators, from the projection."""
+        sql = "SELECT operator_id, firm_id, name, role, badge, pin_hash, active FROM operators"
+        sql += " WHERE firm_id = ?" + (" AND active = 1" if active_only else "")
+        out = {}
+        for oid, firm, name, role, badge, pin_hash, active in self.conn.execute(
+            sql + " ORDER BY name", (self.firm_id,)
+        ):
+            out[oid] = OperatorRecord(
+                oid, firm, name, role, badge or "", pin_hash or "", bool(active)
+            )
+        return out
+
     def count_events(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
 
@@ -398,14 +494,15 @@ class Store:
     ) -> None:
         """Remove delivered events from the queue; park rejected ones with their reason."""
         with self._lock, self._transaction():
+            own = "(SELECT pos FROM events WHERE terminal_id = ? AND event_id = ?)"
             self.conn.executemany(
-                "DELETE FROM outbox WHERE pos = (SELECT pos FROM events WHERE event_id = ?)",
-                [(e,) for e in delivered],
+                f"DELETE FROM outbox WHERE pos = {own}",
+                [(self.terminal_id, e) for e in delivered],
             )
             self.conn.executemany(
                 "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1 "
-                "WHERE pos = (SELECT pos FROM events WHERE event_id = ?)",
-                [(why, e) for e, why in (rejected or {}).items()],
+                f"WHERE pos = {own}",
+                [(why, self.terminal_id, e) for e, why in (rejected or {}).items()],
             )
 
     # -- maintenance ----------------------------------------------------------------
@@ -426,13 +523,13 @@ class Store:
             count += 1
             if ev.job_id is not None:
                 by_job.setdefault(ev.job_id, []).append(ev)
-            elif ev.type == "MachineStateChanged":
+            elif ev.type in ("MachineStateChanged", "OperatorSaved"):
                 machines.append(ev)
         jobs = [j for j in (fold(evs) for evs in by_job.values()) if j is not None]
         projection.write_jobs(self.conn, jobs, replace=False)
         for ev in sorted(machines, key=lambda e: e.order_key):
             if check(None, ev) is None:
-                projection.write_machine(self.conn, ev)
+                projection.write_firm_level(self.conn, ev)
         self._jobs.clear()
         return count
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.core import commands
 from app.core.traveler import (
     FORMAT_VERSION,
     Traveler,
@@ -38,10 +39,6 @@ class Refusal:
     detail: str = ""
 
 
-def default_lot_id(job_id: str) -> str:
-    return f"{job_id}-1"
-
-
 def job_created(store: Store, job_id: str) -> Event | None:
     for ev in store.job_events(job_id):
         if ev.type == "JobCreated":
@@ -59,7 +56,10 @@ def prepare(
         return Refusal("unknown_job", job_id)
     if store.firm_id != job.lead_firm:
         return Refusal("not_lead_firm", f"{store.firm_id} is not {job.lead_firm}")
-    lot_id = lot_id or default_lot_id(job_id)
+    named = commands.traveler_lot(job, job_id, lot_id)
+    if isinstance(named, commands.Refusal):
+        return Refusal(named.reason, named.detail)
+    lot_id = str(named.payload["lot_id"])
     lot = job.lots.get(lot_id)
     qty = lot.qty if lot is not None else job.qty
     parent = lot.parent if lot is not None else None
@@ -69,17 +69,20 @@ def prepare(
     return PreparedTraveler(traveler, encode(traveler, key, key_id), key_id)
 
 
-def record_issued(store: Store, prepared: PreparedTraveler) -> AppendResult:
+def record_issued(
+    store: Store, prepared: PreparedTraveler, actor: commands.Actor | None = None
+) -> AppendResult:
     """Append the ``TravelerIssued`` event for a traveler that has been written out."""
+    t = prepared.traveler
     return store.record(
-        "TravelerIssued",
-        {
-            "lot_id": prepared.traveler.lot_id,
-            "key_id": prepared.key_id,
-            "format_version": FORMAT_VERSION,
-            "digest": digest(prepared.text),
-        },
-        job_id=prepared.traveler.job_id,
+        commands.issue_traveler(
+            store.job(t.job_id),
+            actor or store.actor,
+            t.lot_id,
+            prepared.key_id,
+            FORMAT_VERSION,
+            digest(prepared.text),
+        )
     )
 
 

@@ -11,11 +11,11 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from app.machines import MachineStateRecorder
 from app.ui.session import Session
 from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
 from drivers.camera import CameraSource
 from drivers.qr.scanner import CameraScanner
-from drivers.recorder import MachineStateRecorder
 
 log = logging.getLogger(__name__)
 

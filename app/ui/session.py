@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject, Signal
 
+from app.core.commands import Command, Refusal
 from app.store import AppendResult, Store, StoreError
 from app.store.firms import firm_names
 
@@ -39,12 +38,11 @@ class Session(QObject):
     def _forget_names(self) -> None:
         self._names = None
 
-    def record(
-        self, type_: str, payload: dict[str, Any], *, job_id: str | None, op: int | None = None
-    ) -> AppendResult:
-        """Record a command; storage failures become a refused result the screen can show."""
+    def record(self, cmd: Command | Refusal) -> AppendResult:
+        """Record what a core command decided; a refusal and storage failures become a
+        refused result the screen can show."""
         try:
-            result = self.store.record(type_, payload, job_id=job_id, op=op)
+            result = self.store.record(cmd)
         except StoreError as exc:
             result = AppendResult(False, reason=exc.code, detail=exc.detail)
         if result.ok:

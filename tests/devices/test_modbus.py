@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.machines import MachineStateRecorder
 from app.store import Store
 from drivers import Device, Fault, Link, LinkEvent, MachineState
 from drivers.device import wait_for_link
 from drivers.modbus import CounterUnwrapper, MachineMapping, MachineSignalDecoder, Signal
-from drivers.recorder import MachineStateRecorder
 from drivers.sim.machine import MachineSimulator
 from drivers.supervisor import Backoff
 from drivers.url import parse_device_url

@@ -1,20 +1,25 @@
 """The bridge from machine signals to the store: each change of a machine's state
-becomes a ``MachineStateChanged`` event (with the unwrapped cycle counter).
+becomes a ``MachineStateChanged`` event (with the unwrapped cycle counter), decided by
+the core command and recorded by the store.
 
-It takes any object with the store's ``record`` method, so ``drivers`` does not import
-the store, and it runs in whichever thread owns the store (drain the device's queue
-there); no Qt involved.
+The driver only reports what it read; this app module decides what is recorded. It
+runs in whichever thread owns the store (drain the device's queue there); no Qt.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from app.core import commands
+from app.core.commands import Actor, Command, Refusal
 from drivers.readings import DeviceEvent, MachineState
 
 
 class Recorder(Protocol):
-    def record(self, type_: str, payload: dict[str, Any], *, job_id: str | None = ...) -> Any: ...
+    @property
+    def actor(self) -> Actor: ...
+
+    def record(self, cmd: Command | Refusal) -> Any: ...
 
 
 class MachineStateRecorder:
@@ -35,10 +40,8 @@ class MachineStateRecorder:
             due = last[1] is None or ev.counter - last[1] >= self.counter_step
         if not due:
             return None
-        payload: dict[str, Any] = {"machine": ev.machine, "state": ev.state}
-        if ev.counter is not None:
-            payload["counter"] = ev.counter
-        result = self.store.record("MachineStateChanged", payload, job_id=None)
+        cmd = commands.machine_state(self.store.actor, ev.machine, ev.state, ev.counter)
+        result = self.store.record(cmd)
         if getattr(result, "ok", True):
             self._last[ev.machine] = (ev.state, ev.counter)
         return result
