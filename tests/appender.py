@@ -12,7 +12,8 @@ from tests.factories import raw
 def main(path: str) -> None:
     store = Store.open(path, firm_id="F001")
     route = [{"seq": 10, "process": "LATHE", "firm": "F001"}]
-    job = f"J-{store.terminal_id}-{store.count_events()}"
+    job = f"F001-J-{store.terminal_id}-{store.count_events()}"
+    lot = f"{job}-L1"
     store.record(
         raw(
             "JobCreated",
@@ -26,7 +27,7 @@ def main(path: str) -> None:
             job_id=job,
         )
     )
-    store.record(raw("LotReceived", {"lot_id": job, "count": 10**6}, job_id=job, op=10))
+    store.record(raw("LotReceived", {"lot_id": lot, "count": 10**6}, job_id=job, op=10))
     out = sys.stdout
     i = 0
     while True:
@@ -35,7 +36,7 @@ def main(path: str) -> None:
             raw(
                 "MeasurementTaken",
                 {
-                    "lot_id": job,
+                    "lot_id": lot,
                     "characteristic": "OD",
                     "nominal": "10",
                     "tol_minus": "0.01",

@@ -36,24 +36,28 @@ def test_day_review(tmp_path: Path) -> None:
     def job(jid: str, part: str, due: str) -> None:
         p = {"part_no": part, "qty": 10, "due": due, "lead_firm": "F001", "route": ROUTE}
         assert s.record(raw("JobCreated", p, job_id=jid)).ok
-        assert s.record(raw("LotReceived", {"lot_id": jid, "count": 10}, job_id=jid, op=10)).ok
+        assert s.record(
+            raw("LotReceived", {"lot_id": f"{jid}-L1", "count": 10}, job_id=jid, op=10)
+        ).ok
 
-    job("J1", "SHAFT", "2026-12-10")
-    job("J2", "PIN", "2026-11-28")  # already late
-    job("J3", "FLANGE", "2026-12-20")
-    assert s.record(raw("OpStarted", {"lot_id": "J1"}, job_id="J1", op=10)).ok
+    job("F001-J1", "SHAFT", "2026-12-10")
+    job("F001-J2", "PIN", "2026-11-28")  # already late
+    job("F001-J3", "FLANGE", "2026-12-20")
+    assert s.record(raw("OpStarted", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10)).ok
     advance(50)
-    assert s.record(raw("OpPaused", {"lot_id": "J1", "reason": "BREAK"}, job_id="J1", op=10)).ok
+    assert s.record(
+        raw("OpPaused", {"lot_id": "F001-J1-L1", "reason": "BREAK"}, job_id="F001-J1", op=10)
+    ).ok
     advance(10)
-    assert s.record(raw("OpResumed", {"lot_id": "J1"}, job_id="J1", op=10)).ok
+    assert s.record(raw("OpResumed", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10)).ok
     advance(40)
-    d = {"lot_id": "J1", "code": "BURR", "count": 2, "disposition": "rework", "note": ""}
-    assert s.record(raw("DefectRecorded", d, job_id="J1", op=10)).ok
-    f = {"lot_id": "J1", "good": 8, "defect": 2, "scrap": 0}
-    assert s.record(raw("OpFinished", f, job_id="J1", op=10)).ok
-    h = {"lot_id": "J1", "to_firm": "F007", "count": 8}
-    assert s.record(raw("LotHandedOff", h, job_id="J1", op=10)).ok
-    assert s.record(raw("OpStarted", {"lot_id": "J2"}, job_id="J2", op=10)).ok
+    d = {"lot_id": "F001-J1-L1", "code": "BURR", "count": 2, "disposition": "rework", "note": ""}
+    assert s.record(raw("DefectRecorded", d, job_id="F001-J1", op=10)).ok
+    f = {"lot_id": "F001-J1-L1", "good": 8, "defect": 2, "scrap": 0}
+    assert s.record(raw("OpFinished", f, job_id="F001-J1", op=10)).ok
+    h = {"lot_id": "F001-J1-L1", "to_firm": "F007", "count": 8}
+    assert s.record(raw("LotHandedOff", h, job_id="F001-J1", op=10)).ok
+    assert s.record(raw("OpStarted", {"lot_id": "F001-J2-L1"}, job_id="F001-J2", op=10)).ok
 
     r = day_review(s, date(2026, 12, 1), "F001", tz=JST)
     assert [(x["part_no"], x["good"], x["defect"]) for x in r.finished] == [("SHAFT", 8, 2)]

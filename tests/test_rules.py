@@ -22,17 +22,17 @@ def history(*steps: str) -> list[Any]:
     a, b = Terminal("TA", "F001"), Terminal("TB", "F007", start_ms=2_000_000)
     evs = [job_created(a)]
     table = {
-        "received": lambda: a.event("LotReceived", {"lot_id": "L1", "count": 100}, op=10),
-        "started": lambda: a.event("OpStarted", {"lot_id": "L1"}, op=10),
-        "paused": lambda: a.event("OpPaused", {"lot_id": "L1", "reason": "BREAK"}, op=10),
-        "resumed": lambda: a.event("OpResumed", {"lot_id": "L1"}, op=10),
+        "received": lambda: a.event("LotReceived", {"lot_id": "F001-J1-L1", "count": 100}, op=10),
+        "started": lambda: a.event("OpStarted", {"lot_id": "F001-J1-L1"}, op=10),
+        "paused": lambda: a.event("OpPaused", {"lot_id": "F001-J1-L1", "reason": "BREAK"}, op=10),
+        "resumed": lambda: a.event("OpResumed", {"lot_id": "F001-J1-L1"}, op=10),
         "finished": lambda: a.event(
-            "OpFinished", {"lot_id": "L1", "good": 95, "defect": 3, "scrap": 2}, op=10
+            "OpFinished", {"lot_id": "F001-J1-L1", "good": 95, "defect": 3, "scrap": 2}, op=10
         ),
         "handed": lambda: a.event(
-            "LotHandedOff", {"lot_id": "L1", "to_firm": "F007", "count": 95}, op=10
+            "LotHandedOff", {"lot_id": "F001-J1-L1", "to_firm": "F007", "count": 95}, op=10
         ),
-        "b_received": lambda: b.event("LotReceived", {"lot_id": "L1", "count": 94}, op=20),
+        "b_received": lambda: b.event("LotReceived", {"lot_id": "F001-J1-L1", "count": 94}, op=20),
     }
     evs += [table[s]() for s in steps]
     return evs
@@ -44,66 +44,106 @@ def ev(t: Terminal, type_: str, op: int | None = 10, **payload: Any) -> Any:
 
 CASES = [
     # (history, command, expected reason or None)
-    ((), lambda: ev(A, "LotReceived", lot_id="L1", count=100), None),
-    ((), lambda: ev(X, "LotReceived", lot_id="L1", count=100), Reason.OP_NOT_FOR_THIS_FIRM),
-    ((), lambda: ev(A, "LotReceived", op=99, lot_id="L1", count=1), Reason.UNKNOWN_OP),
-    ((), lambda: ev(A, "OpStarted", lot_id="L1"), Reason.UNKNOWN_LOT),
-    (("received",), lambda: ev(A, "LotReceived", lot_id="L1", count=5), Reason.ALREADY_RECEIVED),
-    (("received",), lambda: ev(A, "OpStarted", lot_id="L1"), None),
-    (("received",), lambda: ev(A, "OpPaused", lot_id="L1", reason="BREAK"), Reason.OP_NOT_RUNNING),
+    ((), lambda: ev(A, "LotReceived", lot_id="F001-J1-L1", count=100), None),
+    ((), lambda: ev(X, "LotReceived", lot_id="F001-J1-L1", count=100), Reason.OP_NOT_FOR_THIS_FIRM),
+    ((), lambda: ev(A, "LotReceived", op=99, lot_id="F001-J1-L1", count=1), Reason.UNKNOWN_OP),
+    ((), lambda: ev(A, "OpStarted", lot_id="F001-J1-L1"), Reason.UNKNOWN_LOT),
     (
         ("received",),
-        lambda: ev(A, "OpFinished", lot_id="L1", good=1, defect=0, scrap=0),
+        lambda: ev(A, "LotReceived", lot_id="F001-J1-L1", count=5),
+        Reason.ALREADY_RECEIVED,
+    ),
+    (("received",), lambda: ev(A, "OpStarted", lot_id="F001-J1-L1"), None),
+    (
+        ("received",),
+        lambda: ev(A, "OpPaused", lot_id="F001-J1-L1", reason="BREAK"),
+        Reason.OP_NOT_RUNNING,
+    ),
+    (
+        ("received",),
+        lambda: ev(A, "OpFinished", lot_id="F001-J1-L1", good=1, defect=0, scrap=0),
         Reason.OP_NOT_STARTED,
     ),
-    (("received", "started"), lambda: ev(A, "OpStarted", lot_id="L1"), Reason.OP_ALREADY_STARTED),
     (
         ("received", "started"),
-        lambda: ev(A, "OpPaused", lot_id="L1", reason="NAPTIME"),
+        lambda: ev(A, "OpStarted", lot_id="F001-J1-L1"),
+        Reason.OP_ALREADY_STARTED,
+    ),
+    (
+        ("received", "started"),
+        lambda: ev(A, "OpPaused", lot_id="F001-J1-L1", reason="NAPTIME"),
         Reason.UNKNOWN_PAUSE_REASON,
     ),
-    (("received", "started"), lambda: ev(A, "OpResumed", lot_id="L1"), Reason.OP_NOT_PAUSED),
-    (("received", "started", "paused"), lambda: ev(A, "OpResumed", lot_id="L1"), None),
+    (
+        ("received", "started"),
+        lambda: ev(A, "OpResumed", lot_id="F001-J1-L1"),
+        Reason.OP_NOT_PAUSED,
+    ),
+    (("received", "started", "paused"), lambda: ev(A, "OpResumed", lot_id="F001-J1-L1"), None),
     (
         ("received", "started", "paused"),
-        lambda: ev(A, "OpFinished", lot_id="L1", good=100, defect=0, scrap=0),
+        lambda: ev(A, "OpFinished", lot_id="F001-J1-L1", good=100, defect=0, scrap=0),
         None,
     ),
     (
         ("received", "started"),
-        lambda: ev(A, "OpFinished", lot_id="L1", good=99, defect=1, scrap=1),
+        lambda: ev(A, "OpFinished", lot_id="F001-J1-L1", good=99, defect=1, scrap=1),
         Reason.COUNTS_EXCEED_RECEIVED,
     ),
     (
         ("received", "started"),
-        lambda: ev(A, "OpFinished", lot_id="L1", good=98, defect=1, scrap=1),
+        lambda: ev(A, "OpFinished", lot_id="F001-J1-L1", good=98, defect=1, scrap=1),
         None,
     ),
     (
         ("received", "started"),
         lambda: ev(
-            A, "DefectRecorded", lot_id="L1", code="BURR", count=3, disposition="rework", note=""
+            A,
+            "DefectRecorded",
+            lot_id="F001-J1-L1",
+            code="BURR",
+            count=3,
+            disposition="rework",
+            note="",
         ),
         None,
     ),
     (
         ("received", "started"),
         lambda: ev(
-            A, "DefectRecorded", lot_id="L1", code="WOBBLE", count=3, disposition="rework", note=""
+            A,
+            "DefectRecorded",
+            lot_id="F001-J1-L1",
+            code="WOBBLE",
+            count=3,
+            disposition="rework",
+            note="",
         ),
         Reason.UNKNOWN_DEFECT_CODE,
     ),
     (
         ("received", "started"),
         lambda: ev(
-            A, "DefectRecorded", lot_id="L1", code="RUST", count=3, disposition="burn", note=""
+            A,
+            "DefectRecorded",
+            lot_id="F001-J1-L1",
+            code="RUST",
+            count=3,
+            disposition="burn",
+            note="",
         ),
         Reason.BAD_DISPOSITION,
     ),
     (
         ("received", "started"),
         lambda: ev(
-            A, "DefectRecorded", lot_id="L1", code="RUST", count=101, disposition="scrap", note=""
+            A,
+            "DefectRecorded",
+            lot_id="F001-J1-L1",
+            code="RUST",
+            count=101,
+            disposition="scrap",
+            note="",
         ),
         Reason.DEFECTS_EXCEED_RECEIVED,
     ),
@@ -112,7 +152,7 @@ CASES = [
         lambda: ev(
             A,
             "MeasurementTaken",
-            lot_id="L1",
+            lot_id="F001-J1-L1",
             characteristic="OD",
             nominal="10",
             tol_minus="-0.1",
@@ -127,7 +167,7 @@ CASES = [
         lambda: ev(
             A,
             "MeasurementTaken",
-            lot_id="L1",
+            lot_id="F001-J1-L1",
             characteristic="OD",
             nominal="10",
             tol_minus="0.1",
@@ -139,53 +179,57 @@ CASES = [
     ),
     (
         ("received", "started"),
-        lambda: ev(A, "LotHandedOff", lot_id="L1", to_firm="F007", count=1),
+        lambda: ev(A, "LotHandedOff", lot_id="F001-J1-L1", to_firm="F007", count=1),
         Reason.OP_NOT_FINISHED,
     ),
     (
         ("received", "started", "finished"),
-        lambda: ev(A, "OpFinished", lot_id="L1", good=1, defect=0, scrap=0),
+        lambda: ev(A, "OpFinished", lot_id="F001-J1-L1", good=1, defect=0, scrap=0),
         Reason.OP_ALREADY_FINISHED,
     ),
     (
         ("received", "started", "finished"),
-        lambda: ev(A, "LotHandedOff", lot_id="L1", to_firm="F007", count=96),
+        lambda: ev(A, "LotHandedOff", lot_id="F001-J1-L1", to_firm="F007", count=96),
         Reason.HANDOFF_EXCEEDS_GOOD,
     ),
     (
         ("received", "started", "finished"),
-        lambda: ev(A, "LotHandedOff", lot_id="L1", to_firm="F001", count=5),
+        lambda: ev(A, "LotHandedOff", lot_id="F001-J1-L1", to_firm="F001", count=5),
         Reason.HANDOFF_TO_SELF,
     ),
     (
         ("received", "started", "finished"),
-        lambda: ev(A, "LotHandedOff", lot_id="L1", to_firm="F007", count=95),
+        lambda: ev(A, "LotHandedOff", lot_id="F001-J1-L1", to_firm="F007", count=95),
         None,
     ),
     (
         ("received", "started", "finished", "handed"),
-        lambda: ev(A, "LotHandedOff", lot_id="L1", to_firm="F007", count=1),
+        lambda: ev(A, "LotHandedOff", lot_id="F001-J1-L1", to_firm="F007", count=1),
         Reason.HANDOFF_EXCEEDS_GOOD,
     ),
     (
         ("received", "started", "finished", "handed"),
-        lambda: ev(B, "LotReceived", op=20, lot_id="L1", count=101),
+        lambda: ev(B, "LotReceived", op=20, lot_id="F001-J1-L1", count=101),
         Reason.COUNT_EXCEEDS_LOT,
     ),
     (
         ("received", "started", "finished", "handed"),
-        lambda: ev(B, "LotReceived", op=20, lot_id="L1", count=95),
+        lambda: ev(B, "LotReceived", op=20, lot_id="F001-J1-L1", count=95),
         None,
     ),
     (
         ("received",),
-        lambda: ev(A, "LotSplit", lot_id="L1", child_lot_id="L1-2", count=100),
+        lambda: ev(A, "LotSplit", lot_id="F001-J1-L1", child_lot_id="F001-J1-L2", count=100),
         Reason.SPLIT_EXCEEDS_LOT,
     ),
-    (("received",), lambda: ev(A, "LotSplit", lot_id="L1", child_lot_id="L1-2", count=40), None),
     (
         ("received",),
-        lambda: ev(A, "LotSplit", lot_id="L1", child_lot_id="L1", count=40),
+        lambda: ev(A, "LotSplit", lot_id="F001-J1-L1", child_lot_id="F001-J1-L2", count=40),
+        None,
+    ),
+    (
+        ("received",),
+        lambda: ev(A, "LotSplit", lot_id="F001-J1-L1", child_lot_id="F001-J1-L1", count=40),
         Reason.LOT_EXISTS,
     ),
     ((), lambda: job_created(A), Reason.JOB_EXISTS),
@@ -200,22 +244,29 @@ def test_rule(steps: tuple[str, ...], make: Any, expected: Reason | None) -> Non
 
 
 def test_unknown_job_and_wrong_lead_firm() -> None:
-    assert check(None, ev(A, "OpStarted", lot_id="L1")) == Reason.UNKNOWN_JOB
+    assert check(None, ev(A, "OpStarted", lot_id="F001-J1-L1")) == Reason.UNKNOWN_JOB
     forged = job_created(Terminal("TX", "F099"))
     forged = forged.__class__(
         **{**forged.to_wire(), "payload": {**forged.payload, "lead_firm": "F001"}}
     )
-    assert check(None, forged) == Reason.NOT_LEAD_FIRM
+    # The id F001-J1 is F001's: another firm's claim to it is refused whatever it says.
+    assert check(None, forged) == Reason.JOB_ID_NOT_OURS
+    own_id = forged.__class__(**{**forged.to_wire(), "job_id": "F099-J1"})
+    assert check(None, own_id) == Reason.NOT_LEAD_FIRM
 
 
 @pytest.mark.parametrize(
     ("type_", "payload", "code"),
     [
         ("OpStarted", {}, "missing_field"),
-        ("OpStarted", {"lot_id": "L1", "colour": "red"}, "unknown_field"),
-        ("OpFinished", {"lot_id": "L1", "good": -1, "defect": 0, "scrap": 0}, "bad_field"),
-        ("OpFinished", {"lot_id": "L1", "good": True, "defect": 0, "scrap": 0}, "bad_field"),
-        ("LotReceived", {"lot_id": "L1", "count": 0}, "bad_field"),
+        ("OpStarted", {"lot_id": "F001-J1-L1", "colour": "red"}, "unknown_field"),
+        ("OpFinished", {"lot_id": "F001-J1-L1", "good": -1, "defect": 0, "scrap": 0}, "bad_field"),
+        (
+            "OpFinished",
+            {"lot_id": "F001-J1-L1", "good": True, "defect": 0, "scrap": 0},
+            "bad_field",
+        ),
+        ("LotReceived", {"lot_id": "F001-J1-L1", "count": 0}, "bad_field"),
         (
             "MeasurementTaken",
             {
@@ -287,7 +338,7 @@ def test_payload_validation(type_: str, payload: dict[str, Any], code: str) -> N
 
 def test_working_time_excludes_pauses() -> None:
     a = Terminal("TA", "F001")
-    evs = [job_created(a), a.event("LotReceived", {"lot_id": "L1", "count": 10}, op=10)]
+    evs = [job_created(a), a.event("LotReceived", {"lot_id": "F001-J1-L1", "count": 10}, op=10)]
     for minutes, type_, extra in [
         (0, "OpStarted", {}),
         (30, "OpPaused", {"reason": "BREAK"}),  # 30 min worked
@@ -295,11 +346,13 @@ def test_working_time_excludes_pauses() -> None:
         (100, "OpFinished", {"good": 10, "defect": 0, "scrap": 0}),  # 10 min worked
     ]:
         evs.append(
-            a.event(type_, {"lot_id": "L1", **extra}, op=10, at=T0 + timedelta(minutes=minutes))
+            a.event(
+                type_, {"lot_id": "F001-J1-L1", **extra}, op=10, at=T0 + timedelta(minutes=minutes)
+            )
         )
     job = fold(evs)
     assert job is not None
-    prog = job.lots["L1"].ops[10]
+    prog = job.lots["F001-J1-L1"].ops[10]
     assert prog.status == DONE
     assert prog.working_s == 40 * 60
 
@@ -308,28 +361,33 @@ def test_working_time_of_running_and_paused_op() -> None:
     a = Terminal("TA", "F001")
     evs = [
         job_created(a),
-        a.event("LotReceived", {"lot_id": "L1", "count": 10}, op=10),
-        a.event("OpStarted", {"lot_id": "L1"}, op=10, at=T0),
+        a.event("LotReceived", {"lot_id": "F001-J1-L1", "count": 10}, op=10),
+        a.event("OpStarted", {"lot_id": "F001-J1-L1"}, op=10, at=T0),
     ]
     job = fold(evs)
     assert job is not None
-    prog = job.lots["L1"].ops[10]
+    prog = job.lots["F001-J1-L1"].ops[10]
     assert prog.status == RUNNING
     now = (T0 + timedelta(minutes=5)).isoformat()
     assert working_seconds(prog, now) == 300
     evs.append(
-        a.event("OpPaused", {"lot_id": "L1", "reason": "TOOL"}, op=10, at=T0 + timedelta(minutes=7))
+        a.event(
+            "OpPaused",
+            {"lot_id": "F001-J1-L1", "reason": "TOOL"},
+            op=10,
+            at=T0 + timedelta(minutes=7),
+        )
     )
     job = fold(evs)
     assert job is not None
-    prog = job.lots["L1"].ops[10]
+    prog = job.lots["F001-J1-L1"].ops[10]
     assert (prog.status, prog.pause_reason, working_seconds(prog, now)) == (PAUSED, "TOOL", 420)
 
 
 def test_receipt_gap_is_reconciled_not_refused() -> None:
     job = fold(history("received", "started", "finished", "handed", "b_received"))
     assert job is not None
-    lot = job.lots["L1"]
+    lot = job.lots["F001-J1-L1"]
     assert lot.ops[20].received == 94
     assert lot.ops[20].receipt_gap == -1  # one part missing between F001 and F007
     assert (lot.holder, lot.in_transit_to) == ("F007", None)
@@ -342,7 +400,7 @@ def test_measurement_tolerance_and_defect_tally() -> None:
         a.event(
             "MeasurementTaken",
             {
-                "lot_id": "L1",
+                "lot_id": "F001-J1-L1",
                 "characteristic": "OD",
                 "nominal": "10.000",
                 "tol_minus": "0.010",
@@ -359,7 +417,7 @@ def test_measurement_tolerance_and_defect_tally() -> None:
         a.event(
             "DefectRecorded",
             {
-                "lot_id": "L1",
+                "lot_id": "F001-J1-L1",
                 "code": "DIM",
                 "count": 1,
                 "disposition": "rework",
@@ -372,7 +430,7 @@ def test_measurement_tolerance_and_defect_tally() -> None:
     job = fold(evs)
     assert job is not None
     assert [m.in_tolerance for m in job.measurements] == [False]
-    assert job.lots["L1"].ops[10].defects_recorded == 1
+    assert job.lots["F001-J1-L1"].ops[10].defects_recorded == 1
     assert job.defects[0].code == "DIM"
 
 
@@ -382,14 +440,22 @@ def test_split_lot_carries_its_own_count() -> None:
     evs.append(
         a.event(
             "LotSplit",
-            {"lot_id": "L1", "child_lot_id": "L1-B", "count": 30},
+            {"lot_id": "F001-J1-L1", "child_lot_id": "F001-J1-L2", "count": 30},
             op=10,
             advance_ms=10**7,
         )
     )
     job = fold(evs)
     assert job is not None
-    assert (job.lots["L1"].qty, job.lots["L1-B"].qty, job.lots["L1-B"].parent) == (70, 30, "L1")
+    assert (
+        job.lots["F001-J1-L1"].qty,
+        job.lots["F001-J1-L2"].qty,
+        job.lots["F001-J1-L2"].parent,
+    ) == (
+        70,
+        30,
+        "F001-J1-L1",
+    )
 
 
 def test_correction_replaces_an_event_in_place() -> None:
@@ -404,7 +470,7 @@ def test_correction_replaces_an_event_in_place() -> None:
                 "reason": "miscounted",
                 "replacement": {
                     "type": "OpFinished",
-                    "payload": {"lot_id": "L1", "good": 97, "defect": 3, "scrap": 0},
+                    "payload": {"lot_id": "F001-J1-L1", "good": 97, "defect": 3, "scrap": 0},
                 },
             },
             op=10,
@@ -413,7 +479,7 @@ def test_correction_replaces_an_event_in_place() -> None:
     )
     job = fold(evs)
     assert job is not None and not job.anomalies
-    assert job.lots["L1"].ops[10].good == 97
+    assert job.lots["F001-J1-L1"].ops[10].good == 97
 
 
 def test_correction_without_replacement_voids_the_event() -> None:
@@ -429,7 +495,7 @@ def test_correction_without_replacement_voids_the_event() -> None:
     )
     job = fold(evs)
     assert job is not None
-    assert job.lots["L1"].ops[10].status == RUNNING
+    assert job.lots["F001-J1-L1"].ops[10].status == RUNNING
 
 
 def test_correcting_the_unknown_is_an_anomaly() -> None:
@@ -446,9 +512,9 @@ def test_correcting_the_unknown_is_an_anomaly() -> None:
 def test_conflicting_offline_events_become_anomalies() -> None:
     # Two terminals of the lead firm both finished op 10 while offline.
     a1, a2 = Terminal("TA1", "F001"), Terminal("TA2", "F001", start_ms=1_500_000)
-    evs = [job_created(a1), a1.event("LotReceived", {"lot_id": "L1", "count": 10}, op=10)]
-    evs.append(a1.event("OpStarted", {"lot_id": "L1"}, op=10))
-    late = a2.event("OpStarted", {"lot_id": "L1"}, op=10, advance_ms=10**6)
+    evs = [job_created(a1), a1.event("LotReceived", {"lot_id": "F001-J1-L1", "count": 10}, op=10)]
+    evs.append(a1.event("OpStarted", {"lot_id": "F001-J1-L1"}, op=10))
+    late = a2.event("OpStarted", {"lot_id": "F001-J1-L1"}, op=10, advance_ms=10**6)
     job = fold([*evs, late])
     assert job is not None
     assert job.anomalies == [(late.event_id, Reason.OP_ALREADY_STARTED.value)]

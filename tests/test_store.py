@@ -25,7 +25,7 @@ ROUTE = [
 ]
 
 
-def make_job(store: Store, job: str = "J1", qty: int = 100) -> None:
+def make_job(store: Store, job: str = "F001-J1", qty: int = 100) -> None:
     r = store.record(
         raw(
             "JobCreated",
@@ -45,7 +45,7 @@ def make_job(store: Store, job: str = "J1", qty: int = 100) -> None:
     ).ok
 
 
-def measure(store: Store, job: str = "J1", value: str = "10.001") -> object:
+def measure(store: Store, job: str = "F001-J1", value: str = "10.001") -> object:
     return store.record(
         raw(
             "MeasurementTaken",
@@ -75,10 +75,10 @@ def test_pragmas_and_identity(store: Store) -> None:
 
 def test_record_writes_event_projection_and_outbox_together(store: Store) -> None:
     make_job(store)
-    r = store.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
+    r = store.record(raw("OpStarted", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10))
     assert r.ok and r.event is not None
     assert [e.seq for e in store.tail(3)] == [1, 2, 3]
-    assert store.rows("SELECT status FROM ops WHERE lot_id = 'J1-L1' AND seq = 10") == [
+    assert store.rows("SELECT status FROM ops WHERE lot_id = 'F001-J1-L1' AND seq = 10") == [
         {"status": "running"}
     ]
     assert [e.event_id for e in store.outbox_pending()][-1] == r.event.event_id
@@ -90,13 +90,13 @@ def test_refused_command_writes_nothing(store: Store) -> None:
     r = store.record(
         raw(
             "OpFinished",
-            {"lot_id": "J1-L1", "good": 1, "defect": 0, "scrap": 0},
-            job_id="J1",
+            {"lot_id": "F001-J1-L1", "good": 1, "defect": 0, "scrap": 0},
+            job_id="F001-J1",
             op=10,
         )
     )
     assert (r.ok, r.reason) == (False, "op_not_started")
-    r = store.record(raw("OpStarted", {"lot_id": "J1-L1", "oops": 1}, job_id="J1", op=10))
+    r = store.record(raw("OpStarted", {"lot_id": "F001-J1-L1", "oops": 1}, job_id="F001-J1", op=10))
     assert (r.ok, r.reason) == (False, "unknown_field")
     assert store.count_events() == n
     assert store.outbox_stats()["pending"] == n
@@ -117,7 +117,7 @@ def test_seq_and_clock_survive_reopen(db_path: Path) -> None:
         tid = s.terminal_id
     with Store.open(db_path) as s:
         assert s.terminal_id == tid and s.firm_id == "F001"
-        r = s.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
+        r = s.record(raw("OpStarted", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10))
         assert r.event is not None
         assert r.event.seq == last.seq + 1 and r.event.hlc > last.hlc
 
@@ -128,14 +128,14 @@ def test_two_processes_share_one_database(db_path: Path) -> None:
     b = Store.open(db_path)
     try:
         make_job(a)
-        assert b.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10)).ok
-        r = a.record(raw("OpStarted", {"lot_id": "J1-L1"}, job_id="J1", op=10))
+        assert b.record(raw("OpStarted", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10)).ok
+        r = a.record(raw("OpStarted", {"lot_id": "F001-J1-L1"}, job_id="F001-J1", op=10))
         assert r.reason == "op_already_started"  # a saw b's write
         assert a.record(
             raw(
                 "OpFinished",
-                {"lot_id": "J1-L1", "good": 100, "defect": 0, "scrap": 0},
-                job_id="J1",
+                {"lot_id": "F001-J1-L1", "good": 100, "defect": 0, "scrap": 0},
+                job_id="F001-J1",
                 op=10,
             )
         ).ok
@@ -156,8 +156,8 @@ def test_ingest_is_idempotent_and_writes_cursor_with_data(store: Store, tmp_path
     assert (rep.applied, rep.duplicates) == (0, 2)
     assert store.meta("feed_cursor") == "2"
     assert store.outbox_stats()["pending"] == 0  # events from elsewhere are not sent back
-    job = store.job("J1")
-    assert job is not None and job.lots["J1-L1"].qty == 100
+    job = store.job("F001-J1")
+    assert job is not None and job.lots["F001-J1-L1"].qty == 100
 
 
 def test_settle_outbox_parks_rejected(store: Store) -> None:

@@ -94,10 +94,10 @@ def test_a_firms_terminals_see_each_other(hub: Hub, tmp_path: Path) -> None:
         sync_until_idle(a2.syncer)
         got = a2.store.job(job)
         assert got is not None and got.customer == "トヨタ紡織"  # same firm: everything
-        a2.record("LotReceived", {"lot_id": "L1", "count": 10}, job_id=job, op=10)
+        a2.record("LotReceived", {"lot_id": f"{job}-L1", "count": 10}, job_id=job, op=10)
         sync_until_idle(a2.syncer)
         sync_until_idle(a1.syncer)
-        assert a1.store.job(job).lots["L1"].ops[10].received == 10  # type: ignore[union-attr]
+        assert a1.store.job(job).lots[f"{job}-L1"].ops[10].received == 10  # type: ignore[union-attr]
     finally:
         a1.close()
         a2.close()
@@ -167,7 +167,7 @@ def test_events_before_their_job_reach_the_members(hub: Hub, tmp_path: Path) -> 
             job_id=job,
             op=20,
             type="LotReceived",
-            payload={"lot_id": "L1", "count": 10},
+            payload={"lot_id": f"{job}-L1", "count": 10},
         )
         r = httpx.post(
             f"{hub.url}/v1/events",
@@ -181,7 +181,7 @@ def test_events_before_their_job_reach_the_members(hub: Hub, tmp_path: Path) -> 
         for t in (b2, c):
             sync_until_idle(t.syncer)
             state = t.store.job(job)
-            assert state is not None and state.lots["L1"].ops[20].received == 10, t.firm
+            assert state is not None and state.lots[f"{job}-L1"].ops[20].received == 10, t.firm
             assert t.store.check_integrity() == []
     finally:
         for t in (a, b1, b2, c):

@@ -29,6 +29,7 @@ from app.store import Store
 from app.sync import HubClient, Syncer, SyncError, SyncLoop
 from app.sync.photos import queue_photo
 from app.sync.syncer import sync_until_idle
+from tests.factories import raw
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +68,7 @@ def test_every_fault_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path: Pat
     try:
         job = route_job(a, "10:LATHE:FA01,20:HEAT:FB02")
         for n in range(3):
-            do_op(a, job, f"{job}-L{n}", 10, 5, "FB02")
+            do_op(a, job, f"{job}-L{n + 1}", 10, 5, "FB02")
         errors: list[str] = []
         for _ in range(40):
             for t in (a, b):
@@ -91,7 +92,7 @@ def test_every_fault_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path: Pat
                 "oldest_pending_at": None,
                 "rejected": 0,
             }
-        assert b.store.job(job).lots[f"{job}-L2"].in_transit_to == "FB02"  # type: ignore[union-attr]
+        assert b.store.job(job).lots[f"{job}-L3"].in_transit_to == "FB02"  # type: ignore[union-attr]
         assert "cut" in proxy.seen  # the hub committed and the answer was lost: duplicates
     finally:
         a.close()
@@ -147,7 +148,7 @@ def test_4xx_parks_only_the_bad_event(tmp_path: Path) -> None:
     until that one is parked, visible, and everything else goes through."""
     store = Store.open(tmp_path / "t.db", firm_id="FA01")
     for n in range(9):
-        store.record("MachineStateChanged", {"machine": f"M{n}", "state": "run"})
+        store.record(raw("MachineStateChanged", {"machine": f"M{n}", "state": "run"}))
     poison = store.outbox_pending(10)[4].event_id
     stored: list[str] = []
 
@@ -178,7 +179,7 @@ def test_4xx_parks_only_the_bad_event(tmp_path: Path) -> None:
     )[0]
     assert row["last_error"].startswith("body_too_large")
     # A later round does not retry the parked event, and the queue keeps moving.
-    store.record("MachineStateChanged", {"machine": "M9", "state": "stop"})
+    store.record(raw("MachineStateChanged", {"machine": "M9", "state": "stop"}))
     assert Syncer(store, client).sync_once().pushed == 1
     store.close()
 
@@ -227,7 +228,9 @@ def test_sigkill_mid_sync_then_convergence(hub: Hub, proxy: FaultProxy, tmp_path
     enroll(store, proxy.url, hub.code("FA01"))
     store.conn.execute("PRAGMA synchronous = OFF")  # set-up speed only
     for n in range(1500):
-        store.record("MachineStateChanged", {"machine": f"M{n % 7}", "state": "run", "counter": n})
+        store.record(
+            raw("MachineStateChanged", {"machine": f"M{n % 7}", "state": "run", "counter": n})
+        )
     store.close()
     # Every answer takes a second: the hub commits a batch, then the terminal dies
     # before hearing so (the "upload repeated" case), or while sending the next one.

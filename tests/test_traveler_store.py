@@ -85,9 +85,9 @@ def test_issue_records_an_event_and_only_the_lead_may_issue(tmp_path: Path) -> N
     job_id = _job(lead)
     prepared = prepare(lead, job_id)
     assert not isinstance(prepared, Refusal)
-    assert prepared.traveler.lot_id == f"{job_id}-1" and prepared.traveler.qty == 50
+    assert prepared.traveler.lot_id == f"{job_id}-L1" and prepared.traveler.qty == 50
     assert record_issued(lead, prepared).ok
-    assert lead.job(job_id).travelers[0]["lot_id"] == f"{job_id}-1"  # type: ignore[union-attr]
+    assert lead.job(job_id).travelers[0]["lot_id"] == f"{job_id}-L1"  # type: ignore[union-attr]
     assert isinstance(prepare(lead, "NOPE"), Refusal)
     lead.close()
     f007 = Store.open(tmp_path / "lead.db", firm_id="F007")
@@ -110,7 +110,7 @@ def test_offline_terminal_adopts_the_job_and_records_on_it(tmp_path: Path) -> No
     v = verify(prepared.text, key_directory(heat), datetime.now(UTC))
     assert v.verdict is Verdict.VALID
     # Before adoption the store's rules refuse events on a job it has never seen.
-    receipt = {"lot_id": f"{job_id}-1", "count": 50}
+    receipt = {"lot_id": f"{job_id}-L1", "count": 50}
     refused = heat.record(raw("LotReceived", receipt, job_id=job_id, op=20))
     assert not refused.ok and refused.reason == "unknown_job"
     assert adopt(heat, v) == "adopted"
@@ -158,11 +158,11 @@ def test_expired_directory_entry_gives_expired_key(tmp_path: Path) -> None:
 def test_a_split_lot_gets_its_own_traveler_naming_its_parent(tmp_path: Path) -> None:
     lead = Store.open(tmp_path / "lead.db", firm_id="F001")
     job_id = _job(lead)
-    lot = f"{job_id}-1"
+    lot = f"{job_id}-L1"
     assert lead.record(raw("LotReceived", {"lot_id": lot, "count": 50}, job_id=job_id, op=10)).ok
-    split = {"lot_id": lot, "child_lot_id": f"{job_id}-2", "count": 20}
+    split = {"lot_id": lot, "child_lot_id": f"{job_id}-L2", "count": 20}
     assert lead.record(raw("LotSplit", split, job_id=job_id, op=10)).ok
-    child = prepare(lead, job_id, f"{job_id}-2")
+    child = prepare(lead, job_id, f"{job_id}-L2")
     parent = prepare(lead, job_id, lot)
     assert not isinstance(child, Refusal) and not isinstance(parent, Refusal)
     assert (child.traveler.qty, child.traveler.parent_lot) == (20, lot)

@@ -22,6 +22,7 @@ from wire.events import (
     DECIMAL,
     OBJ,
     OPTINT,
+    OPTSEQS,
     OPTSTR,
     PAYLOADS,
     POSINT,
@@ -155,6 +156,7 @@ _KINDS: dict[str, Any] = {
     COUNT: st.integers(0, 10**9 - 1),
     POSINT: st.integers(1, 10**9 - 1),
     OPTINT: st.none() | st.integers(-(2**53) + 1, 2**53 - 1),
+    OPTSEQS: st.none() | st.lists(st.integers(1, 10**6 - 1), max_size=5),
     DECIMAL: st.decimals(allow_nan=False, allow_infinity=False).map(str),
     DATE: st.dates().map(lambda d: d.isoformat()),
     ROUTE: st.lists(

@@ -52,7 +52,7 @@ def directory(*keys: PublicKey) -> KeyDirectory:
 def traveler(n_ops: int = 5, **kw: object) -> Traveler:
     base: dict[str, object] = dict(
         job_id="F001-261129-7K3Q",
-        lot_id="F001-261129-7K3Q-1",
+        lot_id="F001-261129-7K3Q-L1",
         part_no="SHAFT-A2041-03",
         qty=120,
         due=date(2026, 12, 20),

@@ -39,6 +39,7 @@ import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.core import lots
 from app.core.clock import COUNTER_BITS as HLC_COUNTER_BITS
 from app.core.model import Operation, Route
 
@@ -95,6 +96,8 @@ class JobOrigin:
     hlc: int
     occurred_at: str
     note: str | None = None
+    schema_version: int = 1
+    operator: str | None = None  # schema 2: who created the job
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,9 @@ def _payload_array(t: Traveler) -> list[Any]:
             o.hlc,
             _pack_time(o.occurred_at, o.hlc),
         ]
-        if o.note is not None:
+        if o.schema_version >= 2:
+            origin += [o.note, o.operator]  # seven items: a schema-2 JobCreated
+        elif o.note is not None:
             origin.append(o.note)
     return [
         t.job_id,
@@ -234,16 +239,19 @@ def _payload_array(t: Traveler) -> list[Any]:
 # Lots are usually named JOB-1, JOB-2 ...; the number alone is sent then (an int on the
 # wire, where any other lot name is a text, so the two cannot be confused).
 def _pack_lot(lot_id: str, job_id: str) -> int | str:
-    tail = lot_id[len(job_id) + 1 :] if lot_id.startswith(job_id + "-") else ""
-    if tail.isdigit() and tail.isascii() and str(int(tail)) == tail and int(tail) < 2**32:
-        return int(tail)
-    return lot_id
+    n = lots.number(job_id, lot_id)
+    return n if n is not None else lot_id
 
 
 def _unpack_lot(v: Any, job_id: str) -> str:
+    # A number names the job's lot with that number (``lots.lot_id``); release 0.1 printed
+    # the first lot as 1 too, meaning the same lot.
     if isinstance(v, int) and not isinstance(v, bool):
-        return f"{job_id}-{_int(v, 0, 2**32)}"
-    return str(_str(v))
+        n = _int(v, 0, 2**32)
+        if n < 1:
+            raise _Malformed("lot")
+        return lots.lot_id(job_id, n)
+    return lots.canonical(job_id, str(_str(v)))
 
 
 # Terminal ids made by the store are "T" + 12 hex digits: 6 bytes on the wire.
@@ -460,7 +468,7 @@ def _limit(v: str, limit: int = 200) -> str:
 
 
 def _origin(o: Any) -> JobOrigin:
-    if not isinstance(o, list) or len(o) not in (5, 6):
+    if not isinstance(o, list) or len(o) not in (5, 6, 7):
         raise _Malformed("origin")
     if not isinstance(o[0], bytes) or len(o[0]) != 16:
         raise _Malformed("origin")
@@ -473,8 +481,11 @@ def _origin(o: Any) -> JobOrigin:
             raise _Malformed("origin") from exc
     elif not isinstance(occurred, str) or not occurred or len(occurred) > 64:
         raise _Malformed("origin")
-    note = o[5] if len(o) == 6 else None
+    note = o[5] if len(o) >= 6 else None
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        raise _Malformed("origin")
+    operator = o[6] if len(o) == 7 else None
+    if operator is not None and (not isinstance(operator, str) or not 0 < len(operator) <= 64):
         raise _Malformed("origin")
     return JobOrigin(
         event_id=str(uuid.UUID(bytes=o[0])),
@@ -483,6 +494,8 @@ def _origin(o: Any) -> JobOrigin:
         hlc=hlc,
         occurred_at=occurred,
         note=note,
+        schema_version=2 if len(o) == 7 else 1,
+        operator=operator,
     )
 
 

@@ -51,6 +51,8 @@ def job_created_event(t: Traveler) -> Event | None:
         op=None,
         type="JobCreated",
         payload={k: payload[k] for k in PAYLOADS["JobCreated"] if k in payload},
+        schema_version=t.origin.schema_version,
+        operator=t.origin.operator,
     )
 
 
@@ -84,6 +86,8 @@ def traveler_from_job(
             hlc=job_created.hlc,
             occurred_at=job_created.occurred_at,
             note=note if isinstance(note, str) else None,
+            schema_version=job_created.schema_version,
+            operator=job_created.operator,
         ),
     )
 
