@@ -233,7 +233,8 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     lot = job.lots.get(p["lot_id"])
 
     if t == "LotReceived":
-        if not lots.is_lot_of(job.job_id, p["lot_id"]):
+        # Release 0.1 (schema 1) named lots freely; its events keep their meaning.
+        if ev.schema_version >= 2 and not lots.is_lot_of(job.job_id, p["lot_id"]):
             return Reason.BAD_LOT_ID
         if lot is None:
             return None
@@ -249,7 +250,7 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     if prog is None or not prog.received:
         return Reason.LOT_NOT_RECEIVED
     if t == "LotSplit":
-        return _check_split(job, lot, prog, p)
+        return _check_split(job, lot, prog, p, ev.schema_version)
     if t == "OpStarted":
         if prog.status == DONE:
             return Reason.OP_ALREADY_FINISHED
@@ -290,12 +291,14 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     return Reason.UNKNOWN_EVENT
 
 
-def _check_split(job: JobState, lot: LotState, prog: OpProgress, p: Any) -> Reason | None:
+def _check_split(
+    job: JobState, lot: LotState, prog: OpProgress, p: Any, version: int
+) -> Reason | None:
     """A lot splits at a step its firm holds: received and waiting (part of the parts go
     on under a new traveler before work starts), or finished and not all handed on (part
     of the good parts go ahead). Never while the step runs or is paused."""
     child = p["child_lot_id"]
-    if not lots.is_lot_of(job.job_id, child):
+    if version >= 2 and not lots.is_lot_of(job.job_id, child):
         return Reason.BAD_LOT_ID
     if child in job.lots:
         return Reason.LOT_EXISTS

@@ -36,6 +36,9 @@ EVENT_COLUMNS = (
 )
 INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 JOB_CACHE_SIZE = 256
+# Bumped whenever ``fold`` derives different state from the same events (release 0.2:
+# operators, splits, trust between firms); a store with older projections rebuilds.
+PROJECTION_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,12 @@ class Store:
         if firm_id and store.firm_id != firm_id:
             store.set_meta({"firm_id": firm_id})
             store.firm_id = firm_id
+        if store.meta("projection_version") != str(PROJECTION_VERSION):
+            # The rules that derive state changed (operators, splits, trust): derive the
+            # projections again from the events, which never change.
+            with store._lock, store._transaction():
+                store._replay_all()
+                store._write_meta({"projection_version": str(PROJECTION_VERSION)})
         store.repair_lot_ids()
         return store
 
