@@ -16,6 +16,8 @@ from typing import Any
 
 import platformdirs
 
+from wire.errors import NakamaError
+
 VERSION = 1
 
 
@@ -67,7 +69,7 @@ BY_KEY = {o.key: o for o in OPTIONS}
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-class SettingsError(ValueError):
+class SettingsError(NakamaError, ValueError):
     """``code``: unknown_setting, bad_value."""
 
     def __init__(self, code: str, key: str) -> None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import serial
 
 from drivers.url import DeviceUrl, DeviceUrlError
+from wire.errors import NakamaError
 
 
-class TransportError(Exception):
+class TransportError(NakamaError):
     """The link is unusable: ``not_found``, ``open_failed``, ``lost``, ``timeout``."""
 
     def __init__(self, code: str, detail: str = "") -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from wire.errors import NakamaError
+
 SCHEMES = ("serial", "serial-usb", "modbus-tcp", "modbus-rtu", "sim")
 
 
-class DeviceUrlError(ValueError):
+class DeviceUrlError(NakamaError, ValueError):
     """A device setting that cannot be used; ``code`` is stable, ``detail`` says where."""
 
     def __init__(self, code: str, detail: str) -> None:

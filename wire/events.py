@@ -23,6 +23,8 @@ from typing import Any
 
 import orjson
 
+from wire.errors import NakamaError
+
 # Version 2 adds the acting operator to the envelope. Version 1 events (release 0.1)
 # are still read and relayed unchanged: their canonical text, and so their digest, has
 # no ``operator`` key.
@@ -124,7 +126,7 @@ ENVELOPE_FIELDS = (
 )
 
 
-class WireError(ValueError):
+class WireError(NakamaError, ValueError):
     """An event that does not follow the wire format. ``code`` is translatable."""
 
     def __init__(self, code: str, detail: str = "") -> None:

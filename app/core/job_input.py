@@ -12,13 +12,14 @@ from datetime import date
 from typing import Any
 
 from app.core.model import JobSpec, Route
+from wire.errors import NakamaError
 
 # Crockford's base32 without I, L, O, U: nothing a person misreads on paper.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FIELDS = ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note")
 
 
-class JobInputError(ValueError):
+class JobInputError(NakamaError, ValueError):
     """``code`` is translatable; ``field`` names the field that is wrong."""
 
     def __init__(self, code: str, field: str, detail: str = "") -> None:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from app.core import lots
 from app.core.clock import COUNTER_BITS as HLC_COUNTER_BITS
 from app.core.model import Operation, Route
+from wire.errors import NakamaError
 
 FORMAT_VERSION = 1
 PREFIX = f"NK{FORMAT_VERSION}:"
@@ -170,7 +171,7 @@ class Verification:
         return self.verdict is Verdict.VALID
 
 
-class TravelerError(ValueError):
+class TravelerError(NakamaError, ValueError):
     """A traveler that cannot be encoded (e.g. ``too_large``). ``code`` is translatable."""
 
     def __init__(self, code: str, detail: str = "") -> None:

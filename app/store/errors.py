@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from wire.errors import NakamaError
 
-class StoreError(Exception):
+
+class StoreError(NakamaError):
     """Codes: not_a_database, foreign_database, schema_too_new, integrity_failed,
     disk_full, read_only, locked, io_error."""
 

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.core.traveler import KeyDirectory, PublicKey, key_id_for, raw_public_key
 from app.store.errors import StoreError
 from app.store.store import Store
+from wire.errors import NakamaError
 
 # Another terminal's clock may run behind ours; a key valid "from now" would look
 # not yet valid there for a while.
@@ -38,7 +39,7 @@ FIELDS = ("firm_id", "key_id", "terminal_id", "public_key", "valid_from", "valid
           "revoked_at")  # fmt: skip
 
 
-class KeyImportError(ValueError):
+class KeyImportError(NakamaError, ValueError):
     """A key row that cannot go into the directory. ``code`` is translatable; ``index`` is
     the row's position in what was given. Nothing is written when this is raised."""
 

@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+from wire.errors import NakamaError
 
-class SyncError(Exception):
+
+class SyncError(NakamaError):
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
