@@ -35,7 +35,8 @@ if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 stamp=.venv/.nakama-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # The hub extra runs the demo's hub on loopback; the tests need the hub too.
+  .venv/bin/python -m pip install -q -e ".[hub,test]"
   touch "$stamp"
 fi
 

@@ -1,9 +1,13 @@
 """The app's link to the hub: the Qt-free ``SyncLoop`` on its own store connection, its
-status hopped to the GUI thread, and (in demo mode) a hub embedded in this process."""
+status hopped to the GUI thread, and (in demo mode) a hub in a process of its own."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,24 +63,62 @@ DEMO_HUB_PORT = 18765
 def start_demo_hub(
     data_dir: Path, store: Store, firms: dict[str, tuple[str, str]]
 ) -> Callable[[], None]:
-    """A hub on loopback with the demo firms, this terminal enrolled in it (once, or again
-    when the port had to change). Returns the function that stops the hub."""
-    from hub import embedded, registry
-    from hub.db import HubDB
-
+    """A hub on loopback in its own process (``python -m hub.demo``), with the demo firms
+    and this terminal enrolled in it (once, or again when the port had to change). The
+    terminal never imports the hub's code. Returns the function that stops the hub."""
     url_db = f"sqlite:///{data_dir / 'demo-hub.db'}"
-    db = HubDB(url_db)
-    try:
-        for code, (name, region) in firms.items():
-            if registry.firm(db, code) is None:
-                registry.add_firm(db, code, name, region)
-        enroll_code = registry.make_enroll_code(db, store.firm_id)
-    finally:
-        db.close()
-    try:
-        url, stop = embedded.start(url_db, port=DEMO_HUB_PORT)
-    except OSError:  # the port is taken (a second demo app): any free port
-        url, stop = embedded.start(url_db)
-    if store.meta("hub_url") != url or not store.meta("hub_token"):
-        enroll(store, url, enroll_code)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hub.demo",
+            "--db",
+            url_db,
+            "--firms",
+            json.dumps({c: list(v) for c, v in firms.items()}, ensure_ascii=False),
+            "--enroll",
+            store.firm_id,
+            "--port",
+            str(DEMO_HUB_PORT),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out = proc.stdout
+
+    def started() -> dict[str, str]:
+        line = out.readline()
+        if not line:
+            proc.wait(timeout=5)
+            raise RuntimeError(f"the demo hub did not start (exit status {proc.returncode})")
+        return dict(json.loads(line))
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+
+    usual = f"http://127.0.0.1:{DEMO_HUB_PORT}"
+    if store.meta("hub_url") == usual and store.meta("hub_token"):
+        # Enrolled before: the app goes on while the hub starts (the sync loop retries
+        # until it answers); only if it had to take another port is this terminal
+        # enrolled again, on a connection of its own.
+        def later() -> None:
+            info = started()
+            if info["url"] != usual:
+                with Store.open(store.path) as own:
+                    enroll(own, info["url"], info["enroll_code"])
+
+        threading.Thread(target=later, name="demo-hub-start", daemon=True).start()
+    else:
+        info = started()
+        enroll(store, info["url"], info["enroll_code"])
     return stop
