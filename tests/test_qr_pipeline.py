@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import segno
 
+from app.scanned import classify
 from drivers.qr.decoders import payload_text
 from drivers.qr.pipeline import FramePipeline, RecentCodes
 from drivers.qr.synth import make_frame
-from drivers.qr.verdicts import classify
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import time
 import cv2
 
 from app.commands.common import open_store, print_json
+from app.scanned import classify
 from app.store.keyring import key_directory
 from drivers.qr.pipeline import FramePipeline
-from drivers.qr.verdicts import classify
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

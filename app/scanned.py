@@ -1,7 +1,9 @@
-"""What a scanned text is: a Nakama traveler (and whether it verifies), or another code.
+"""What a scanned text means: a Nakama traveler (and whether it verifies), an operator's
+badge, or another code.
 
-``classify`` is the one place scanning asks the traveler verifier
-(``app.core.traveler.verify``, pure and offline) what a code is worth.
+The drivers only report what they read (text, format, corners); this is the one place
+the app decides what that text is, asking the traveler verifier
+(``app.core.traveler.verify``, pure and offline) what a traveler is worth.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.operators import BADGE_PREFIX
 from app.core.traveler import PREFIX, KeyDirectory, traveler_to_dict, verify
 
 
 def kind(text: str, fmt: str = "QRCode") -> str:
-    """``traveler``, ``url``, ``part_number`` (a linear code) or ``text``."""
+    """``traveler``, ``badge``, ``url``, ``part_number`` (a linear code) or ``text``."""
     if text.startswith(PREFIX):
         return "traveler"
+    if text.startswith(BADGE_PREFIX):
+        return "badge"
     if text.lower().startswith(("http://", "https://")):
         return "url"
     if fmt != "QRCode" and fmt not in ("DataMatrix", "MicroQRCode"):
