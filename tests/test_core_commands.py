@@ -430,7 +430,7 @@ def _state(job: JobState | None) -> Any:
 # -- trust in the replay ------------------------------------------------------------------
 
 
-def test_a_store_fed_bad_events_shows_the_victims_true_state() -> None:
+def test_a_store_fed_bad_events_shows_the_victims_true_state(tmp_path: Any) -> None:
     """Events an old hub might have delivered: another firm's corrections of the lead's
     records, a stolen JobCreated and an event reusing the JobCreated's id. The store
     keeps them, refuses them in the state and lists them as anomalies."""
@@ -478,6 +478,18 @@ def test_a_store_fed_bad_events_shows_the_victims_true_state() -> None:
     reasons = {r for _, r in job.anomalies}
     assert {"job_id_not_yours", "not_your_event"} <= reasons
     assert len(job.anomalies) >= 3
+    # The lead's own store, fed the bad events first (as an old hub might have), then
+    # its own: the screen's tables show the true state and list every bad event.
+    with Store.open(tmp_path / "lead.db", firm_id="F001") as store:
+        store.ingest(evil)
+        store.ingest(s.events)
+        rows = store.rows("SELECT lead_firm, status FROM jobs WHERE job_id = ?", (JOB,))
+        assert rows == [{"lead_firm": "F001", "status": "in_progress"}]
+        op10 = store.rows("SELECT status, received FROM ops WHERE lot_id = ? AND seq = 10", (L1,))
+        assert op10 == [{"status": "running", "received": 100}]
+        listed = {r["event_id"] for r in store.rows("SELECT event_id FROM anomalies")}
+        assert {e.event_id for e in evil[:3]} <= listed
+        assert store.check_integrity() == []
 
 
 def test_the_store_keeps_both_events_that_share_an_id(tmp_path: Any) -> None:
@@ -494,3 +506,34 @@ def test_the_store_keeps_both_events_that_share_an_id(tmp_path: Any) -> None:
         job = store.job(JOB)
         assert job is not None and job.lead_firm == "F001" and job.lots[L1].qty == 100
         assert store.check_integrity() == []
+
+
+def test_a_correction_keeps_the_type_and_a_split_cannot_reuse_a_lot_number() -> None:
+    s = walked("received", "started")
+    started = s.events[-1]
+    lead = s.terms["F001"]
+    lead.ms += 10**6
+    sneaky = lead.event(
+        "EventCorrected",
+        {
+            "supersedes": started.event_id,
+            "reason": "x",
+            "replacement": {
+                "type": "LotHandedOff",
+                "payload": {"lot_id": L1, "to_firm": "F007", "count": 100},
+            },
+        },
+        job_id=JOB,
+        op=10,
+    )
+    job = fold([*s.events, sneaky])
+    assert job is not None and (sneaky.event_id, "replacement_type") in job.anomalies
+    assert job.lots[L1].ops[10].handed_off == 0
+    # Two terminals of one firm split the same lot offline: both pick L2.
+    s = walked("received")
+    a2 = Terminal("TF001b", "F001", start_ms=s.terms["F001"].ms)
+    first = s.ok(LEAD, lambda j: C.split(j, LEAD, L1, 10, 10))
+    twin = a2.event("LotSplit", dict(first.payload), job_id=JOB, op=10, advance_ms=5000)
+    job = fold([*s.events, twin])
+    assert job is not None and (twin.event_id, "lot_exists") in job.anomalies
+    assert job.lots[L1].qty == 90 and job.lots[L2].qty == 10
