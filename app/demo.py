@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.core.clock import new_event_id
+from app.core.job_input import new_job_id
 from app.store import Store
 from app.store.firms import save_firms
 
@@ -44,7 +44,7 @@ def seed(store: Store, today: date | None = None) -> int:
         ("PIN-7", "", 500, 14, "10:LATHE:F001,20:HEAT:F007,30:GRIND:F012,40:PLATE:F020"),
     ]
     for part, drawing, qty, days, route_text in jobs:
-        job_id = "J" + new_event_id().replace("-", "")[-10:].upper()
+        job_id = new_job_id(DEMO_FIRM, today)  # the lead firm's namespace: the hub insists
         route = [
             {"seq": int(s), "process": p, "firm": f}
             for s, p, f in (step.split(":") for step in route_text.split(","))

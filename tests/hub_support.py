@@ -269,7 +269,7 @@ def route_job(t: Terminal, route: str, *, qty: int = 10, customer: str = "トヨ
 
     from app.core.clock import new_event_id
 
-    job_id = "J" + new_event_id().replace("-", "")[-12:].upper()
+    job_id = f"{t.firm}-" + new_event_id().replace("-", "")[-12:].upper()
     steps = [
         {"seq": int(s), "process": p, "firm": f}
         for s, p, f in (part.split(":") for part in route.split(","))
