@@ -253,14 +253,19 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
             elif job not in leads:
                 unchecked.add(ev.event_id)  # before its job: checked when the job comes
             elif ev.firm_id in members[job]:
-                target = ev.payload["supersedes"] if ev.type == "EventCorrected" else None
-                reason = refusal(ev, leads[job], routes[job], holders.get((job, target), set()))
+                if ev.type in STEP_TYPES:  # the everyday case, inline (see ``refusal``)
+                    route = routes[job]
+                    if route is not None and route.get(ev.op) != ev.firm_id:  # type: ignore[arg-type]
+                        reason = "op_not_for_this_firm"
+                else:
+                    target = ev.payload["supersedes"] if ev.type == "EventCorrected" else None
+                    reason = refusal(ev, leads[job], routes[job], holders.get((job, target), set()))
             # else: not a member. Answered and kept as if the job did not exist (held).
             if reason is not None:
                 results[i] = _reject(ev.event_id, reason)
                 continue
             existing[ev.event_id] = body
-            if job is not None and (job, ev.event_id) in holders:
+            if holders and (job, ev.event_id) in holders:
                 holders[(job, ev.event_id)].add(ev.firm_id)
             accepted.append((ev, body))
             results[i] = {"event_id": ev.event_id, "status": "accepted"}
@@ -276,7 +281,8 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
             if job is None or job not in leads or ev.firm_id not in members[job]:
                 continue  # no job, or held: the pushing firm's own feed only
             if (
-                ev.event_id in unchecked
+                unchecked
+                and ev.event_id in unchecked
                 and job in new_jobs
                 and not _deliverable(ev, job, leads, routes, accepted)
             ):
