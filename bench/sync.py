@@ -111,7 +111,7 @@ def _events(firm: str, terminal: str, n: int, start_seq: int = 1) -> list[dict[s
             "schema_version": 1,
         }
         if i % 100 == 0:
-            job = "J" + new_event_id().replace("-", "")[-12:]
+            job = f"{firm}-" + new_event_id().replace("-", "")[-12:]
             route = [
                 {"seq": 10 * (k + 1), "process": "LATHE", "firm": f}
                 for k, f in enumerate((firm, *[x for x in ROUTE_FIRMS if x != firm][:2]))

@@ -308,7 +308,10 @@ def create_app(
         ),
     )
     async def push(request: Request, cred: Terminal) -> Response:
-        """Push a batch; answered per event: accepted, duplicate, or rejected with a reason."""
+        """Push a batch; answered per event: accepted, duplicate, or rejected with a reason
+        (wire format codes; ``firm_mismatch``, ``terminal_mismatch``, ``id_conflict``;
+        ``job_id_not_yours``, ``unknown_firm``, ``job_exists``, ``not_lead_firm``,
+        ``op_not_for_this_firm``, ``cannot_correct``: see ``hub.ingest``)."""
         return await store_batch(request, cred)
 
     async def store_batch(request: Request, cred: Credential) -> Response:

@@ -77,7 +77,8 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
             raise CursorGone()
         rows = q.rows(
             "SELECT f.feed_seq, f.terminal_id, e.firm_id, e.type, e.body FROM feed f "
-            "JOIN events e ON e.event_id = f.event_id WHERE f.firm_id = ? AND f.feed_seq > ? "
+            "JOIN events e ON e.event_id = f.event_id AND e.terminal_id = f.terminal_id "
+            "WHERE f.firm_id = ? AND f.feed_seq > ? "
             "ORDER BY f.feed_seq LIMIT ?",
             (cred.firm_id, cur.seq, limit + 1),
         )
@@ -101,8 +102,10 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
 
 def job_view(db: HubDB, cred: Credential, job_id: str) -> dict[str, Any] | None:
     """A job as this firm may see it, or None when it does not exist *or* is not the
-    firm's business (the same answer, so guessing ids tells nothing)."""
-    jm, jt, e = schema.job_members, schema.jobs, schema.events
+    firm's business (the same answer, so guessing ids tells nothing). Its events are
+    those the firm's feed carries: its own, and those the hub delivered to it (so not
+    events another firm pushed to the job without being on it)."""
+    jm, jt, e, f = schema.job_members, schema.jobs, schema.events, schema.feed
     with db.read() as c:
         member = c.execute(
             select(jm.c.firm_id).where(jm.c.job_id == job_id, jm.c.firm_id == cred.firm_id)
@@ -112,11 +115,18 @@ def job_view(db: HubDB, cred: Credential, job_id: str) -> dict[str, Any] | None:
         lead = c.execute(select(jt.c.lead_firm).where(jt.c.job_id == job_id)).scalar()
         firms = sorted(c.execute(select(jm.c.firm_id).where(jm.c.job_id == job_id)).scalars())
         rows = c.execute(
-            select(e.c.firm_id, e.c.type, e.c.body).where(e.c.job_id == job_id).order_by(e.c.hlc)
+            select(e.c.firm_id, e.c.type, e.c.body)
+            .join(
+                f,
+                (f.c.event_id == e.c.event_id)
+                & (f.c.terminal_id == e.c.terminal_id)
+                & (f.c.firm_id == cred.firm_id),
+            )
+            .where(e.c.job_id == job_id)
+            .order_by(e.c.hlc, e.c.terminal_id, e.c.seq)
         ).all()
     events = [
         json.loads(body if firm_id == cred.firm_id else redact(body, type_))
         for firm_id, type_, body in rows
-        if firm_id in firms
     ]
     return {"job_id": job_id, "lead_firm": lead, "firms": firms, "events": events}

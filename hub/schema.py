@@ -83,12 +83,16 @@ keys = Table(
 )
 Index("keys_rev", keys.c.rev)
 
+# An event is identified by the terminal that made it and its id on that terminal
+# (migration 0003): an id read off a traveler and pushed by another terminal is another
+# event, so it cannot block or replace the real one. The id comes first in the key, so
+# a look-up by id alone (the correction check) uses it too.
 events = Table(
     "events",
     metadata,
     Column("event_id", String(64), primary_key=True),
     Column("firm_id", String(32), nullable=False),
-    Column("terminal_id", String(64), nullable=False),
+    Column("terminal_id", String(64), primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hlc", BigInteger, nullable=False),
     Column("job_id", String(200)),
@@ -116,6 +120,8 @@ jobs = Table(
     Column("job_id", String(200), primary_key=True),
     Column("lead_firm", String(32), nullable=False),
     Column("created_event", String(64), nullable=False),
+    Column("created_terminal", String(64)),  # with created_event: its JobCreated
+    Column("route", Text),  # [[op, firm], ...] as JSON: who may act on which step
 )
 
 job_members = Table(
@@ -142,7 +148,7 @@ feed = Table(
     Column("event_id", String(64), nullable=False),
     Column("terminal_id", String(64), nullable=False),  # who pushed it: not echoed back
 )
-Index("feed_firm_event", feed.c.firm_id, feed.c.event_id, unique=True)
+Index("feed_firm_event", feed.c.firm_id, feed.c.event_id, feed.c.terminal_id, unique=True)
 
 photos = Table(
     "photos",

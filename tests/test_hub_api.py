@@ -95,12 +95,23 @@ def test_guessed_job_ids_and_foreign_jobs(hub: Hub, a: Terminal, tmp_path) -> No
             event_id=wire["event_id"][:-4] + "ffff",
             payload={"lot_id": "X", "count": 1},
         )
-        res = push(hub, d, [intruder]).json()["results"][0]
-        assert res["status"] == "rejected" and res["reason"] == "not_a_participant"
+        # Its write is answered as one to a job that does not exist (the event is held
+        # and reaches nobody else), so a push cannot tell D that the job exists either.
+        nowhere = dict(
+            intruder, job_id="FA01-NOSUCHJOB", seq=100, event_id=wire["event_id"][:-4] + "eeee"
+        )
+        res = push(hub, d, [intruder, nowhere]).json()["results"]
+        assert [{k: v for k, v in r.items() if k != "event_id"} for r in res] == [
+            {"status": "accepted"}
+        ] * 2
         sync_until_idle(d.syncer)
+        sync_until_idle(a.syncer)
         assert d.store.job(job) is None
         page = httpx.get(f"{hub.url}/v1/feed", headers=auth(d)).json()
         assert page["events"] == []
+        view = httpx.get(f"{hub.url}/v1/jobs/{job}", headers=auth(a)).json()
+        assert [e["firm_id"] for e in view["events"]] == ["FA01"]
+        assert a.store.count_events() == 1
     finally:
         d.close()
 

@@ -39,7 +39,7 @@ def hub(tmp_path: Path) -> Iterator[tuple[HubDB, dict[str, str]]]:
 
 def job_events(firm: str = "FA01", terminal: str = "TA") -> list[dict[str, Any]]:
     base = {"terminal_id": terminal, "occurred_at": utc_now_iso(), "firm_id": firm}
-    job = "J" + new_event_id()[-12:]
+    job = f"{firm}-" + new_event_id()[-12:]
     created = base | {
         "event_id": new_event_id(),
         "seq": 1,
