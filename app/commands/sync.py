@@ -9,6 +9,8 @@ import threading
 from dataclasses import asdict
 
 from app.commands.common import open_store, print_json
+from app.settings import Settings
+from app.store import Store
 
 SYNC_ERROR_TEXT = {
     "offline": ("ハブに接続できません。ネットワークを確認してください。", "Cannot reach the hub."),
@@ -25,6 +27,10 @@ SYNC_ERROR_TEXT = {
         "ハブに登録されていません。nakama enroll を実行してください。",
         "This terminal is not enrolled with a hub. Run: nakama enroll HUB_URL CODE",
     ),
+    "no_hub_url": (
+        "ハブの URL がありません。nakama enroll HUB_URL CODE と入力してください。",
+        "No hub address: run nakama enroll HUB_URL CODE (or set hub_url).",
+    ),
     "firm_differs": (
         "この端末は別の事業者の記録を持っています。登録できません。",
         "This terminal holds another firm's records; it cannot join this firm.",
@@ -39,8 +45,13 @@ def explain(code: str, detail: str = "") -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     en = sub.add_parser("enroll", help="join this terminal to a consortium hub")
-    en.add_argument("hub_url", metavar="HUB_URL")
-    en.add_argument("code", metavar="CODE", help="one-time code from nakama-hub enroll-code")
+    en.add_argument(
+        "target",
+        nargs="+",
+        metavar="[HUB_URL] CODE",
+        help="hub address (default: the hub_url setting) and the one-time code from "
+        "nakama-hub enroll-code",
+    )
     en.set_defaults(func=cmd_enroll)
     sy = sub.add_parser("sync", help="sync with the hub (until Ctrl-C, or --once)")
     sy.add_argument("--once", action="store_true", help="one full round, then exit")
@@ -51,16 +62,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.set_defaults(func=cmd_status)
 
 
+def hub_address(settings: Settings, store: Store) -> str:
+    """The one hub address: the ``hub_url`` setting; a store enrolled before the setting
+    existed lends its own (and the setting is written, so both agree from then on). The
+    store's copy follows the setting, so ``sync`` talks to the hub the settings name."""
+    url = str(settings["hub_url"] or "").rstrip("/")
+    if not url:
+        url = store.meta("hub_url") or ""
+        if url:
+            settings.values["hub_url"] = url
+            settings.save()
+    elif store.meta("hub_url") not in (None, "", url):
+        store.set_meta({"hub_url": url})
+    return url
+
+
 def cmd_enroll(args: argparse.Namespace) -> int:
     from app.sync import SyncError, enroll
 
+    if len(args.target) > 2:
+        print(explain("bad_enroll_code", " ".join(args.target)), file=sys.stderr)
+        return 2
+    settings = Settings()
+    *given, code = args.target
+    url = (given[0] if given else settings["hub_url"]).rstrip("/")
+    if not url:
+        print(explain("no_hub_url"), file=sys.stderr)
+        return 2
     with open_store(args) as store:
         try:
-            answer = enroll(store, args.hub_url, args.code)
+            answer = enroll(store, url, code)
         except SyncError as exc:
             print(explain(exc.code, exc.detail), file=sys.stderr)
             return 2
-        print_json({k: v for k, v in answer.items() if k != "token"} | {"enrolled": True})
+        settings.values["hub_url"] = url  # one address for enroll, sync and the app
+        settings.save()
+        print_json(
+            {k: v for k, v in answer.items() if k != "token"} | {"enrolled": True, "hub_url": url}
+        )
     return 0
 
 
@@ -68,6 +107,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from app.sync import status
 
     with open_store(args) as store:
+        hub_address(Settings(), store)
         print_json(asdict(status(store)))
     return 0
 
@@ -77,6 +117,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from app.sync.syncer import sync_until_idle
 
     with open_store(args) as store:
+        hub_address(Settings(), store)
         syncer = Syncer(store)
         if args.once:
             try:
