@@ -179,6 +179,29 @@ _REASONS: dict[str, tuple[str, str]] = {
     "bad_date": ("納期は YYYY-MM-DD で指定してください。", "Give the due date as YYYY-MM-DD."),
     "bad_price": ("単価は整数 (円) にしてください。", "Unit price must be a whole number of yen."),
     "bad_file": ("ファイルを読めません (JSON か CSV)。", "Cannot read the file (JSON or CSV)."),
+    # -- the hub (app/sync) ------------------------------------------------------------
+    "offline": ("ハブに接続できません。ネットワークを確認してください。", "Cannot reach the hub."),
+    "timeout": ("ハブの応答がありません。", "The hub did not answer in time."),
+    "unauthorized": (
+        "この端末の登録は無効です。事務局に新しい登録コードを依頼してください。",
+        "This terminal's token is not accepted (revoked?). Ask the office for a new code.",
+    ),
+    "bad_enroll_code": (
+        "登録コードが正しくないか、使用済み・期限切れです。",
+        "The enrolment code is wrong, used or expired.",
+    ),
+    "not_enrolled": (
+        "ハブに登録されていません。nakama enroll を実行してください。",
+        "This terminal is not enrolled with a hub. Run: nakama enroll HUB_URL CODE",
+    ),
+    "no_hub_url": (
+        "ハブの URL がありません。nakama enroll HUB_URL CODE と入力してください。",
+        "No hub address: run nakama enroll HUB_URL CODE (or set hub_url).",
+    ),
+    "firm_differs": (
+        "この端末は別の事業者の記録を持っています。登録できません。",
+        "This terminal holds another firm's records; it cannot join this firm.",
+    ),
     # -- printing travelers and badges --------------------------------------------------
     "too_large": (
         "QR コードに収まりません (備考が長すぎます)。",

@@ -83,11 +83,17 @@ def choose_op(
 ) -> int | Refusal:
     """The step ``possible`` offers for the lot; else the firm's latest step with records
     for it; else the firm's only step on the route."""
-    scanned = (lot_id, count or job.qty) if action == commands.RECEIVE else None
-    for step in commands.possible(job, actor, scanned):
-        if step.lot_id == lot_id:
-            return step.op.seq
+    offers = [commands.possible(job, actor)]
+    if action == commands.RECEIVE:
+        # As after a scan of the lot's traveler, but only when nothing else is offered.
+        offers.append(commands.possible(job, actor, (lot_id, count or job.qty)))
+    for steps in offers:
+        for step in steps:
+            if step.lot_id == lot_id:
+                return step.op.seq
     ours = [o.seq for o in job.route.ops if o.firm == actor.firm]
+    if ours and not lots.is_lot_of(job.job_id, lot_id):
+        return ours[0]  # no step can be right for it: the core names what is wrong
     held = [s for s in job.history(lot_id) if s in ours]
     if held:
         return max(held)

@@ -8,38 +8,14 @@ import sys
 import threading
 from dataclasses import asdict
 
+from app import texts
 from app.commands.common import open_store, print_json
 from app.settings import Settings
 from app.store import Store
 
-SYNC_ERROR_TEXT = {
-    "offline": ("ハブに接続できません。ネットワークを確認してください。", "Cannot reach the hub."),
-    "timeout": ("ハブの応答がありません。", "The hub did not answer in time."),
-    "unauthorized": (
-        "この端末の登録は無効です。事務局に新しい登録コードを依頼してください。",
-        "This terminal's token is not accepted (revoked?). Ask the office for a new code.",
-    ),
-    "bad_enroll_code": (
-        "登録コードが正しくないか、使用済み・期限切れです。",
-        "The enrolment code is wrong, used or expired.",
-    ),
-    "not_enrolled": (
-        "ハブに登録されていません。nakama enroll を実行してください。",
-        "This terminal is not enrolled with a hub. Run: nakama enroll HUB_URL CODE",
-    ),
-    "no_hub_url": (
-        "ハブの URL がありません。nakama enroll HUB_URL CODE と入力してください。",
-        "No hub address: run nakama enroll HUB_URL CODE (or set hub_url).",
-    ),
-    "firm_differs": (
-        "この端末は別の事業者の記録を持っています。登録できません。",
-        "This terminal holds another firm's records; it cannot join this firm.",
-    ),
-}
-
 
 def explain(code: str, detail: str = "") -> str:
-    ja, en = SYNC_ERROR_TEXT.get(code, ("同期に失敗しました。", "Sync failed."))
+    ja, en = texts.REASONS.get(code, ("同期に失敗しました。", "Sync failed."))
     return f"{ja}\n{en}\n  [{code}] {detail}".rstrip()
 
 
