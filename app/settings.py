@@ -56,6 +56,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("hub_url", str, "", "ハブの URL", "Hub URL"),
     Option(
+        "operator",
+        str,
+        "",
+        "コマンドで使う作業者 (ID またはバッジ)",
+        "Operator the command line acts as (id or badge)",
+    ),
+    Option(
         "traveler_dir",
         str,
         "",

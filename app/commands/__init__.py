@@ -14,4 +14,6 @@ COMMAND_MODULES = [
     "traveler",
     "keys",
     "sync",
+    "op",
+    "operators",
 ]

@@ -15,41 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import open_store, print_json
+from app import texts
+from app.commands.common import add_operator_options, open_store, print_json, resolve_actor
 from app.core import commands
 from app.core.job_input import FIELDS, JobInputError, job_spec
 from app.core.model import JobSpec
 from app.store import Store
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "no_firm": (
-        "この端末の事業者コードが未設定です。--firm F001 のように指定してください。",
-        "This terminal has no firm yet. Give it one with --firm (e.g. --firm F001).",
-    ),
-    "missing_field": ("必須項目がありません", "A required field is missing"),
-    "bad_field": ("項目の形式が正しくありません", "A field is not in the right form"),
-    "unknown_field": ("不明な項目があります", "There is a field this program does not know"),
-    "too_long": ("項目が長すぎます", "A field is too long"),
-    "bad_qty": ("数量は 1 以上の整数にしてください", "Quantity must be a whole number, 1 or more"),
-    "bad_date": ("納期は YYYY-MM-DD で指定してください", "Give the due date as YYYY-MM-DD"),
-    "bad_price": ("単価は整数 (円) にしてください", "Unit price must be a whole number of yen"),
-    "bad_route": (
-        "工程は 10:LATHE:F001,20:HEAT:F007 のように指定してください",
-        "Give the route as SEQ:PROCESS:FIRM steps, e.g. 10:LATHE:F001,20:HEAT:F007",
-    ),
-    "job_exists": ("同じ注番がすでにあります", "A job with this number exists already"),
-    "bad_file": ("ファイルを読めません (JSON か CSV)", "Cannot read the file (JSON or CSV)"),
-    "not_lead_firm": (
-        "この端末の事業者はこの案件の元請ではありません",
-        "This terminal's firm is not the lead firm of this job",
-    ),
-}
+NO_FIRM_HINT = "--firm F001 / nakama settings set firm F001"
+# Job-entry and refusal sentences live in the one catalogue (``app/texts.py``).
+MESSAGES = texts.REASONS
 
 
 def message(code: str, detail: str = "") -> str:
-    ja, en = MESSAGES.get(code, (code, code))
-    tail = f" ({detail})" if detail else ""
-    return f"{ja}{tail}\n{en}{tail} [{code}]"
+    return texts.explain(code, detail)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,25 +45,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     create.add_argument("--note", help="note printed nowhere but kept with the job")
     create.add_argument("--id", help="job number (default: FIRM-YYMMDD-XXXX)")
     create.add_argument("--firm", help="this terminal's firm code (stored for next time)")
+    add_operator_options(create)
     create.set_defaults(func=cmd_create)
     imp = jsub.add_parser("import", help="create many jobs from a JSON or CSV file")
     imp.add_argument("file", help=f"JSON list of objects or CSV with columns {','.join(FIELDS)}")
     imp.add_argument("--firm", help="this terminal's firm code")
+    add_operator_options(imp)
     imp.set_defaults(func=cmd_import)
     lst = jsub.add_parser("list", help="the jobs this terminal knows")
     lst.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     lst.set_defaults(func=cmd_list)
+    show = jsub.add_parser("show", help="one job's lots, steps, skips and anomalies")
+    show.add_argument("job", help="job number")
+    show.add_argument("--json", action="store_true", help="JSON (the default is a short table)")
+    show.set_defaults(func=cmd_show)
 
 
 def _store(args: argparse.Namespace) -> Store:
     return open_store(args, firm_id=getattr(args, "firm", None))
 
 
-def _create(store: Store, spec: JobSpec) -> str | None:
+def _create(store: Store, actor: commands.Actor, spec: JobSpec) -> str | None:
     """Record the job; None when done, else a refusal code."""
-    actor = commands.Actor(store.firm_id, None, commands.OWNER)
     res = store.record(commands.create_job(store.job(spec.job_id), actor, spec))
     return None if res.ok else (res.reason or "refused")
+
+
+def _actor(store: Store, args: argparse.Namespace) -> commands.Actor | None:
+    """Who creates the job, or None after printing why nobody may."""
+    actor = resolve_actor(store, args.operator, args.pin)
+    if isinstance(actor, commands.Refusal):
+        print(message(actor.reason, actor.detail), file=sys.stderr)
+        return None
+    return actor
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -94,8 +87,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     }
     with _store(args) as store:
         if not store.firm_id:
-            print(message("no_firm"), file=sys.stderr)
+            print(message("no_firm", NO_FIRM_HINT), file=sys.stderr)
             return 2
+        actor = _actor(store, args)
+        if actor is None:
+            return 1
         try:
             spec = job_spec(
                 {k: v for k, v in fields.items() if v is not None},
@@ -105,7 +101,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         except JobInputError as exc:
             print(message(exc.code, f"{exc.field} {exc.detail}".strip()), file=sys.stderr)
             return 2
-        refusal = _create(store, spec)
+        refusal = _create(store, actor, spec)
         if refusal:
             print(message(refusal, spec.job_id), file=sys.stderr)
             return 1
@@ -136,8 +132,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     with _store(args) as store:
         if not store.firm_id:
-            print(message("no_firm"), file=sys.stderr)
+            print(message("no_firm", NO_FIRM_HINT), file=sys.stderr)
             return 2
+        actor = _actor(store, args)
+        if actor is None:
+            return 1
         today = datetime.now(UTC).date()
         specs: list[JobSpec] = []
         errors: list[str] = []
@@ -158,7 +157,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 1
         created = []
         for spec in specs:
-            refusal = _create(store, spec)
+            refusal = _create(store, actor, spec)
             if refusal:
                 print(message(refusal, spec.job_id), file=sys.stderr)
                 return 1
@@ -179,4 +178,36 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
     for j in jobs:
         print("  ".join(str(j[c]).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from app.commands.job_view import job_view
+
+    with open_store(args) as store:
+        job = store.job(args.job)
+        if job is None or not job.created_at:
+            print(message("unknown_job", args.job), file=sys.stderr)
+            return 1
+        view = job_view(job, store.job_events(args.job), store.operators())
+    if args.json:
+        print_json(view)
+        return 0
+    print(
+        f"{view['job_id']}  {view['part_no']}  qty {view['qty']}  due {view['due']}  "
+        f"{view['status']}"
+    )
+    for lot in view["lots"]:
+        print(f"  {lot['lot_id']}  qty {lot['qty']}  holder {lot['holder'] or '-'}")
+        for st in lot["steps"]:
+            print(
+                f"    {st['op']:>4} {st['process']:<8} {st['firm']:<6} {st['status']:<8} "
+                f"recv {st['received']} good {st['good']} defect {st['defect']} "
+                f"scrap {st['scrap']} handed {st['handed_off']} "
+                f"{st['working_s'] / 60:.1f} min  {st['last_operator'] or ''}"
+            )
+    for skip in view["open_skips"]:
+        print(f"  ⚠ {skip['lot_id']} op {skip['op']}: no records for {skip['missing']}")
+    for a in view["anomalies"]:
+        print(f"  ⚠ {a['event_id']} [{a['reason']}] {a['ja']} / {a['en']}")
     return 0

@@ -8,39 +8,26 @@ import sys
 import threading
 from dataclasses import asdict
 
+from app import texts
 from app.commands.common import open_store, print_json
-
-SYNC_ERROR_TEXT = {
-    "offline": ("ハブに接続できません。ネットワークを確認してください。", "Cannot reach the hub."),
-    "timeout": ("ハブの応答がありません。", "The hub did not answer in time."),
-    "unauthorized": (
-        "この端末の登録は無効です。事務局に新しい登録コードを依頼してください。",
-        "This terminal's token is not accepted (revoked?). Ask the office for a new code.",
-    ),
-    "bad_enroll_code": (
-        "登録コードが正しくないか、使用済み・期限切れです。",
-        "The enrolment code is wrong, used or expired.",
-    ),
-    "not_enrolled": (
-        "ハブに登録されていません。nakama enroll を実行してください。",
-        "This terminal is not enrolled with a hub. Run: nakama enroll HUB_URL CODE",
-    ),
-    "firm_differs": (
-        "この端末は別の事業者の記録を持っています。登録できません。",
-        "This terminal holds another firm's records; it cannot join this firm.",
-    ),
-}
+from app.settings import Settings
+from app.store import Store
 
 
 def explain(code: str, detail: str = "") -> str:
-    ja, en = SYNC_ERROR_TEXT.get(code, ("同期に失敗しました。", "Sync failed."))
+    ja, en = texts.REASONS.get(code, ("同期に失敗しました。", "Sync failed."))
     return f"{ja}\n{en}\n  [{code}] {detail}".rstrip()
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     en = sub.add_parser("enroll", help="join this terminal to a consortium hub")
-    en.add_argument("hub_url", metavar="HUB_URL")
-    en.add_argument("code", metavar="CODE", help="one-time code from nakama-hub enroll-code")
+    en.add_argument(
+        "target",
+        nargs="+",
+        metavar="[HUB_URL] CODE",
+        help="hub address (default: the hub_url setting) and the one-time code from "
+        "nakama-hub enroll-code",
+    )
     en.set_defaults(func=cmd_enroll)
     sy = sub.add_parser("sync", help="sync with the hub (until Ctrl-C, or --once)")
     sy.add_argument("--once", action="store_true", help="one full round, then exit")
@@ -51,16 +38,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.set_defaults(func=cmd_status)
 
 
+def hub_address(settings: Settings, store: Store) -> str:
+    """The one hub address: the ``hub_url`` setting; a store enrolled before the setting
+    existed lends its own (and the setting is written, so both agree from then on). The
+    store's copy follows the setting, so ``sync`` talks to the hub the settings name."""
+    url = str(settings["hub_url"] or "").rstrip("/")
+    if not url:
+        url = store.meta("hub_url") or ""
+        if url:
+            settings.values["hub_url"] = url
+            settings.save()
+    elif store.meta("hub_url") not in (None, "", url):
+        store.set_meta({"hub_url": url})
+    return url
+
+
 def cmd_enroll(args: argparse.Namespace) -> int:
     from app.sync import SyncError, enroll
 
+    if len(args.target) > 2:
+        print(explain("bad_enroll_code", " ".join(args.target)), file=sys.stderr)
+        return 2
+    settings = Settings()
+    *given, code = args.target
+    url = (given[0] if given else settings["hub_url"]).rstrip("/")
+    if not url:
+        print(explain("no_hub_url"), file=sys.stderr)
+        return 2
     with open_store(args) as store:
         try:
-            answer = enroll(store, args.hub_url, args.code)
+            answer = enroll(store, url, code)
         except SyncError as exc:
             print(explain(exc.code, exc.detail), file=sys.stderr)
             return 2
-        print_json({k: v for k, v in answer.items() if k != "token"} | {"enrolled": True})
+        settings.values["hub_url"] = url  # one address for enroll, sync and the app
+        settings.save()
+        print_json(
+            {k: v for k, v in answer.items() if k != "token"} | {"enrolled": True, "hub_url": url}
+        )
     return 0
 
 
@@ -68,6 +83,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from app.sync import status
 
     with open_store(args) as store:
+        hub_address(Settings(), store)
         print_json(asdict(status(store)))
     return 0
 
@@ -77,6 +93,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from app.sync.syncer import sync_until_idle
 
     with open_store(args) as store:
+        hub_address(Settings(), store)
         syncer = Syncer(store)
         if args.once:
             try:

@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app import texts
 from app.commands.common import open_store, print_json
-from app.commands.job import MESSAGES as JOB_MESSAGES
 from app.core.traveler import (
     TravelerError,
     Verdict,
@@ -49,21 +49,10 @@ VERDICT_TEXT: dict[str, tuple[str, str]] = {
         "The code is damaged. Scan again or ask the lead firm to reissue.",
     ),
 }
-PRINT_MESSAGES = {
-    **JOB_MESSAGES,
-    "unknown_job": ("その注番は登録されていません", "No job with that number here"),
-    "too_large": (
-        "QR コードに収まりません (備考が長すぎます)",
-        "Too much for one QR code (the note is too long)",
-    ),
-    "write_failed": ("PDF を書き込めません", "Cannot write the PDF"),
-}
 
 
-def _say(table: dict[str, tuple[str, str]], code: str, detail: str = "") -> str:
-    ja, en = table.get(code, (code, code))
-    tail = f" ({detail})" if detail else ""
-    return f"{ja}{tail}\n{en}{tail} [{code}]"
+def _say(code: str, detail: str = "") -> str:
+    return texts.explain(code, detail)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -89,20 +78,20 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with open_store(args, firm_id=args.firm) as store:
         if not store.firm_id:
-            print(_say(PRINT_MESSAGES, "no_firm"), file=sys.stderr)
+            print(_say("no_firm"), file=sys.stderr)
             return 2
         from app.ui.traveler_print import issue_pdf  # Qt only when really printing
 
         try:
             issued = issue_pdf(store, args.job, args.lot, out, lang=args.lang, fmt=args.format)
         except TravelerError as exc:
-            print(_say(PRINT_MESSAGES, exc.code), file=sys.stderr)
+            print(_say(exc.code), file=sys.stderr)
             return 1
         except OSError as exc:
-            print(_say(PRINT_MESSAGES, "write_failed", str(exc)), file=sys.stderr)
+            print(_say("write_failed", str(exc)), file=sys.stderr)
             return 2
         if isinstance(issued, Refusal):
-            print(_say(PRINT_MESSAGES, issued.reason, issued.detail), file=sys.stderr)
+            print(_say(issued.reason, issued.detail), file=sys.stderr)
             return 1
         prepared, facts = issued.prepared, issued.facts
         print_json(
