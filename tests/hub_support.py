@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -59,7 +60,7 @@ class Hub:
 
 
 @contextlib.contextmanager
-def running_hub(db_url: str, **kw: float) -> Iterator[Hub]:
+def running_hub(db_url: str, **kw: Any) -> Iterator[Hub]:
     url, stop = start(db_url, **kw)
     admin = HubDB(db_url)
     try:
