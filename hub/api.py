@@ -113,8 +113,8 @@ ERROR_CODES = {
     403: "forbidden (an office token on a terminal route or the reverse), "
     "bad_enroll_code (unknown, used or expired), terminal_revoked",
     404: "not_found (also what is not the caller's business), unknown_photo",
-    409: "terminal_taken, key_id_conflict, photo_conflict, wrong_offset (detail: the "
-    "offset the hub holds)",
+    409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
+    "wrong_offset (detail: the offset the hub holds)",
     410: "cursor_gone (resnapshot: true): pull again without a cursor",
     413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
     "quota: the limits and the firm's use)",

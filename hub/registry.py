@@ -426,6 +426,11 @@ def _upsert_key(
     old = c.execute(select(k).where(k.c.firm_id == firm_id, k.c.key_id == key_id)).first()
     if old is not None and old.public_key != public:
         raise RegistryError("key_id_conflict", 409)  # a key id names one key forever
+    if old is not None and old.terminal_id not in (None, terminal_id):
+        # Only the terminal that published a key changes it (dates, revocation): a
+        # stolen terminal must not stretch or revoke its firm's other keys. The office
+        # revokes a terminal's keys with ``revoke``.
+        raise RegistryError("key_of_another_terminal", 409)
     rev = _next_rev(c)
     if old is None:
         c.execute(

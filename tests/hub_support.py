@@ -195,7 +195,9 @@ class FaultProxy:
             if not chunk:
                 break
             body += chunk
-        return data
+        # The whole request: a body that came in a later packet than the head was once
+        # left out, and the hub waited for it while the client timed out.
+        return head + b"\r\n\r\n" + body
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
         up: socket.socket | None = None

@@ -104,6 +104,23 @@ def test_revoking_a_terminal_revokes_its_signing_key_everywhere(hub: Hub, tmp_pa
         b.close()
 
 
+def test_only_the_publishing_terminal_changes_its_key(hub: Hub, tmp_path: Path) -> None:
+    a = make_terminal(hub, tmp_path, "FA01")
+    a2 = make_terminal(hub, tmp_path, "FA01")  # the same firm's other terminal
+    try:
+        sync_until_idle(a.syncer)
+        mine = httpx.get(f"{hub.url}/v1/keys", headers=auth(a.token)).json()["keys"][0]
+        for change in ({"valid_until": "2099-01-01T00:00:00+00:00"}, {"revoked_at": "2020"}):
+            r = httpx.post(f"{hub.url}/v1/keys", json=mine | change, headers=auth(a2.token))
+            assert r.status_code == 409 and r.json()["error"] == "key_of_another_terminal"
+        assert httpx.get(f"{hub.url}/v1/keys", headers=auth(a.token)).json()["keys"] == [mine]
+        r = httpx.post(f"{hub.url}/v1/keys", json=mine, headers=auth(a.token))
+        assert r.status_code == 200
+    finally:
+        a.close()
+        a2.close()
+
+
 def test_a_revoked_terminal_is_never_enrolled_again_until_unrevoked(
     hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
