@@ -3,7 +3,9 @@
 Errors are JSON ``{"error": CODE, "detail": …}`` with the matching status: 400 malformed,
 401 no or revoked token, 403 not allowed, 404 not found (also for what is not the
 caller's business), 409 conflict, 410 cursor gone (pull again from the start), 413 too
-large, 415 encoding, 422 invalid fields, 429 slow down (``Retry-After``), 503 busy.
+large, 415 encoding, 422 invalid fields, 429 slow down (``Retry-After``), 503 busy. The
+OpenAPI document lists, for every operation, each status it answers and this body
+(``components/schemas/Error``); ``tests/test_hub_schemathesis.py`` holds the hub to it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import anyio.to_thread
 import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +31,7 @@ from starlette.requests import ClientDisconnect
 from hub import __version__, feed, ingest, photos, registry, stats
 from hub.db import HubDB, HubUnavailable
 from hub.fastpath import SyncFastPath
-from hub.limits import RateLimiter, parse_json, read_body
+from hub.limits import Network, RateLimiter, client_address, parse_json, read_body
 from hub.registry import Credential, RegistryError
 
 log = logging.getLogger("nakama.hub")
@@ -59,6 +62,156 @@ EVENT_SCHEMA = {
 }
 
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every refusal: a stable code in ``error``; the status says its kind.",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string", "description": "a stable code, e.g. unauthorized"},
+        "detail": {
+            "description": "more about it: text (for 429 the seconds to wait, for 409 "
+            "wrong_offset the offset to resume from), or for invalid_request the fields",
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"loc": {"type": "array"}, "msg": {"type": "string"}},
+                    },
+                },
+            ],
+        },
+        "resnapshot": {
+            "type": "boolean",
+            "description": "410 cursor_gone: pull again from the start (no cursor)",
+        },
+        "quota": {
+            "type": "object",
+            "description": "413 photo_quota_exceeded: the firm's photo quota and its use",
+            "properties": {
+                "bytes": {"type": "integer"},
+                "count": {"type": "integer"},
+                "used_bytes": {"type": "integer"},
+                "used_count": {"type": "integer"},
+            },
+        },
+    },
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+ERROR_CODES = {
+    400: "malformed: malformed_json, bad_unicode (NUL, lone surrogates), bad_gzip, bad_cursor",
+    401: "unauthorized: no bearer token, or an unknown or revoked one",
+    403: "forbidden (an office token on a terminal route or the reverse), "
+    "bad_enroll_code (unknown, used or expired), terminal_revoked",
+    404: "not_found (also what is not the caller's business), unknown_photo",
+    409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
+    "wrong_offset (detail: the offset the hub holds)",
+    410: "cursor_gone (resnapshot: true): pull again without a cursor",
+    413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
+    "quota: the limits and the firm's use)",
+    415: "unsupported_encoding (gzip and identity only)",
+    422: "invalid_request (detail: the fields), bad_request, bad_terminal_id, "
+    "bad_public_key, bad_key_id, bad_field, bad_photo_id, bad_size, bad_content_type, "
+    "bad_event_id, unknown_event (push the event before its photo), bad_chunk",
+    429: "rate_limited (detail and Retry-After: seconds): too many requests from this "
+    "terminal, enrolments or bad tokens from this address",
+    503: "hub_busy: the database is unavailable for now (Retry-After)",
+}
+AUTH = (401, 429, 503)  # any route behind a token
+BODY = (400, 413, 415, 422)  # any route that reads a JSON body
+
+
+def responses(ok: dict[str, Any] | None, *statuses: int) -> dict[int | str, Any]:
+    """The documented answers of one operation: 200 with ``ok`` as its body schema, and
+    each status in ``statuses`` with the error body (and ``Retry-After`` on 429/503)."""
+    out: dict[int | str, Any] = {}
+    if ok is not None:
+        out[200] = {"content": {"application/json": {"schema": ok}}}
+    for status in sorted(set(statuses)):
+        entry: dict[str, Any] = {
+            "description": ERROR_CODES[status],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        }
+        if status in (429, 503):
+            entry["headers"] = RETRY_AFTER
+        out[status] = entry
+    return out
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+NSTR = {"type": ["string", "null"]}
+KEY_ROW = _obj(
+    ["firm", "key_id", "public_key"],
+    firm=STR,
+    key_id=STR,
+    terminal_id=NSTR,
+    public_key=STR,
+    valid_from=NSTR,
+    valid_until=NSTR,
+    revoked_at={**NSTR, "description": "from this time on, travelers it signed are refused"},
+)
+PHOTO_STATUS = _obj(
+    ["photo_id", "size", "received", "complete"],
+    photo_id=STR,
+    size=INT,
+    received=INT,
+    complete=BOOL,
+    error={"type": "string", "description": "digest_mismatch: start again from offset 0"},
+)
+STATS_FIGURES: dict[str, str] = {
+    "firms": "count of member firms (the office itself not counted)",
+    "firms_by_region": "member firms per region ('ota' or where the firm is)",
+    "firms_on_jobs": "count of firms that are a member (lead or on the route) of at least one job",
+    "jobs": "count of jobs (JobCreated events held by the hub)",
+    "jobs_with_firms_outside_ota": "count of jobs whose route names at least one firm outside Ota",
+    "sales_yen": "SUM over all jobs of unit_price_yen x qty from the lead firms' "
+    "JobCreated events. These prices are private to each lead firm: this is a total over "
+    "the whole consortium, shown to the office only and never broken down per firm or job; "
+    "jobs without a price count 0",
+    "events": "count of events the hub holds",
+}
+STATS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The consortium office's figures, totals over the whole consortium "
+    "(never per firm). ``basis`` says what each figure is; ``private_inputs`` names the "
+    "figures computed from lead firms' private prices.",
+    "required": [*STATS_FIGURES, "basis", "private_inputs"],
+    "properties": {
+        **{
+            name: (
+                {"type": "object", "additionalProperties": INT, "description": text}
+                if name == "firms_by_region"
+                else {"type": "integer", "description": text}
+            )
+            for name, text in STATS_FIGURES.items()
+        },
+        "basis": {
+            "type": "object",
+            "description": "figure name -> what it is and how it is computed",
+            "additionalProperties": STR,
+        },
+        "private_inputs": {
+            "type": "array",
+            "items": STR,
+            "description": "figures that are sums over the lead firms' private prices",
+        },
+    },
+}
+
+
 def _body(schema: dict[str, Any], content_type: str = "application/json") -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {content_type: {"schema": schema}}}}
 
@@ -80,12 +233,24 @@ async def authorise(request: Request, token: str) -> Credential:
 
 
 async def _identify(request: Request, token: str) -> Credential:
+    """Valid tokens are answered from the cache (no database read) and limited per
+    terminal. A token the cache does not vouch for costs a read, so bad tokens (unknown,
+    revoked, garbage) are limited per client address: past the limit the hub answers 429
+    without reading, and a valid token that is not cached yet waits with them."""
     state = request.app.state
     known, cred = registry.cached_credential(token)
-    if not known:
-        cred = await state.read(registry.authenticate, state.db, token)
     if cred is None:
-        raise RegistryError("unauthorized", 401)
+        addr = client_address(request.scope, state.proxies)
+        if not known:
+            wait = state.bad_tokens.wait(addr)
+            if wait:
+                raise RegistryError("rate_limited", 429, str(max(1, round(wait))))
+            cred = await state.read(registry.authenticate, state.db, token)
+        if cred is None:
+            wait = state.bad_tokens.take(addr)
+            if wait:
+                raise RegistryError("rate_limited", 429, str(max(1, round(wait))))
+            raise RegistryError("unauthorized", 401)
     request.scope.setdefault("state", {})["terminal"] = cred.terminal_id
     wait = state.limiter.take(cred.terminal_id)
     if wait:
@@ -152,15 +317,30 @@ def create_app(
     rate_per_s: float = 50.0,
     burst: float = 200.0,
     fast_path: bool = True,
+    enroll_rate: float = 2.0,
+    enroll_burst: float = 20.0,
+    bad_token_rate: float = 1.0,
+    bad_token_burst: float = 30.0,
+    trusted_proxies: tuple[Network, ...] = (),
+    photo_quota: photos.Quota | None = None,
 ) -> FastAPI:
     """The hub application over an open database. ``fast_path=False`` leaves push and
-    pull to FastAPI alone (the tests compare the two)."""
+    pull to FastAPI alone (the tests compare the two).
+
+    Rates are token buckets: ``rate_per_s``/``burst`` per terminal, ``enroll_*`` for
+    enrolments and ``bad_token_*`` for unknown or revoked tokens per client address.
+    The client address is the direct peer, or ``X-Forwarded-For`` only when the peer is
+    in ``trusted_proxies`` (``hub.limits.parse_proxies``; none by default)."""
     app = FastAPI(
         title="Nakama consortium hub",
         version=__version__,
-        description="Sync hub for nakama-mawashi terminals: push events, pull a firm's feed.",
+        description="Sync hub for nakama-mawashi terminals: push events, pull a firm's feed. "
+        "Every refusal is a JSON Error body with the status listed for its operation.",
     )
     app.state.db = db
+    app.state.proxies = trusted_proxies
+    app.state.bad_tokens = RateLimiter(bad_token_rate, bad_token_burst)
+    quota = photo_quota or photos.Quota()
     limiter_box: list[anyio.CapacityLimiter] = []
 
     def limiter() -> anyio.CapacityLimiter:
@@ -172,7 +352,7 @@ def create_app(
         return limiter_box[0]
 
     app.state.limiter = RateLimiter(rate_per_s, burst)
-    enroll_limiter = RateLimiter(2.0, 20.0)
+    enroll_limiter = RateLimiter(enroll_rate, enroll_burst)
     if fast_path:  # added first, so it runs inside gzip and the access log
         app.add_middleware(
             SyncFastPath,
@@ -188,7 +368,10 @@ def create_app(
         """The JSON answer for an expected failure (None: not one of those)."""
         if isinstance(exc, RegistryError):
             headers = {"Retry-After": exc.detail} if exc.status == 429 else None
-            return _error(exc.status, exc.code, exc.detail or None, headers)  # type: ignore[no-any-return]
+            body: dict[str, Any] = {"error": exc.code}
+            if exc.detail:
+                body["detail"] = exc.detail
+            return JSONResponse(body | exc.extra, status_code=exc.status, headers=headers)
         if isinstance(exc, feed.CursorGone):
             return JSONResponse({"error": "cursor_gone", "resnapshot": True}, status_code=410)
         if isinstance(exc, HubUnavailable):
@@ -239,7 +422,11 @@ def create_app(
 
     app.state.read = read
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get(
+        "/healthz",
+        tags=["ops"],
+        responses=responses(_obj(["ok", "db", "hub_id"], ok=BOOL, db=STR, hub_id=STR), 503),
+    )
     async def healthz() -> dict[str, Any]:
         """Liveness and database reachability."""
 
@@ -264,10 +451,34 @@ def create_app(
                 },
             }
         ),
+        responses=responses(
+            _obj(
+                ["terminal_id", "firm_id", "token", "hub_id"],
+                terminal_id=STR,
+                firm_id=STR,
+                token=STR,
+                hub_id=STR,
+                reissued={
+                    "type": "boolean",
+                    "description": "the same terminal spent the same code again within "
+                    "15 minutes (its first answer was lost): a new token; the first "
+                    "one no longer works",
+                },
+            ),
+            *BODY,
+            403,
+            409,
+            429,
+            503,
+        ),
     )
     async def enroll(request: Request) -> dict[str, Any]:
-        """Spend a one-time code from ``nakama-hub enroll-code``; returns the terminal's token."""
-        host = request.client.host if request.client else "?"
+        """Spend a one-time code from ``nakama-hub enroll-code``; returns the terminal's
+        token. The same terminal may repeat the request with the same code within 15
+        minutes (a lost answer) and gets a new token; a revoked terminal id is refused
+        (403 terminal_revoked) until the office runs ``nakama-hub unrevoke``. Limited per
+        client address (429)."""
+        host = client_address(request.scope, trusted_proxies)
         wait = enroll_limiter.take(host)
         if wait:
             raise RegistryError("rate_limited", 429, str(max(1, round(wait))))
@@ -280,10 +491,27 @@ def create_app(
         if key is not None and not isinstance(key, dict):
             raise RegistryError("bad_public_key", 422)
         result: dict[str, Any] = await run(registry.enroll, db, code, tid, key)
-        log.info("terminal enrolled", extra={"terminal": tid, "firm": result["firm_id"]})
+        log.info(
+            "terminal enrolled",
+            extra={"terminal": tid, "firm": result["firm_id"], "reissued": result["reissued"]},
+        )
         return result
 
-    @app.get("/v1/me", tags=["terminals"])
+    @app.get(
+        "/v1/me",
+        tags=["terminals"],
+        responses=responses(
+            _obj(
+                ["terminal_id", "firm_id", "role", "hub_id", "server_time"],
+                terminal_id=STR,
+                firm_id=STR,
+                role={"type": "string", "enum": ["terminal", "office"]},
+                hub_id=STR,
+                server_time={"type": "number"},
+            ),
+            *AUTH,
+        ),
+    )
     async def me(cred: Anyone) -> dict[str, Any]:
         """Who this token is, and the hub's identity and clock."""
         return {
@@ -293,6 +521,13 @@ def create_app(
             "hub_id": db.hub_id,
             "server_time": time.time(),
         }
+
+    push_result = _obj(
+        ["event_id", "status"],
+        event_id={"description": "the event's id as sent (null when it had none)"},
+        status={"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+        reason={"type": "string", "description": "why it was rejected"},
+    )
 
     @app.post(
         "/v1/events",
@@ -305,6 +540,18 @@ def create_app(
                     "events": {"type": "array", "maxItems": ingest.MAX_BATCH, "items": EVENT_SCHEMA}
                 },
             }
+        ),
+        responses=responses(
+            _obj(
+                ["results", "accepted", "duplicates", "rejected"],
+                results={"type": "array", "items": push_result},
+                accepted=INT,
+                duplicates=INT,
+                rejected=INT,
+            ),
+            *AUTH,
+            *BODY,
+            403,
         ),
     )
     async def push(request: Request, cred: Terminal) -> Response:
@@ -332,7 +579,28 @@ def create_app(
         # Serialised here: FastAPI's generic encoder walks 1,000 small dicts slowly.
         return Response(orjson.dumps(answer), media_type="application/json")
 
-    @app.get("/v1/feed", tags=["sync"])
+    @app.get(
+        "/v1/feed",
+        tags=["sync"],
+        responses=responses(
+            _obj(
+                ["cursor", "more", "events", "keys", "firms"],
+                cursor={"type": "string", "description": "pass it back to get the next page"},
+                more={"type": "boolean", "description": "another page waits: pull again"},
+                events={"type": "array", "items": EVENT_SCHEMA},
+                keys={"type": "array", "items": KEY_ROW},
+                firms={
+                    "type": "array",
+                    "items": _obj(["code", "name", "region"], code=STR, name=STR, region=STR),
+                },
+            ),
+            *AUTH,
+            400,
+            403,
+            410,
+            422,
+        ),
+    )
     async def pull(cred: Terminal, cursor: str | None = None, limit: int = feed.PAGE) -> Response:
         """The firm's feed after ``cursor``: events of the jobs it takes part in (without
         other firms' private fields), key directory and firm directory changes. Follow ``more``."""
@@ -347,9 +615,14 @@ def create_app(
             raise RegistryError("bad_cursor", 400) from exc
         return Response(text, media_type="application/json")
 
-    @app.get("/v1/keys", tags=["keys"])
+    @app.get(
+        "/v1/keys",
+        tags=["keys"],
+        responses=responses(_obj(["keys"], keys={"type": "array", "items": KEY_ROW}), *AUTH),
+    )
     async def keys(cred: Anyone) -> dict[str, Any]:
-        """The whole key directory (public keys for checking travelers)."""
+        """The whole key directory (public keys for checking travelers). A revoked
+        terminal's keys carry the time of its revocation in ``revoked_at``."""
 
         def read() -> list[dict[str, Any]]:
             with db.read() as c:
@@ -373,6 +646,7 @@ def create_app(
                 },
             }
         ),
+        responses=responses(KEY_ROW, *AUTH, *BODY, 403, 409),
     )
     async def add_key(request: Request, cred: Terminal) -> dict[str, Any]:
         """Publish (or revoke) one of this firm's traveler-signing public keys."""
@@ -381,12 +655,51 @@ def create_app(
             raise RegistryError("bad_request", 422)
         return await run(registry.upsert_key, db, cred, body)  # type: ignore[no-any-return]
 
-    @app.get("/v1/firms", tags=["firms"])
-    async def firms(_cred: Anyone) -> dict[str, Any]:
-        """The consortium's firms: code, name, region, processes, equipment."""
-        return {"firms": await run(registry.firms, db)}
+    firm_row = _obj(
+        ["code", "name", "region", "in_ota", "processes"],
+        code=STR,
+        name=STR,
+        region=STR,
+        in_ota=BOOL,
+        processes={"type": "array", "items": STR},
+        equipment={
+            "type": "array",
+            "items": STR,
+            "description": "only on the caller's own firm (and for the office on every firm)",
+        },
+    )
 
-    @app.get("/v1/jobs/{job_id}", tags=["sync"])
+    @app.get(
+        "/v1/firms",
+        tags=["firms"],
+        responses=responses(_obj(["firms"], firms={"type": "array", "items": firm_row}), *AUTH),
+    )
+    async def firms(cred: Anyone) -> dict[str, Any]:
+        """The consortium's firms: code, name, region and processes for every firm; the
+        equipment list only for the caller's own firm (every firm's for the office)."""
+        rows = await run(registry.firms, db)
+        if cred.role != "office":
+            for f in rows:
+                if f["code"] != cred.firm_id:
+                    del f["equipment"]
+        return {"firms": rows}
+
+    @app.get(
+        "/v1/jobs/{job_id}",
+        tags=["sync"],
+        responses=responses(
+            _obj(
+                ["job_id", "lead_firm", "firms", "events"],
+                job_id=STR,
+                lead_firm=NSTR,
+                firms={"type": "array", "items": STR},
+                events={"type": "array", "items": EVENT_SCHEMA},
+            ),
+            *AUTH,
+            403,
+            404,
+        ),
+    )
     async def job(job_id: str, cred: Terminal) -> dict[str, Any]:
         """One job as this firm may see it; 404 when it is not the firm's business."""
         if "\x00" in job_id or len(job_id) > 200:
@@ -402,21 +715,32 @@ def create_app(
         openapi_extra=_body(
             {
                 "type": "object",
-                "required": ["photo_id", "size"],
+                "required": ["photo_id", "size", "event_id"],
                 "properties": {
                     "photo_id": {"type": "string"},
                     "size": {"type": "integer"},
                     "content_type": {"type": "string"},
-                    "event_id": {"type": "string"},
+                    "event_id": {
+                        "type": "string",
+                        "description": "an event of this firm the hub already holds",
+                    },
                 },
             }
         ),
+        responses=responses(PHOTO_STATUS, *AUTH, *BODY, 403, 409),
     )
     async def announce_photo(request: Request, cred: Terminal) -> dict[str, Any]:
-        """Announce a photo (sha256 name and size); answers how much the hub already has."""
-        return await run(photos.announce, db, cred, await json_body(request))  # type: ignore[no-any-return]
+        """Announce a photo (sha256 name and size) of an event of this firm that the hub
+        holds (422 unknown_event otherwise: push the event first); answers how much the
+        hub already has. 413 photo_quota_exceeded past the firm's photo quota."""
+        body = await json_body(request)
+        return await run(photos.announce, db, cred, body, quota)  # type: ignore[no-any-return]
 
-    @app.get("/v1/photos/{photo_id}", tags=["photos"])
+    @app.get(
+        "/v1/photos/{photo_id}",
+        tags=["photos"],
+        responses=responses(PHOTO_STATUS, *AUTH, 403, 404),
+    )
     async def photo_status(photo_id: str, cred: Terminal) -> dict[str, Any]:
         """How much of a photo has arrived."""
         return await run(photos.status, db, cred, photo_id)  # type: ignore[no-any-return]
@@ -425,6 +749,7 @@ def create_app(
         "/v1/photos/{photo_id}/chunks",
         tags=["photos"],
         openapi_extra=_body({"type": "string", "format": "binary"}, "application/octet-stream"),
+        responses=responses(PHOTO_STATUS, *AUTH, *BODY, 403, 404, 409),
     )
     async def photo_chunk(
         photo_id: str, offset: int, request: Request, cred: Terminal
@@ -433,11 +758,30 @@ def create_app(
         data = await read_body(request, photos.CHUNK_MAX)
         return await run(photos.put_chunk, db, cred, photo_id, offset, data)  # type: ignore[no-any-return]
 
-    @app.get("/v1/stats", tags=["office"])
+    @app.get("/v1/stats", tags=["office"], responses=responses(STATS_SCHEMA, *AUTH, 403))
     async def office_stats(cred: Anyone) -> dict[str, Any]:
-        """The consortium office's figures (office tokens only)."""
+        """The consortium office's figures (office tokens only): totals over the whole
+        consortium, never per firm. ``sales_yen`` is a sum over the lead firms' private
+        unit prices; ``basis`` in the answer says what each figure is."""
         if cred.role != "office":
             raise RegistryError("forbidden", 403)
-        return await run(stats.figures, db)  # type: ignore[no-any-return]
+        figures: dict[str, Any] = await run(stats.figures, db)
+        return figures | {
+            "basis": {k: STATS_FIGURES[k] for k in figures if k in STATS_FIGURES},
+            "private_inputs": ["sales_yen"],
+        }
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            doc.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -1,16 +1,20 @@
 """``nakama-hub``: serve the consortium hub and administer firms and terminals.
 
-    nakama-hub serve [--db URL] [--host H] [--port P]
+    nakama-hub serve [--db URL] [--host H] [--port P] [--rate N] [--trusted-proxy ADDR]…
+                     [--photo-quota-mb N] [--photo-quota-count N]
     nakama-hub migrate
     nakama-hub firm add CODE NAME [--region R] [--processes P,…] [--equipment E,…]
     nakama-hub firm list
     nakama-hub enroll-code --firm F
-    nakama-hub revoke TERMINAL
-    nakama-hub terminals
+    nakama-hub revoke TERMINAL        (its token and its traveler-signing keys)
+    nakama-hub unrevoke TERMINAL      (its token only; its keys stay revoked)
+    nakama-hub terminals [--revoked]
     nakama-hub office-token
 
 ``--db`` (or ``NAKAMA_HUB_DB``) is a SQLAlchemy URL: ``sqlite:///hub.db`` (default
-``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``.
+``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``. ``--trusted-proxy``
+(or ``NAKAMA_HUB_TRUSTED_PROXIES``, comma-separated) names the reverse proxies whose
+``X-Forwarded-For`` is believed; by default none is.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.db import HubDB, default_url
 from hub.registry import RegistryError
+
+if TYPE_CHECKING:
+    from hub.limits import Network
+    from hub.photos import Quota
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,6 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--rate", type=float, default=50.0, help="requests/s per terminal")
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        metavar="ADDR",
+        help="a reverse proxy (address or network) whose X-Forwarded-For is believed; "
+        "repeatable (default: NAKAMA_HUB_TRUSTED_PROXIES, else none)",
+    )
+    serve.add_argument(
+        "--photo-quota-mb", type=float, default=5120.0, help="photo bytes per firm (MiB)"
+    )
+    serve.add_argument("--photo-quota-count", type=int, default=50_000, help="photos per firm")
     serve.add_argument("--log-level", default="info")
     sub.add_parser("migrate", help="create or upgrade the database schema")
     firm = sub.add_parser("firm", help="member firms")
@@ -76,9 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     code = sub.add_parser("enroll-code", help="make a one-time enrolment code for a terminal")
     code.add_argument("--firm", required=True)
     code.add_argument("--ttl-hours", type=float, default=168.0)
-    rev = sub.add_parser("revoke", help="revoke a terminal's token")
+    rev = sub.add_parser("revoke", help="revoke a terminal's token and its signing keys")
     rev.add_argument("terminal")
-    sub.add_parser("terminals", help="list terminals (JSON lines)")
+    unrev = sub.add_parser(
+        "unrevoke", help="undo a terminal's revocation (its signing keys stay revoked)"
+    )
+    unrev.add_argument("terminal")
+    ts = sub.add_parser("terminals", help="list terminals with their state (JSON lines)")
+    ts.add_argument("--revoked", action="store_true", help="only revoked terminals")
     sub.add_parser("office-token", help="make a token for the consortium office's figures")
     return p
 
@@ -91,7 +117,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url = getattr(args, "db_sub", None) or args.db or default_url()
     if args.command == "serve":
-        return serve(url, args.host, args.port, args.rate, args.log_level)
+        from hub.limits import parse_proxies
+        from hub.photos import Quota
+
+        given = args.trusted_proxy
+        if given is None:
+            given = [os.environ.get("NAKAMA_HUB_TRUSTED_PROXIES", "")]
+        try:
+            proxies = parse_proxies(given)
+        except ValueError as exc:
+            print(f"bad_trusted_proxy {exc}", file=sys.stderr)
+            return 2
+        quota = Quota(int(args.photo_quota_mb * 1024 * 1024), args.photo_quota_count)
+        return serve(url, args.host, args.port, args.rate, args.log_level, proxies, quota)
     from hub import registry
 
     try:
@@ -122,9 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"端末が見つかりません / no active terminal {args.terminal}", file=sys.stderr)
                 return 1
             print(json.dumps({"revoked": args.terminal, "at": time.time()}))
+        elif args.command == "unrevoke":
+            if not registry.unrevoke(db, args.terminal):
+                msg = f"失効した端末はありません / no revoked terminal {args.terminal}"
+                print(msg, file=sys.stderr)
+                return 1
+            print(json.dumps({"unrevoked": args.terminal, "at": time.time()}))
         elif args.command == "terminals":
             for t in registry.terminals(db):
-                t.pop("token_hash", None)
+                if args.revoked and t["state"] != "revoked":
+                    continue
                 print(json.dumps(t, ensure_ascii=False))
         elif args.command == "office-token":
             print(registry.office_token(db))
@@ -136,7 +181,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def serve(url: str, host: str, port: int, rate: float, level: str) -> int:
+def serve(
+    url: str,
+    host: str,
+    port: int,
+    rate: float,
+    level: str,
+    proxies: tuple[Network, ...] = (),
+    quota: Quota | None = None,
+) -> int:
     import uvicorn
 
     from hub.api import create_app
@@ -144,12 +197,19 @@ def serve(url: str, host: str, port: int, rate: float, level: str) -> int:
     setup_logging(level)
     db = HubDB(url)
     logging.getLogger("nakama.hub").info(
-        "hub starting", extra={"db": db.engine.dialect.name, "host": host, "port": port}
+        "hub starting",
+        extra={
+            "db": db.engine.dialect.name,
+            "host": host,
+            "port": port,
+            "trusted_proxies": [str(p) for p in proxies],
+        },
     )
     uvicorn.run(
-        create_app(db, rate_per_s=rate, burst=rate * 4),
+        create_app(db, rate_per_s=rate, burst=rate * 4, trusted_proxies=proxies, photo_quota=quota),
         host=host,
         port=port,
+        proxy_headers=False,  # X-Forwarded-For is believed only from --trusted-proxy
         log_config=None,
         access_log=False,
         timeout_keep_alive=30,

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 
@@ -20,10 +21,12 @@ def start(
     *,
     rate_per_s: float = 50.0,
     burst: float = 200.0,
+    **options: Any,
 ) -> tuple[str, Callable[[], None]]:
-    """Start a hub on ``host:port`` (0: any free port). Returns its URL and a stop function."""
+    """Start a hub on ``host:port`` (0: any free port). Returns its URL and a stop function.
+    ``options`` go to ``hub.api.create_app`` (trusted proxies, photo quota, other rates)."""
     db = HubDB(db_url)
-    app = create_app(db, rate_per_s=rate_per_s, burst=burst)
+    app = create_app(db, rate_per_s=rate_per_s, burst=burst, **options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -33,6 +36,9 @@ def start(
         log_config=None,
         access_log=False,
         lifespan="off",
+        # The hub decides whom to believe about client addresses (trusted proxies);
+        # uvicorn's own X-Forwarded-For handling trusts any local peer.
+        proxy_headers=False,
         timeout_keep_alive=30,
         backlog=2048,
     )

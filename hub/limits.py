@@ -1,14 +1,17 @@
 """Request hygiene: bounded bodies (also after gzip), JSON that every backend can store,
-and a token bucket per terminal."""
+a token bucket per key (terminal, or client address), and the client address behind
+trusted proxies."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import re
 import threading
 import time
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -93,6 +96,8 @@ def _holds_float(v: Any) -> bool:
 class RateLimiter:
     """A token bucket per key: ``rate`` requests a second, bursts up to ``burst``."""
 
+    MAX_KEYS = 100_000
+
     def __init__(self, rate: float, burst: float) -> None:
         self.rate, self.burst = rate, burst
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -106,8 +111,82 @@ class RateLimiter:
             tokens = min(self.burst, tokens + (now - at) * self.rate)
             if tokens >= 1:
                 self._buckets[key] = (tokens - 1, now)
-                if len(self._buckets) > 100_000:
-                    self._buckets.clear()  # a flood of keys must not grow memory forever
+                if len(self._buckets) > self.MAX_KEYS:
+                    self._prune(now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1 - tokens) / self.rate
+
+    def wait(self, key: str) -> float:
+        """What ``take`` would answer, without taking anything."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        # A flood of keys must not grow memory forever. Full buckets say nothing (a new
+        # key starts full), so they go first; only if that is not enough, everything.
+        rate, burst = self.rate, self.burst
+        full = [k for k, (t, at) in self._buckets.items() if t + (now - at) * rate >= burst]
+        for k in full:
+            del self._buckets[k]
+        if len(self._buckets) > self.MAX_KEYS:
+            self._buckets.clear()
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxies(items: Iterable[str]) -> tuple[Network, ...]:
+    """Trusted proxy addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``), from
+    ``--trusted-proxy`` or ``NAKAMA_HUB_TRUSTED_PROXIES`` (comma-separated). Raises
+    ValueError on anything else."""
+    out = []
+    for item in items:
+        for part in item.split(","):
+            if part.strip():
+                out.append(ipaddress.ip_network(part.strip(), strict=False))
+    return tuple(out)
+
+
+def _trusted(addr: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in proxies)
+
+
+def client_address(scope: Any, proxies: tuple[Network, ...] = ()) -> str:
+    """The address to rate-limit by: the direct peer, unless the peer is a trusted proxy;
+    then the nearest address in ``X-Forwarded-For`` that is not itself a trusted proxy
+    (each proxy appends the address it saw, so the right end is the one that can be
+    believed). IPv6 addresses count by their /64: one host usually holds a whole one."""
+    client = scope.get("client")
+    addr = str(client[0]) if client else "?"
+    if proxies and _trusted(addr, proxies):
+        hops: list[str] = []
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                hops += [h.strip() for h in value.decode("latin-1").split(",") if h.strip()]
+        for hop in reversed(hops):
+            addr = hop
+            if not _trusted(hop, proxies):
+                break
+    return _bucket(addr)
+
+
+def _bucket(addr: str) -> str:
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return addr[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -2,6 +2,11 @@
 
 A photo is named by the SHA-256 of its bytes, so announcing it twice is harmless and a
 finished upload is checked against its name before it counts as complete.
+
+A photo belongs to an event of the uploading firm that the hub already holds (terminals
+upload photos after the round's push, and hold back a photo whose event still waits in
+their outbox), and each firm has a quota of photos (bytes and count, counted as
+announced, so an unfinished upload holds its place).
 """
 
 from __future__ import annotations
@@ -9,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from hub import schema
 from hub.db import HubDB
@@ -21,6 +27,29 @@ PHOTO_ID = re.compile(r"^[0-9a-f]{64}$")
 MAX_PHOTO = 20 * 1024 * 1024
 CHUNK_MAX = 1024 * 1024
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """Per firm: at most ``bytes`` of photos and ``count`` photos on the hub."""
+
+    bytes: int = 5 * 1024**3
+    count: int = 50_000
+
+
+class QuotaExceeded(RegistryError):
+    """413 ``photo_quota_exceeded``: the body says which limit, the limits and the use."""
+
+    def __init__(self, which: str, quota: Quota, used_bytes: int, used_count: int) -> None:
+        super().__init__("photo_quota_exceeded", 413, which)
+        self.extra = {
+            "quota": {
+                "bytes": quota.bytes,
+                "count": quota.count,
+                "used_bytes": used_bytes,
+                "used_count": used_count,
+            }
+        }
 
 
 def _status(row: Any) -> dict[str, Any]:
@@ -43,7 +72,11 @@ def _own(c: Connection, cred: Credential, photo_id: str) -> Any:
     return row
 
 
-def announce(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
+def announce(db: HubDB, cred: Credential, body: Any, quota: Quota | None = None) -> dict[str, Any]:
+    """Register a photo before its bytes: 422 ``unknown_event`` unless ``event_id`` names
+    an event of the caller's firm that the hub holds (another firm's event answers the
+    same), 413 ``photo_quota_exceeded`` past the firm's quota."""
+    quota = quota or Quota()
     if not isinstance(body, dict):
         raise RegistryError("bad_request", 422)
     photo_id, size = body.get("photo_id"), body.get("size")
@@ -54,8 +87,8 @@ def announce(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
         raise RegistryError("bad_size", 422)
     if ctype not in CONTENT_TYPES:
         raise RegistryError("bad_content_type", 422)
-    if event_id is not None and (not isinstance(event_id, str) or len(event_id) > 64):
-        raise RegistryError("bad_event_id", 422)
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
+        raise RegistryError("bad_event_id", 422, "a photo belongs to one event (event_id)")
 
     def work(c: Connection) -> dict[str, Any]:
         p = schema.photos
@@ -64,6 +97,19 @@ def announce(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
             if row.firm_id != cred.firm_id or row.size != size:
                 raise RegistryError("photo_conflict", 409)
             return _status(row)
+        e = schema.events
+        owner = c.execute(select(e.c.firm_id).where(e.c.event_id == event_id)).scalar()
+        if owner != cred.firm_id:
+            raise RegistryError("unknown_event", 422, "push the event before its photo")
+        used_count, used_bytes = c.execute(
+            select(func.count(), func.coalesce(func.sum(p.c.size), 0)).where(
+                p.c.firm_id == cred.firm_id
+            )
+        ).one()
+        if used_count + 1 > quota.count:
+            raise QuotaExceeded("count", quota, int(used_bytes), int(used_count))
+        if used_bytes + size > quota.bytes:
+            raise QuotaExceeded("bytes", quota, int(used_bytes), int(used_count))
         c.execute(
             p.insert().values(
                 photo_id=photo_id,

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Text, cast, select, update
@@ -23,6 +24,9 @@ from hub.db import HubDB, Raw
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_TTL_S = 7 * 24 * 3600
+# A code answered once may be spent again by the same terminal for this long: the first
+# answer may never have reached it (a flaky link), and it retries with the same code.
+REENROLL_WINDOW_S = 15 * 60
 FIRM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 TERMINAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KEY_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -34,6 +38,7 @@ class RegistryError(Exception):
     def __init__(self, code: str, status: int = 400, detail: str = "") -> None:
         super().__init__(code)
         self.code, self.status, self.detail = code, status, detail
+        self.extra: dict[str, Any] = {}  # more fields for the JSON error body
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,28 +138,45 @@ def make_enroll_code(db: HubDB, firm_id: str, ttl_s: float = CODE_TTL_S) -> str:
 def enroll(
     db: HubDB, code: str, terminal_id: str, public_key: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Spend a one-time code: register the terminal and return its bearer token."""
+    """Spend a one-time code: register the terminal and return its bearer token.
+
+    The same terminal may spend the same code again within ``REENROLL_WINDOW_S`` of its
+    first use (the answer was lost on the way): it gets a new token and the one from the
+    lost answer stops working. Anyone else, or later, gets ``bad_enroll_code``. A revoked
+    terminal id is never enrolled again (``terminal_revoked``) until the office undoes
+    the revocation explicitly (``unrevoke``)."""
     if not TERMINAL_ID.match(terminal_id or ""):
         raise RegistryError("bad_terminal_id", 422)
     token = "nkt_" + secrets.token_urlsafe(32)
     now = time.time()
     code_hash = digest(normalise_code(code))
 
-    def work(c: Connection) -> str:
+    def work(c: Connection) -> tuple[str, bool]:
         ec = schema.enroll_codes
         row = c.execute(select(ec).where(ec.c.code_hash == code_hash)).first()
-        if row is None or row.used_at is not None or row.expires_at < now:
+        retry = (
+            row is not None
+            and row.used_at is not None
+            and row.terminal_id == terminal_id
+            and now - row.used_at <= REENROLL_WINDOW_S
+        )
+        if row is None or (row.used_at is not None and not retry) or row.expires_at < now:
             # One answer for unknown, used and expired codes: nothing to learn by guessing.
             raise RegistryError("bad_enroll_code", 403)
         t = schema.terminals
         old = c.execute(select(t).where(t.c.terminal_id == terminal_id)).first()
         if old is not None and old.firm_id != row.firm_id:
             raise RegistryError("terminal_taken", 409)
-        c.execute(
-            update(ec)
-            .where(ec.c.code_hash == code_hash)
-            .values(used_at=now, terminal_id=terminal_id)
-        )
+        if old is not None and old.revoked_at is not None:
+            # The code stays unspent (this transaction rolls back): it can enrol a
+            # terminal under another id.
+            raise RegistryError("terminal_revoked", 403, "ask the consortium office")
+        if not retry:
+            c.execute(
+                update(ec)
+                .where(ec.c.code_hash == code_hash)
+                .values(used_at=now, terminal_id=terminal_id)
+            )
         if old is None:
             c.execute(
                 t.insert().values(
@@ -165,19 +187,23 @@ def enroll(
                     created_at=now,
                 )
             )
-        else:  # re-enrolment (new disk, reinstalled PC): the old token stops working
+        else:  # re-enrolment (new disk, reinstalled PC, a lost answer): a new token
             c.execute(
-                update(t)
-                .where(t.c.terminal_id == terminal_id)
-                .values(token_hash=digest(token), revoked_at=None)
+                update(t).where(t.c.terminal_id == terminal_id).values(token_hash=digest(token))
             )
         if public_key:
             _upsert_key(db, c, row.firm_id, terminal_id, public_key)
-        return str(row.firm_id)
+        return str(row.firm_id), retry
 
-    firm_id = db.write(work, attempts=1)
+    firm_id, retry = db.write(work, attempts=1)
     forget_tokens()
-    return {"terminal_id": terminal_id, "firm_id": firm_id, "token": token, "hub_id": db.hub_id}
+    return {
+        "terminal_id": terminal_id,
+        "firm_id": firm_id,
+        "token": token,
+        "hub_id": db.hub_id,
+        "reissued": retry,
+    }
 
 
 def office_token(db: HubDB, name: str = "office") -> str:
@@ -210,24 +236,34 @@ def office_token(db: HubDB, name: str = "office") -> str:
     return token
 
 
-# token digest -> (credential or None, when looked up). Every request used to cost a
-# database read; a herd of terminals made that the hub's main cost. A revocation made in
-# this process clears the cache at once; one made by another process (the CLI) takes
-# effect within AUTH_TTL_S.
+# Valid tokens only: digest -> (credential, when looked up). Every request used to cost
+# a database read; a herd of terminals made that the hub's main cost. Its size is bounded
+# by the terminals that exist, so garbage tokens can never flush it. Unknown and revoked
+# tokens go to a separate, bounded negative cache (oldest entries dropped first). A
+# revocation made in this process clears both at once; one made by another process (the
+# CLI) takes effect within AUTH_TTL_S.
 AUTH_TTL_S = 2.0
-_auth_cache: dict[str, tuple[Credential | None, float]] = {}
+NEGATIVE_MAX = 10_000
+POSITIVE_MAX = 200_000
+_auth_cache: dict[str, tuple[Credential, float]] = {}
+_bad_cache: dict[str, float] = {}
 _auth_lock = threading.Lock()
 
 
 def cached_credential(token: str) -> tuple[bool, Credential | None]:
     """``(True, credential or None)`` when the answer for ``token`` is known without the
-    database (a bad token, or a cache entry younger than AUTH_TTL_S); else ``(False,
-    None)``. Cheap enough for the event loop, so most requests skip a thread hop."""
+    database (a malformed token, or a cache entry younger than AUTH_TTL_S); else
+    ``(False, None)``. Cheap enough for the event loop, so most requests skip a thread hop."""
     if not token or len(token) > 200:
         return True, None
-    hit = _auth_cache.get(digest(token))
-    if hit is not None and time.monotonic() - hit[1] < AUTH_TTL_S:
+    key = digest(token)
+    hit = _auth_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[1] < AUTH_TTL_S:
         return True, hit[0]
+    bad = _bad_cache.get(key)
+    if bad is not None and now - bad < AUTH_TTL_S:
+        return True, None
     return False, None
 
 
@@ -247,37 +283,113 @@ def authenticate(db: HubDB, token: str) -> Credential | None:
     if rows and rows[0][3] is None:
         cred = Credential(rows[0][0], rows[0][1], rows[0][2])
     with _auth_lock:
-        if len(_auth_cache) > 50_000:
-            _auth_cache.clear()
-        _auth_cache[key] = (cred, now)
+        if cred is not None:
+            if len(_auth_cache) >= POSITIVE_MAX:  # more live terminals than ever expected
+                _auth_cache.clear()
+            _auth_cache[key] = (cred, now)
+        else:
+            _auth_cache.pop(key, None)
+            _bad_cache.pop(key, None)
+            while len(_bad_cache) >= NEGATIVE_MAX:
+                del _bad_cache[next(iter(_bad_cache))]  # insertion order: the oldest
+            _bad_cache[key] = now
     return cred
+
+
+def cache_sizes() -> tuple[int, int]:
+    """(valid tokens cached, bad tokens cached), for tests and diagnostics."""
+    return len(_auth_cache), len(_bad_cache)
 
 
 def forget_tokens() -> None:
     with _auth_lock:
         _auth_cache.clear()
+        _bad_cache.clear()
 
 
 def revoke(db: HubDB, terminal_id: str) -> bool:
-    t = schema.terminals
+    """Revoke a terminal: its token stops working and its traveler-signing keys are
+    revoked in the key directory as of now (so every terminal refuses the travelers they
+    sign once the directory reaches it). False when there is no active terminal of that id."""
+    t, k = schema.terminals, schema.keys
+    now = time.time()
+    stamp = iso_time(now)
 
     def work(c: Connection) -> int:
         res = c.execute(
             update(t)
             .where(t.c.terminal_id == terminal_id, t.c.revoked_at.is_(None))
-            .values(revoked_at=time.time())
+            .values(revoked_at=now)
         )
-        return int(res.rowcount or 0)
+        if not res.rowcount:
+            return 0
+        firm_id = c.execute(select(t.c.firm_id).where(t.c.terminal_id == terminal_id)).scalar()
+        live = select(k.c.key_id).where(
+            k.c.firm_id == firm_id, k.c.terminal_id == terminal_id, k.c.revoked_at.is_(None)
+        )
+        for key_id in list(c.execute(live).scalars()):
+            c.execute(
+                update(k)
+                .where(k.c.firm_id == firm_id, k.c.key_id == key_id)
+                .values(revoked_at=stamp, rev=_next_rev(c))
+            )
+        return 1
 
-    done = db.write(work, attempts=1) > 0
+    done = db.write(work, attempts=3) > 0
     forget_tokens()
     return done
 
 
-def terminals(db: HubDB) -> list[dict[str, Any]]:
+def unrevoke(db: HubDB, terminal_id: str) -> bool:
+    """Undo a terminal's revocation (an explicit act of the office): its token works
+    again and its id may be enrolled again. Its signing keys stay revoked (every terminal
+    that synced the revocation keeps it): it signs travelers only after making a new key.
+    False when the terminal is not revoked."""
     t = schema.terminals
+
+    def work(c: Connection) -> int:
+        res = c.execute(
+            update(t)
+            .where(t.c.terminal_id == terminal_id, t.c.revoked_at.is_not(None))
+            .values(revoked_at=None)
+        )
+        return int(res.rowcount or 0)
+
+    done = db.write(work, attempts=3) > 0
+    forget_tokens()
+    return done
+
+
+def iso_time(ts: float | None) -> str | None:
+    """A stored epoch time as ISO 8601 UTC text (seconds), as the key directory holds it."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def terminals(db: HubDB) -> list[dict[str, Any]]:
+    """Every terminal (active and revoked) with its state, times as ISO text, and its
+    signing keys; never a token digest."""
+    t, k = schema.terminals, schema.keys
     with db.read() as c:
-        return [dict(r._mapping) | {"token_hash": None} for r in c.execute(select(t))]
+        keys: dict[str, list[dict[str, Any]]] = {}
+        for r in c.execute(select(k.c.terminal_id, k.c.key_id, k.c.revoked_at)):
+            keys.setdefault(r.terminal_id, []).append(
+                {"key_id": r.key_id, "revoked_at": r.revoked_at}
+            )
+        return [
+            {
+                "terminal_id": r.terminal_id,
+                "firm_id": r.firm_id,
+                "role": r.role,
+                "state": "revoked" if r.revoked_at is not None else "active",
+                "created_at": iso_time(r.created_at),
+                "revoked_at": iso_time(r.revoked_at),
+                "last_seen": iso_time(r.last_seen),
+                "keys": keys.get(r.terminal_id, []),
+            }
+            for r in c.execute(select(t).order_by(t.c.firm_id, t.c.terminal_id))
+        ]
 
 
 # -- key directory -----------------------------------------------------------------------
@@ -314,6 +426,11 @@ def _upsert_key(
     old = c.execute(select(k).where(k.c.firm_id == firm_id, k.c.key_id == key_id)).first()
     if old is not None and old.public_key != public:
         raise RegistryError("key_id_conflict", 409)  # a key id names one key forever
+    if old is not None and old.terminal_id not in (None, terminal_id):
+        # Only the terminal that published a key changes it (dates, revocation): a
+        # stolen terminal must not stretch or revoke its firm's other keys. The office
+        # revokes a terminal's keys with ``revoke``.
+        raise RegistryError("key_of_another_terminal", 409)
     rev = _next_rev(c)
     if old is None:
         c.execute(

@@ -2,6 +2,10 @@
 
 A photo is named by its SHA-256, so the hub can tell a resumed upload from a new one and
 check the bytes. A week of photos waits here without holding back a single event.
+
+The hub takes a photo only for an event it already holds, so a photo waits while its
+event is still in the outbox (``pending`` leaves it out); a photo refused for the firm's
+quota stays waiting (the office may raise the quota), and the round's photos stop there.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from app.sync.client import HubClient
 from app.sync.errors import HubRefused, SyncError
 
 CHUNK = 256 * 1024
+WAIT_CODES = ("photo_quota_exceeded",)  # refusals that a later round may get past
 
 
 def queue_photo(store: Store, path: Path | str, event_id: str | None = None) -> str:
@@ -38,9 +43,13 @@ def queue_photo(store: Store, path: Path | str, event_id: str | None = None) -> 
 
 
 def pending(store: Store) -> list[dict[str, Any]]:
+    """Photos to upload now: waiting ones whose event has left the outbox (delivered, or
+    parked as rejected, when the hub refuses the photo too)."""
     return store.rows(
         "SELECT photo_id, path, size, content_type, event_id, sent, attempts FROM sync_photos "
-        "WHERE state = 'pending' ORDER BY added_at"
+        "WHERE state = 'pending' AND (event_id IS NULL OR event_id NOT IN ("
+        "SELECT e.event_id FROM outbox o JOIN events e USING (pos) WHERE o.state = 'pending'"
+        ")) ORDER BY added_at"
     )
 
 
@@ -96,6 +105,9 @@ def upload_pending(store: Store, client: HubClient, *, limit: int = 20) -> int:
                 sent = int(st["received"])
                 _mark(store, photo_id, sent=sent)
         except HubRefused as exc:
+            if exc.code in WAIT_CODES:
+                _mark(store, photo_id, attempts=row["attempts"] + 1, last_error=exc.code)
+                raise
             _mark(store, photo_id, state="rejected", last_error=exc.code)
             continue
         except SyncError as exc:
