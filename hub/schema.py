@@ -163,7 +163,7 @@ photos = Table(
     Column("complete", Integer, nullable=False, default=0),
     Column("created_at", Float, nullable=False),
 )
-Index("photos_firm", photos.c.firm_id, photos.c.size)  # the per-firm quota (0003b)
+Index("photos_firm", photos.c.firm_id, photos.c.size)  # the per-firm quota (0004)
 
 photo_chunks = Table(
     "photo_chunks",

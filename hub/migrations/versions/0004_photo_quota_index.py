@@ -1,18 +1,15 @@
 """Per-firm photo quota: an index to count a firm's photos and their bytes.
 
-Revision ID: 0003b
-Revises: 0002
-
-(Written beside the push-side trust work's own revision after 0002; the two are
-chained when the branches meet.)
+Revision ID: 0004
+Revises: 0003 (events keyed by terminal and id)
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0003b"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
