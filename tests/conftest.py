@@ -12,6 +12,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.store import Store
 
 
+@pytest.fixture(autouse=True)
+def _own_settings_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """Every test (and every process it starts) gets a settings file of its own, never the
+    user's: the CLI writes the hub address and the firm there."""
+    path = tmp_path_factory.mktemp("settings") / "settings.json"
+    monkeypatch.setenv("NAKAMA_SETTINGS", str(path))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "nakama.db"

@@ -147,21 +147,34 @@ def test_to_unicode_fix_keeps_length_and_glyph_codes() -> None:
     assert fixed == cmap.replace(b"[<2F2F>", b"[<5DE5>").replace(b"<2F47> <2F47>", b"<2F47> <65E5>")
 
 
-def test_cli_print_records_the_issue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "n.db"
-    create = ["job", "create", "--firm", "F001", "--id", "F001-X-1", "--part", "P",
-              "--qty", "3", "--due", "2026-12-01", "--route", _route(2)]  # fmt: skip
-    assert main(["--db", str(db), *create]) == 0
-    out = tmp_path / "x.pdf"
+def _owner(db: str) -> None:
+    """The shop's owner, entered first on a new terminal, with badge code BOSS."""
+    Store.open(db, firm_id="F001").close()
     assert (
-        main(["--db", str(db), "traveler", "print", "F001-X-1", "--out", str(out), "--lang", "en"])
+        main(["--db", db, "operators", "add", "山田 太郎", "--role", "owner", "--badge", "BOSS"])
         == 0
     )
+
+
+def test_cli_print_records_the_issue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "n.db"
+    _owner(str(db))
+    create = ["job", "create", "--firm", "F001", "--id", "F001-X-1", "--part", "P", "--qty",
+              "3", "--due", "2026-12-01", "--route", _route(2), "--operator", "BOSS"]  # fmt: skip
+    assert main(["--db", str(db), *create]) == 0
+    out = tmp_path / "x.pdf"
+    # Without an operator nothing is signed or written.
+    assert main(["--db", str(db), "traveler", "print", "F001-X-1", "--out", str(out)]) == 1
+    assert not out.exists()
+    assert "no_operator" in capsys.readouterr().err
+    printed = ["traveler", "print", "F001-X-1", "--out", str(out), "--lang", "en"]
+    assert main(["--db", str(db), *printed, "--operator", "BOSS"]) == 0
     result = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert out.exists() and not out.with_name("x.pdf.part").exists()
     with Store.open(db) as s:
         issued = [e for e in s.job_events("F001-X-1") if e.type == "TravelerIssued"]
     assert len(issued) == 1 and issued[0].payload["key_id"] == result["key_id"]
+    assert issued[0].operator is not None and issued[0].operator.startswith("F001-OP-")
     code = _decode(_render(out, 100))[0]
     assert main(["--db", str(db), "traveler", "verify", code]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "valid"
@@ -175,11 +188,13 @@ def test_printed_traveler_through_nakama_decode(
     """The lead prints; another firm's terminal photographs the sheet and trusts it only
     once it holds the lead terminal's public key."""
     lead, heat = str(tmp_path / "lead.db"), str(tmp_path / "heat.db")
-    create = ["job", "create", "--firm", "F001", "--id", "F001-D-1", "--part", "SHAFT",
-              "--qty", "20", "--due", "2026-12-01", "--route", _route(5)]  # fmt: skip
+    _owner(lead)
+    create = ["job", "create", "--firm", "F001", "--id", "F001-D-1", "--part", "SHAFT", "--qty",
+              "20", "--due", "2026-12-01", "--route", _route(5), "--operator", "BOSS"]  # fmt: skip
     assert main(["--db", lead, *create]) == 0
     pdf = tmp_path / "d.pdf"
-    assert main(["--db", lead, "traveler", "print", "F001-D-1", "--out", str(pdf)]) == 0
+    printed = ["traveler", "print", "F001-D-1", "--out", str(pdf), "--operator", "BOSS"]
+    assert main(["--db", lead, *printed]) == 0
     png = tmp_path / "photo.png"
     cv2.imwrite(str(png), _render(pdf, 150))
     capsys.readouterr()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import texts
-from app.commands.common import open_store, print_json
+from app.commands.common import add_operator_options, open_store, print_json, resolve_actor
 from app.core.traveler import (
     TravelerError,
     Verdict,
@@ -60,11 +60,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tsub = tr.add_subparsers(dest="traveler_command", metavar="ACTION", required=True)
     pr = tsub.add_parser("print", help="issue a traveler and write it as a PDF")
     pr.add_argument("job", help="job number")
-    pr.add_argument("--lot", help="lot id (default: JOB-1)")
+    pr.add_argument("--lot", help="lot id (default: the first lot, JOB-L1)")
     pr.add_argument("--out", required=True, help="PDF file to write")
     pr.add_argument("--lang", choices=["ja", "en"], default="ja", help="sheet language")
     pr.add_argument("--format", choices=["a4", "label"], default="a4", help="A4 sheet or label")
     pr.add_argument("--firm", help="this terminal's firm code")
+    add_operator_options(pr)
     pr.set_defaults(func=cmd_print)
     ve = tsub.add_parser("verify", help="check a scanned traveler text ('-' reads stdin)")
     ve.add_argument("text", help="the QR text, or - to read it from standard input")
@@ -80,10 +81,16 @@ def cmd_print(args: argparse.Namespace) -> int:
         if not store.firm_id:
             print(_say("no_firm"), file=sys.stderr)
             return 2
+        actor = resolve_actor(store, args.operator, args.pin)
+        if isinstance(actor, Refusal):
+            print(_say(actor.reason, actor.detail), file=sys.stderr)
+            return 1
         from app.ui.traveler_print import issue_pdf  # Qt only when really printing
 
         try:
-            issued = issue_pdf(store, args.job, args.lot, out, lang=args.lang, fmt=args.format)
+            issued = issue_pdf(
+                store, args.job, args.lot, out, lang=args.lang, fmt=args.format, actor=actor
+            )
         except TravelerError as exc:
             print(_say(exc.code), file=sys.stderr)
             return 1

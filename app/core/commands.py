@@ -313,6 +313,9 @@ def issue_traveler(
     job: JobState | None, actor: Actor, lot_id: str, key_id: str, format_version: int, digest: str
 ) -> Outcome:
     """Record that the lead firm printed a lot's traveler (after the sheet is written)."""
+    refusal = _who(actor)
+    if refusal is not None:
+        return refusal
     if job is None or not job.created_at:
         return Refusal(Reason.UNKNOWN_JOB.value)
     if actor.firm != job.lead_firm:

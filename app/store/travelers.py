@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core import commands
+from app.core.commands import Refusal
 from app.core.traveler import (
     FORMAT_VERSION,
     Traveler,
@@ -31,14 +32,6 @@ class PreparedTraveler:
     key_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why a traveler could not be prepared. ``reason`` is translatable."""
-
-    reason: str
-    detail: str = ""
-
-
 def job_created(store: Store, job_id: str) -> Event | None:
     for ev in store.job_events(job_id):
         if ev.type == "JobCreated":
@@ -57,8 +50,8 @@ def prepare(
     if store.firm_id != job.lead_firm:
         return Refusal("not_lead_firm", f"{store.firm_id} is not {job.lead_firm}")
     named = commands.traveler_lot(job, job_id, lot_id)
-    if isinstance(named, commands.Refusal):
-        return Refusal(named.reason, named.detail)
+    if isinstance(named, Refusal):
+        return named
     lot_id = str(named.payload["lot_id"])
     lot = job.lots.get(lot_id)
     qty = lot.qty if lot is not None else job.qty

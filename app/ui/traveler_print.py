@@ -40,7 +40,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from app.core import catalog
+from app.core import catalog, commands
+from app.core.commands import Actor
 from app.core.traveler import Traveler
 from app.store.firms import firm_names
 from app.store.store import Store
@@ -408,16 +409,30 @@ class Issued:
 
 
 def issue_pdf(
-    store: Store, job_id: str, lot_id: str | None, out: Path, *, lang: str = "ja", fmt: str = A4
+    store: Store,
+    job_id: str,
+    lot_id: str | None,
+    out: Path,
+    *,
+    lang: str = "ja",
+    fmt: str = A4,
+    actor: Actor | None = None,
 ) -> Issued | Refusal:
-    """Sign a traveler, write its PDF to ``out`` and record ``TravelerIssued``.
+    """Sign a traveler, write its PDF to ``out`` and record ``TravelerIssued`` as done by
+    ``actor`` (the core command decides, before anything is signed or written).
 
     The sheet is written beside the target first: the event is recorded only for a sheet
     that exists, and a failure never leaves half a PDF behind. Raises ``TravelerError``
     (too large), ``OSError`` (cannot write) and ``StoreError`` (storage)."""
+    actor = actor or store.actor
     prepared = prepare(store, job_id, lot_id)
     if isinstance(prepared, Refusal):
         return prepared
+    may = commands.issue_traveler(
+        store.job(job_id), actor, prepared.traveler.lot_id, prepared.key_id, 1, "-"
+    )
+    if isinstance(may, Refusal):
+        return may
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -427,7 +442,7 @@ def issue_pdf(
         )
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing written to {tmp}")
-        res = record_issued(store, prepared)
+        res = record_issued(store, prepared, actor)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
