@@ -15,11 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _readme() -> str:
-    """README.md, plus docs_cli.md while the command-line chapter waits to be merged into
-    it (the lead merges; the file then goes away)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    pending = ROOT / "docs_cli.md"
-    return text + (pending.read_text(encoding="utf-8") if pending.exists() else "")
+    return (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _commands(parser, prefix=""):  # type: ignore[no-untyped-def]
