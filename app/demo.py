@@ -5,13 +5,11 @@ Used when the app starts with no configuration, so a newcomer sees a living shop
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from app.core import commands, lots
 from app.core.job_input import new_job_id
 from app.core.model import JobSpec, Route
-from app.core.state import JobState
 from app.store import Store
 from app.store.firms import save_firms
 
@@ -46,15 +44,15 @@ def seed(store: Store, today: date | None = None) -> int:
     today = today or date.today()
     written = 0
 
-    def do(decide: Callable[[], commands.Outcome]) -> bool:
+    def do(outcome: commands.Outcome) -> bool:
         nonlocal written
-        result = store.record(decide())
+        result = store.record(outcome)
         written += int(result.ok)
         return result.ok
 
     for oid, name, role, badge in DEMO_OPERATORS:
         do(
-            lambda oid=oid, name=name, role=role, badge=badge: commands.save_operator(
+            commands.save_operator(
                 store.operators(), DEMO_OWNER, operator_id=oid, name=name, role=role, badge=badge
             )
         )
@@ -82,16 +80,12 @@ def seed(store: Store, today: date | None = None) -> int:
             drawing_no=drawing,
         )
         lot = lots.first_lot(job_id)
-
-        def job() -> JobState | None:
-            return store.job(job_id)  # noqa: B023 (called at once)
-
-        do(lambda: commands.create_job(job(), DEMO_OWNER, spec))  # noqa: B023
-        do(lambda: commands.receive(job(), worker, lot, 10, qty))  # noqa: B023
+        # Each command is decided against the job as recorded so far, as at the screen.
+        do(commands.create_job(store.job(job_id), DEMO_OWNER, spec))
+        do(commands.receive(store.job(job_id), worker, lot, 10, qty))
+        if part in ("SHAFT-2041", "FLANGE-88"):
+            do(commands.start(store.job(job_id), worker, lot, 10))
         if part == "SHAFT-2041":
-            do(lambda: commands.start(job(), worker, lot, 10))  # noqa: B023
-            do(lambda: commands.finish(job(), worker, lot, 10, qty - 2, 2, 0))  # noqa: B023
-            do(lambda: commands.hand_off(job(), worker, lot, 10, qty - 2))  # noqa: B023
-        elif part == "FLANGE-88":
-            do(lambda: commands.start(job(), worker, lot, 10))  # noqa: B023
+            do(commands.finish(store.job(job_id), worker, lot, 10, qty - 2, 2, 0))
+            do(commands.hand_off(store.job(job_id), worker, lot, 10, qty - 2))
     return written

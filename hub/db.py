@@ -124,6 +124,7 @@ class Raw:
         """``conn``: a SQLAlchemy ``Connection``, or a driver connection itself."""
         self._db = db
         driver = conn.connection.driver_connection if isinstance(conn, Connection) else conn
+        assert driver is not None
         self._cur = driver.cursor()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -197,6 +198,7 @@ class HubDB:
         pooled = self.engine.raw_connection()
         try:
             driver = pooled.driver_connection
+            assert driver is not None
             if self.is_sqlite:
                 driver.execute("BEGIN DEFERRED")  # autocommit otherwise (see make_engine)
             try:

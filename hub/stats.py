@@ -15,7 +15,7 @@ from hub.db import HubDB
 def figures(db: HubDB) -> dict[str, Any]:
     f, e, jm = schema.firms, schema.events, schema.job_members
     with db.read() as c:
-        regions = dict(
+        regions: dict[str, int] = dict(
             c.execute(
                 select(f.c.region, func.count()).where(f.c.code != "OFFICE").group_by(f.c.region)
             ).all()

@@ -7,7 +7,7 @@ import argparse
 from app.commands.common import open_store, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = sub.add_parser("db", help="check or rebuild the local database")
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     check = dbsub.add_parser("check", help="integrity check and projection replay comparison")

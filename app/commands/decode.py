@@ -14,7 +14,7 @@ from app.store.keyring import key_directory
 from drivers.qr.pipeline import FramePipeline
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("decode", help="decode the codes in image files (JSON lines)")
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG …)")
     p.add_argument(

@@ -24,7 +24,7 @@ DEVICE_URL_TEXT = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dev = sub.add_parser("devices", help="list serial ports, read a gauge, scale or machine")
     devsub = dev.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
     ls = devsub.add_parser("list", help="serial ports with USB VID/PID/serial number (JSON lines)")

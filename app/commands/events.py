@@ -7,7 +7,7 @@ import argparse
 from app.commands.common import open_store, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev = sub.add_parser("events", help="read the local event log")
     evsub = ev.add_subparsers(dest="events_command", metavar="ACTION", required=True)
     tail = evsub.add_parser("tail", help="print the latest events as JSON lines")

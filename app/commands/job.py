@@ -31,7 +31,7 @@ def message(code: str, detail: str = "") -> str:
     return texts.explain(code, detail)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     job = sub.add_parser("job", help="create, import and list jobs")
     jsub = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
     create = jsub.add_parser("create", help="create a job led by this terminal's firm")

@@ -82,7 +82,7 @@ def _step(
         "finished_at": prog.finished_at,
         "pause_reason": prog.pause_reason,
         "last_operator": who,
-        "last_operator_name": names[who].name if who in names else None,
+        "last_operator_name": names[who].name if who is not None and who in names else None,
         "inherited": inherited,  # recorded on the parent lot before this lot split off
     }
 

@@ -11,7 +11,7 @@ from app.commands.common import open_store, print_json
 from app.store.keyring import KeyImportError, key_rows, own_public_key, signing_key, upsert_keys
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="traveler signing keys")
     ksub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     show = ksub.add_parser("show", help="this terminal's public key and the key directory")

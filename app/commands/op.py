@@ -247,7 +247,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_operator_options(p)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     op = sub.add_parser("op", help="record work on a lot: receive, start … hand off, correct")
     osub = op.add_subparsers(dest="op_command", metavar="ACTION", required=True)
 

@@ -166,7 +166,7 @@ def _by_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by-pin", help=f"the owner's PIN, if they have one (or ${PIN_ENV})")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     op = sub.add_parser("operators", help="the firm's operators and their badges")
     osub = op.add_subparsers(dest="operators_command", metavar="ACTION", required=True)
     add = osub.add_parser("add", help="add an operator (the first one is the owner)")

@@ -9,7 +9,7 @@ from app.commands.common import print_json
 from app.settings import OPTIONS, Settings, SettingsError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("settings", help="show or change this terminal's settings")
     ps = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     show = ps.add_parser("show", help="print every setting with its value")

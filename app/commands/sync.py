@@ -19,7 +19,7 @@ def explain(code: str, detail: str = "") -> str:
     return f"{ja}\n{en}\n  [{code}] {detail}".rstrip()
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     en = sub.add_parser("enroll", help="join this terminal to a consortium hub")
     en.add_argument(
         "target",

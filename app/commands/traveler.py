@@ -55,7 +55,7 @@ def _say(code: str, detail: str = "") -> str:
     return texts.explain(code, detail)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tr = sub.add_parser("traveler", help="print and verify travelers")
     tsub = tr.add_subparsers(dest="traveler_command", metavar="ACTION", required=True)
     pr = tsub.add_parser("print", help="issue a traveler and write it as a PDF")
