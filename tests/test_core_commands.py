@@ -537,3 +537,35 @@ def test_a_correction_keeps_the_type_and_a_split_cannot_reuse_a_lot_number() -> 
     job = fold([*s.events, twin])
     assert job is not None and (twin.event_id, "lot_exists") in job.anomalies
     assert job.lots[L1].qty == 90 and job.lots[L2].qty == 10
+
+
+def test_consecutive_steps_of_one_firm_need_no_hand_off() -> None:
+    route = [
+        {"seq": 10, "process": "LATHE", "firm": "F001"},
+        {"seq": 20, "process": "MILL", "firm": "F001"},
+        {"seq": 30, "process": "HEAT", "firm": "F007"},
+    ]
+    s = Shop()
+    s.events = [job_created(s.terms["F001"], qty=10, route=route)]
+    for decide in (
+        lambda j: C.receive(j, LEAD, L1, 10, 10),
+        lambda j: C.start(j, LEAD, L1, 10),
+        lambda j: C.finish(j, LEAD, L1, 10, 9, 1, 0),
+    ):
+        s.ok(LEAD, decide)
+    # The parts are in the shop already: the next step is offered for receipt at once.
+    (step,) = C.possible(s.job, LEAD)
+    assert (step.op.seq, step.actions, step.expected_count) == (20, (C.RECEIVE,), 10)
+    refused = C.hand_off(s.job, LEAD, L1, 10, 9, to_firm="F001")
+    assert isinstance(refused, Refusal) and refused.reason == "handoff_to_self"
+    s.ok(LEAD, lambda j: C.receive(j, LEAD, L1, 20, 9))
+    assert s.job is not None and s.job.open_skips() == [] and not s.job.anomalies
+
+
+def test_a_scanned_split_lot_is_never_offered_the_first_step() -> None:
+    s = walked()
+    offered = C.possible(s.job, LEAD, scanned=(L2, 5))
+    assert not [x for x in offered if x.lot_id == L2 and x.op.seq == 10]
+    # The paper in hand may still be received at the firm's later step, naming the gap.
+    (late,) = [x for x in offered if x.lot_id == L2]
+    assert (late.op.seq, late.missing) == (40, (10, 20, 30))

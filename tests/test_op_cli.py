@@ -175,7 +175,8 @@ TABLE: list[tuple[str, list[str], str | None, int]] = [
     ("", ["op", "finish", "F001-A", "--op", "20", "--good", "10"], None, 0),
     ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "11"], "handoff_exceeds_good", 1),
     ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "10"], None, 0),
-    ("", ["op", "split", "F001-A", "--op", "20", "--count", "1"], "not_at_this_step", 1),
+    ("", ["op", "split", "F001-A", "--lot", "L1", "--op", "20", "--count", "1"],
+     "not_at_this_step", 1),
     # corrections
     ("", ["op", "undo", "01900000-0000-7000-8000-000000000000"], "unknown_event", 1),
     ("", ["op", "correct", "{start}", "--set", "count=3"], "cannot_correct", 1),

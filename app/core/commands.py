@@ -513,6 +513,9 @@ def _step_for(
         prog = lot.ops.get(op.seq) if lot is not None else None
         nxt = job.route.next_op(op.seq)
         if prog is None or not prog.received:
+            first = op.seq == job.route.ops[0].seq
+            if lot is None and first and lots.number(job.job_id, lot_id) != 1:
+                continue  # a split-off lot never starts at the first step
             if not (_arrived(job, lot, op) or was_scanned):
                 continue
             expected = _expected(job, lot, op, scanned[1] if was_scanned and scanned else None)
@@ -521,8 +524,8 @@ def _step_for(
                 continue
             missing = tuple(probe.payload.get("skipped") or ())
             return Step(lot_id, op, WAITING, (RECEIVE,), expected, nxt, missing)
-        if prog.status == DONE and (nxt is None or prog.available <= 0):
-            continue
+        if prog.status == DONE and (nxt is None or prog.available <= 0 or nxt.firm == op.firm):
+            continue  # nothing to hand on (an own next step receives the parts itself)
         probes = _probes(job, actor, lot_id, op.seq, prog.received, prog.available)
         actions = tuple(a for a, cmd in probes.items() if isinstance(cmd, Command))
         if actions:
@@ -559,11 +562,19 @@ def _probes(
 def _arrived(job: JobState, lot: LotState | None, op: Operation) -> bool:
     """The lot is at this op's door: first op of the route, or handed to this firm."""
     if op.seq == job.route.ops[0].seq:
-        return lot is None or lot.parent is None
+        # A lot not known here starts at the first step only if it is a first lot: a
+        # higher number was split off somewhere along the route.
+        return lot.parent is None if lot is not None else True
     if lot is None:
         return False
     prev = max((s for s in lot.ops if s < op.seq), default=None)
-    return prev is not None and lot.ops[prev].handed_off > 0 and lot.in_transit_to == op.firm
+    if prev is None:
+        return False
+    before = _previous(job, op.seq)
+    if before is not None and before.seq == prev and before.firm == op.firm:
+        # The firm's own step before this one is done: the parts are already here.
+        return lot.ops[prev].status == DONE
+    return lot.ops[prev].handed_off > 0 and lot.in_transit_to == op.firm
 
 
 def _expected(job: JobState, lot: LotState | None, op: Operation, scanned_qty: int | None) -> int:
