@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -89,6 +91,7 @@ def migrate(engine: Engine) -> str:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as conn:
         conn.execution_options(writing=True)
+        _backup_before_upgrade(engine, conn, cfg)
         with conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
@@ -102,6 +105,25 @@ def migrate(engine: Engine) -> str:
             conn.execute(schema.hub_meta.insert().values(key="hub_id", value=hub_id))
             conn.execute(schema.hub_meta.insert().values(key="key_rev", value="0"))
             return hub_id
+
+
+def _backup_before_upgrade(engine: Engine, conn: Connection, cfg: Config) -> Path | None:
+    """A SQLite hub file that an upgrade will change is copied first (``VACUUM INTO``,
+    ``hub.db.v0002-20261202T1015.bak`` beside it). PostgreSQL upgrades run in one
+    transaction (rolled back on failure); take a ``pg_dump`` before upgrading it."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    current = MigrationContext.configure(conn).get_current_revision()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if current is None or current == head:
+        return None  # a new hub has nothing to lose; a current one is not changed
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    backup = Path(path).with_name(f"{Path(path).name}.v{current}-{stamp}.bak")
+    conn.exec_driver_sql(f"VACUUM INTO '{backup}'")
+    conn.commit()
+    log.info("hub database backed up before upgrade", extra={"backup": str(backup)})
+    return backup
 
 
 class _Job:

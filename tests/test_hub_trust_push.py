@@ -421,8 +421,12 @@ def test_a_release_0_1_hub_upgrades_with_every_event(tmp_path: Path) -> None:
     assert version == "0002" and len(before) == 17 and len(legacy) == 3
 
     url = f"sqlite:///{path}"
-    db = HubDB(url)  # migrates
+    db = HubDB(url)  # migrates, after a copy of the file as it was
     try:
+        (backup,) = tmp_path.glob("hub.db.v0002-*.bak")
+        with sqlite3.connect(backup) as b:
+            assert sorted(b.execute("SELECT event_id, terminal_id, body FROM events")) == before
+        b.close()
         assert db.hub_id == hub_id
         with db.read() as c2:
             after = sorted(
