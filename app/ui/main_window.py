@@ -22,6 +22,7 @@ from app.ui.new_job_screen import NewJobScreen
 from app.ui.review_screen import ReviewScreen
 from app.ui.scan import ScanRouter
 from app.ui.session import Session
+from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
@@ -55,8 +56,15 @@ class MainWindow(QMainWindow):
         self.nav_jobs.setObjectName("navJobs")
         self.nav_review = QPushButton(tr("Today's summary"))
         self.nav_review.setObjectName("navReview")
+        self.operator_button = QPushButton()
+        self.operator_button.setObjectName("operatorButton")
+        self.operator_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.operator_button.clicked.connect(self.open_sign_in)
+        self.nav_jobs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nav_review.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         top.addWidget(self.nav_jobs)
         top.addWidget(self.nav_review)
+        top.addWidget(self.operator_button)
         top.addWidget(self.firm_label, 1)
         top.addWidget(self.device_label)
         top.addWidget(self.sync_label)
@@ -84,6 +92,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
+        session.operator_changed.connect(self.refresh_operator)
+        self.refresh_operator()
         if syncing is not None:
             syncing.updated.connect(self.refresh_status)
         if devices is not None:
@@ -104,6 +114,16 @@ class MainWindow(QMainWindow):
         self.timer.start(1000)
         self.tick()
         self.refresh_status()
+
+    def open_sign_in(self) -> None:
+        """Tap the name in the top bar: someone else signs in (or the one there signs out)."""
+        SignInDialog(self.session, self).exec()
+        self.setFocus()  # the scanner's keys come to the window again
+
+    def refresh_operator(self) -> None:
+        op = self.session.operator
+        self.operator_button.setText(f"👤 {op.name}" if op is not None else tr("Sign in"))
+        restyle(self.operator_button, "signedIn", op is not None)
 
     def open_jobs(self) -> None:
         self.stack.setCurrentWidget(self.jobs)

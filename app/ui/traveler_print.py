@@ -41,6 +41,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication
 
 from app.core import catalog
+from app.core.commands import Actor
 from app.core.traveler import Traveler
 from app.store.firms import firm_names
 from app.store.store import Store
@@ -408,13 +409,21 @@ class Issued:
 
 
 def issue_pdf(
-    store: Store, job_id: str, lot_id: str | None, out: Path, *, lang: str = "ja", fmt: str = A4
+    store: Store,
+    job_id: str,
+    lot_id: str | None,
+    out: Path,
+    *,
+    lang: str = "ja",
+    fmt: str = A4,
+    actor: Actor | None = None,
 ) -> Issued | Refusal:
     """Sign a traveler, write its PDF to ``out`` and record ``TravelerIssued``.
 
     The sheet is written beside the target first: the event is recorded only for a sheet
     that exists, and a failure never leaves half a PDF behind. Raises ``TravelerError``
-    (too large), ``OSError`` (cannot write) and ``StoreError`` (storage)."""
+    (too large), ``OSError`` (cannot write) and ``StoreError`` (storage). ``actor`` is who
+    printed it (the signed-in operator at the terminal)."""
     prepared = prepare(store, job_id, lot_id)
     if isinstance(prepared, Refusal):
         return prepared
@@ -427,7 +436,7 @@ def issue_pdf(
         )
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing written to {tmp}")
-        res = record_issued(store, prepared)
+        res = record_issued(store, prepared, actor)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
