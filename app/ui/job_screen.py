@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -141,27 +142,48 @@ class JobScreen(QWidget):
         back.setObjectName("backButton")
         back.setMaximumWidth(200)
         back.clicked.connect(self.back.emit)
+        # The lead firm prints travelers from here (which lot is asked when there are several).
+        self.print_button = BigButton(tr("Print traveler"))
+        self.print_button.setObjectName("issueTraveler")
+        self.print_button.setMaximumWidth(300)
+        self.print_button.clicked.connect(self.ask_traveler)
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
+        top.addWidget(self.print_button)
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.facts)
-        lay.addWidget(route_frame)
-        lay.addLayout(self.actions_box)
         self.warnings = QLabel()
         self.warnings.setObjectName("warnings")
         self.warnings.setWordWrap(True)
-        lay.addWidget(self.warnings)
+        # Route, buttons and warnings scroll together when a job has many lots; the
+        # screen never grows past the touchscreen, and the record keeps its room.
+        upper = QWidget()
+        upper_lay = QVBoxLayout(upper)
+        upper_lay.setContentsMargins(0, 0, 0, 0)
+        # What the machinist does comes first; where the lots are, below it.
+        upper_lay.addLayout(self.actions_box)
+        upper_lay.addWidget(self.warnings)
+        upper_lay.addWidget(route_frame)
+        upper_lay.addStretch(1)
+        self.upper = QScrollArea()
+        self.upper.setObjectName("jobUpper")
+        self.upper.setWidgetResizable(True)
+        self.upper.setFrameShape(QFrame.Shape.NoFrame)
+        self.upper.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.upper.setWidget(upper)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.facts)
+        lay.addWidget(self.upper, 3)
         history_title = QLabel(tr("Record (tap an entry marked ✎ to correct or undo it)"))
         history_title.setObjectName("sectionTitle")
         lay.addWidget(history_title)
         self.history = JobHistory(session, self.asker)
+        self.history.setMinimumHeight(150)
         self.history.corrected.connect(self._corrected)
-        lay.addWidget(self.history, 1)
+        lay.addWidget(self.history, 2)
         lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)
         session.operator_changed.connect(self.refresh)
@@ -191,6 +213,7 @@ class JobScreen(QWidget):
             self.title.setText(tr("Unknown job"))
             self.facts.clear()
             self.warnings.hide()
+            self.print_button.hide()
             self.history.show_events([], None)
             return
         self.title.setText(f"{job.part_no}  ·  {job.job_id}")
@@ -206,8 +229,7 @@ class JobScreen(QWidget):
         self.history.asker = self.asker
         self.history.show_events(self.session.store.job_events(job.job_id), job)
         self._fill_warnings(job)
-        if job.lead_firm == self.session.firm:
-            self.actions_box.addWidget(self._issue_row(job))
+        self.print_button.setVisible(job.lead_firm == self.session.firm)
         steps = self.steps(job)
         if not steps:
             hint = QLabel(tr("Nothing for your firm to do on this job now."))
@@ -304,22 +326,20 @@ class JobScreen(QWidget):
             lay.addWidget(b, 1)
         return box
 
-    def _issue_row(self, job: JobState) -> QWidget:
-        """The lead firm prints a traveler for each lot (or the first lot, before any)."""
-        box = QFrame()
-        box.setObjectName("stepRow")
-        lay = QHBoxLayout(box)
-        label = QLabel(tr("Traveler (lead firm)"))
-        label.setObjectName("stepLabel")
-        lay.addWidget(label, 1)
+    def ask_traveler(self) -> Path | None:
+        """Print a lot's traveler: the only lot (or the first, before any receipt) at once,
+        else the lot the lead firm chooses."""
+        job = self.job()
+        if job is None:
+            return None
         names = list(job.lots) or [lots.first_lot(job.job_id)]
-        for lot_id in names[:4]:
-            b = BigButton(tr("Print traveler {0}").format(lot_short(job.job_id, lot_id)))
-            b.setObjectName("issueTraveler")
-            b.setProperty("lot", lot_id)
-            b.clicked.connect(lambda _=False, lot=lot_id: self.issue_traveler(lot))
-            lay.addWidget(b, 1)
-        return box
+        lot_id: str | None = names[0]
+        if len(names) > 1:
+            choices = [
+                (lot, f"{lot_short(job.job_id, lot)}  {job.lots[lot].qty:,}") for lot in names
+            ]
+            lot_id = self.asker.choice(tr("Print the traveler of which lot?"), choices)
+        return self.issue_traveler(lot_id) if lot_id else None
 
     def issue_traveler(self, lot_id: str) -> Path | None:
         """Write the lot's traveler PDF for the printer and record that it was issued."""

@@ -72,6 +72,10 @@
       <translation>◀ 案件一覧</translation>
     </message>
     <message>
+      <source>Print traveler</source>
+      <translation>工程表を発行</translation>
+    </message>
+    <message>
       <source>Record (tap an entry marked ✎ to correct or undo it)</source>
       <translation>記録（✎ の付いた記録をタップすると訂正・取り消しができます）</translation>
     </message>
@@ -80,16 +84,8 @@
       <translation>工程</translation>
     </message>
     <message>
-      <source>Traveler (lead firm)</source>
-      <translation>工程表（元請）</translation>
-    </message>
-    <message>
       <source>Print the new lot's traveler?</source>
       <translation>新しいロットの工程表を発行しますか？</translation>
-    </message>
-    <message>
-      <source>Print traveler</source>
-      <translation>工程表を発行</translation>
     </message>
     <message>
       <source>Parts received</source>
@@ -126,6 +122,10 @@
     <message>
       <source>Nothing for your firm to do on this job now.</source>
       <translation>この案件で今あなたの会社の作業はありません。</translation>
+    </message>
+    <message>
+      <source>Print the traveler of which lot?</source>
+      <translation>どのロットの工程表を発行しますか？</translation>
     </message>
     <message>
       <source>{0} parts now travel as lot {1}. The new traveler names its parent lot {2}.</source>
@@ -178,10 +178,6 @@
     <message>
       <source>… {0} conflicting records in all</source>
       <translation>… 矛盾する記録は全部で {0} 件</translation>
-    </message>
-    <message>
-      <source>Print traveler {0}</source>
-      <translation>工程表を発行 {0}</translation>
     </message>
     <message>
       <source>The traveler could not be written.</source>
@@ -260,7 +256,7 @@
       <translation>Nakama 現場端末</translation>
     </message>
     <message>
-      <source>Today's summary</source>
+      <source>Today</source>
       <translation>今日のまとめ</translation>
     </message>
     <message>
@@ -268,7 +264,7 @@
       <translation>サインイン</translation>
     </message>
     <message>
-      <source>Not connected to a hub</source>
+      <source>No hub</source>
       <translation>ハブ未接続</translation>
     </message>
     <message>
@@ -288,8 +284,12 @@
       <translation>ハブ：オフライン</translation>
     </message>
     <message>
-      <source>Waiting to send: {0}</source>
+      <source>To send: {0}</source>
       <translation>送信待ち：{0}件</translation>
+    </message>
+    <message>
+      <source>Operator: {0}</source>
+      <translation>作業者：{0}</translation>
     </message>
     <message>
       <source>Refused by hub: {0}</source>
@@ -466,6 +466,10 @@
     <message>
       <source>Received, not started</source>
       <translation>受入済・未着手</translation>
+    </message>
+    <message>
+      <source>Today's summary</source>
+      <translation>今日のまとめ</translation>
     </message>
     <message>
       <source>Finished today</source>
