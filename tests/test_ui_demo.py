@@ -37,7 +37,7 @@ def test_demo_terminal_syncs_with_its_embedded_hub(
         # A new record goes out at once, not at the next timer tick.
         # The demo starts signed in (佐藤 花子), so a record can be made at once.
         assert t.session.operator is not None and t.session.operator.name == "佐藤 花子"
-        assert t.window.operator_button.text() == "👤 佐藤 花子"
+        assert t.window.operator_button.text() == "作業者：佐藤 花子"
         job_id = store.jobs()[0]["job_id"]
         job = store.job(job_id)
         lot = next(iter(job.lots))  # type: ignore[union-attr]

@@ -117,7 +117,7 @@ def test_keyboard_wedge_burst_reaches_the_router(
     _wedge(w, _badge_of(w.session.store))
     qtbot.waitUntil(lambda: w.session.operator is not None, timeout=3000)
     assert w.session.operator is not None and w.session.operator.name == "大森 次郎"
-    assert w.operator_button.text() == "👤 大森 次郎"
+    assert w.operator_button.text() == "作業者：大森 次郎"
 
     class Answers:
         def counts(self, title: str, fields: Any, maximum: int) -> dict[str, int]:
