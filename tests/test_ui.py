@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from app.ui.app import make_application
 from app.ui.main_window import MainWindow
@@ -38,17 +39,54 @@ class ScriptedAsker:
 
     def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
         self.asked.append(title)
+        self.choices = choices
         answer = self.answers.pop(0)
         assert answer is None or answer in [c for c, _ in choices]
         return answer
+
+    def confirm(self, title: str, text: str, yes: str, *, danger: bool = False) -> bool:
+        self.asked.append(title)
+        self.confirm_text = text
+        answer = self.answers.pop(0)
+        assert isinstance(answer, bool)
+        return answer
+
+    def sign_in(self, session: Any) -> bool:
+        """Signs in the operator id given as the next answer (None: the dialog is closed)."""
+        self.asked.append("sign in")
+        answer = self.answers.pop(0)
+        return answer is not None and session.sign_in_id(answer)
+
+
+SATO, SUZUKI, YAMADA = "F001-OP-0002", "F001-OP-0003", "F001-OP-0001"
+
+
+@pytest.fixture
+def real_dialogs() -> None:
+    """A test that opens real modal dialogs (and answers them) asks for this."""
+
+
+@pytest.fixture(autouse=True)
+def _dialogs_never_block(request: Any, monkeypatch: Any) -> None:
+    """A modal dialog the test did not script would wait for a finger forever: fail."""
+    if "real_dialogs" in request.fixturenames:
+        return
+
+    def refuse(self: QDialog) -> int:
+        raise AssertionError(f"unscripted modal dialog: {self.windowTitle()}")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
 
 
 def _job_id(w: MainWindow, part: str) -> str:
     return next(r["job_id"] for r in w.session.store.jobs() if r["part_no"] == part)
 
 
-def _open(w: MainWindow, part: str) -> tuple[ScriptedAsker, str]:
-    """Open the demo job of ``part`` with scripted answers to its dialogs."""
+def _open(w: MainWindow, part: str, operator: str | None = SATO) -> tuple[ScriptedAsker, str]:
+    """Open the demo job of ``part`` with scripted answers to its dialogs, ``operator``
+    signed in (as the demo app starts: 佐藤 花子)."""
+    if operator is not None:
+        assert w.session.sign_in_id(operator)
     asker = ScriptedAsker()
     w.job.asker = asker  # type: ignore[assignment]
     job_id = _job_id(w, part)
@@ -209,12 +247,22 @@ def test_correcting_a_finish_from_the_record(window: MainWindow, qtbot: Any) -> 
 
 
 def test_other_firms_records_cannot_be_corrected(window: MainWindow) -> None:
+    from tests.factories import Terminal
+
     w = window
-    job_id = _job_id(w, "SHAFT-2041")
-    w.open_job(job_id)
-    foreign = w.session.store.job_events(job_id)[0]
-    object.__setattr__(foreign, "firm_id", "F007")
-    assert w.job.history.correct(foreign) is None
+    asker, job_id = _open(w, "SHAFT-2041")
+    # The heat-treatment shop's receipt arrives from the hub: ours to see, not to correct.
+    heat = Terminal("T-F007", "F007", start_ms=10**13).event(
+        "LotReceived", {"lot_id": f"{job_id}-L1", "count": 118}, job_id=job_id, op=20
+    )
+    w.session.store.ingest([heat])
+    w.job.refresh()
+    assert heat.event_id not in w.job.history.correctable
+    n = w.session.store.count_events()
+    assert w.job.history.correct(heat) is None
+    assert asker.asked == []  # nothing was offered
+    assert "他社の記録です" in w.job.feedback.text()
+    assert w.session.store.count_events() == n
 
 
 def test_day_review_screen(window: MainWindow, qtbot: Any) -> None:
@@ -298,8 +346,7 @@ def test_lead_firm_issues_a_traveler_from_the_job_screen(
 ) -> None:
     w = window
     w.job.traveler_dir = tmp_path / "travelers"
-    job_id = _job_id(w, "PIN-7")
-    w.open_job(job_id)
+    _asker, job_id = _open(w, "PIN-7", operator=YAMADA)
     buttons = [b for b in w.job.findChildren(QPushButton, "issueTraveler")]
     qtbot.waitUntil(lambda: any(b.isVisible() for b in buttons), timeout=2000)
     qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
@@ -307,6 +354,7 @@ def test_lead_firm_issues_a_traveler_from_the_job_screen(
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     issued = [e for e in w.session.store.job_events(job_id) if e.type == "TravelerIssued"]
     assert len(issued) == 1 and issued[0].payload["lot_id"] == f"{job_id}-L1"
+    assert issued[0].operator == YAMADA  # who printed it
     assert "工程表を書き出しました" in w.job.feedback.text()
 
 
@@ -314,4 +362,4 @@ def test_other_firms_jobs_offer_no_traveler(window: MainWindow, tmp_path: Path) 
     w = window
     w.session.store.firm_id = "F007"  # the heat-treatment shop looking at the same job
     w.open_job(_job_id(w, "SHAFT-2041"))
-    assert not w.job.findChildren(QPushButton, "issueTraveler")
+    assert not [b for b in w.job.findChildren(QPushButton, "issueTraveler") if b.isVisible()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.core import commands
 from app.settings import Settings
 from app.store import Store
 from app.ui.app import Terminal, make_application
@@ -34,24 +35,26 @@ def test_demo_terminal_syncs_with_its_embedded_hub(
         assert "ハブ：接続中" in t.window.sync_label.text()
         assert store.meta("published_key_id")  # our travelers can be checked by the others
         # A new record goes out at once, not at the next timer tick.
+        # The demo starts signed in (佐藤 花子), so a record can be made at once.
+        assert t.session.operator is not None and t.session.operator.name == "佐藤 花子"
+        assert t.window.operator_button.text() == "作業者：佐藤 花子"
         job_id = store.jobs()[0]["job_id"]
-        lot = next(iter(store.job(job_id).lots))  # type: ignore[union-attr]
-        t.session.record(
-            raw(
-                "MeasurementTaken",
-                {
-                    "lot_id": lot,
-                    "characteristic": "OD",
-                    "nominal": "1",
-                    "tol_minus": "0.1",
-                    "tol_plus": "0.1",
-                    "value": "1.0",
-                    "unit": "mm",
-                },
-                job_id=job_id,
-                op=10,
-            )
+        job = store.job(job_id)
+        lot = next(iter(job.lots))  # type: ignore[union-attr]
+        cmd = commands.measure(
+            job,
+            t.session.actor,
+            lot,
+            10,
+            characteristic="OD",
+            nominal="1",
+            tol_minus="0.1",
+            tol_plus="0.1",
+            value="1.0",
         )
+        result = t.session.record(cmd)
+        assert result.ok and result.event is not None
+        assert result.event.operator == "F001-OP-0002"
         qtbot.waitUntil(lambda: store.outbox_stats()["pending"] == 0, timeout=10_000)
         qtbot.waitUntil(
             lambda: t.devices.links and all(s == "up" for s in t.devices.links.values()),

@@ -8,9 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLabel, QPushButton
-from test_ui import ScriptedAsker, _save
+from test_ui import SATO, ScriptedAsker, _dialogs_never_block, _save
 
 from app.ui.main_window import MainWindow
+
+__all__ = ["_dialogs_never_block"]  # no unscripted dialog may block these tests either
 
 
 def _click(qtbot: Any, w: MainWindow, name: str) -> None:
@@ -76,7 +78,11 @@ def test_a_new_job_by_taps(window: MainWindow, qtbot: Any) -> None:
     asker.answers = ["INSPECT", "F001"]
     _click(qtbot, w, "addStep")
     _save(w, "new-job.png")
+    # Nobody is signed in yet: creating asks who is entering the job first.
+    assert w.session.operator is None
+    asker.answers = [SATO]
     _click(qtbot, w, "createJob")
+    assert asker.asked[-1] == "sign in"
 
     # The job exists, led by us, and its screen is open with our first step ready.
     job_id = next(r["job_id"] for r in w.session.store.jobs() if r["part_no"] == "BUSH-12")
@@ -95,6 +101,8 @@ def test_a_new_job_by_taps(window: MainWindow, qtbot: Any) -> None:
         (30, "INSPECT", "F001"),
     ]
     assert w.session.store.count_events() == n + 1
+    created = w.session.store.job_events(job_id)[0]
+    assert (created.type, created.operator) == ("JobCreated", SATO)
     assert w.stack.currentWidget() is w.job and w.job.job_id == job_id
     assert job_id.startswith("F001-")
     # The form is empty for the next job, and the window has the scanner's keys again.

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
+from test_ui import _dialogs_never_block
 
 from app.core.model import JobSpec, Route
 from app.store import Store
@@ -20,6 +21,8 @@ from app.ui.app import make_application
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from tests.factories import raw
+
+__all__ = ["_dialogs_never_block"]  # no unscripted dialog may block these tests
 
 
 def _issue(lead: Store) -> PreparedTraveler:
@@ -110,17 +113,62 @@ def test_keyboard_wedge_burst_reaches_the_router(
     # F007 may receive the lot at its heat treatment, expecting the traveler's quantity.
     buttons = [b for b in w.job.findChildren(QPushButton) if b.objectName().startswith("action_")]
     assert [b.objectName() for b in buttons] == ["action_receive"]
+    # The heat-treatment shop's machinist signs in with a badge scan, through the scanner.
+    _wedge(w, _badge_of(w.session.store))
+    qtbot.waitUntil(lambda: w.session.operator is not None, timeout=3000)
+    assert w.session.operator is not None and w.session.operator.name == "大森 次郎"
+    assert w.operator_button.text() == "作業者：大森 次郎"
 
     class Answers:
         def counts(self, title: str, fields: Any, maximum: int) -> dict[str, int]:
             assert fields[0][2] == 40
             return {"count": 39}
 
-    w.job.asker = Answers()  # type: ignore[assignment]
+        def confirm(self, title: str, text: str, yes: str, **_: Any) -> bool:
+            # The turning at F001 has no record here: the receipt names it, and skips it.
+            self.text = text
+            return True
+
+    answers = Answers()
+    w.job.asker = answers  # type: ignore[assignment]
     qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+    assert "10 旋盤 — 山田精機" not in answers.text  # no directory on this terminal yet
+    assert "10 旋盤 — F001" in answers.text
     job = w.session.store.job("F001-S-1")
     assert job is not None
     assert job.lots[prepared.traveler.lot_id].ops[20].received == 39
+    received = [e for e in w.session.store.job_events("F001-S-1") if e.type == "LotReceived"]
+    assert received[0].payload["skipped"] == [10]
+    assert received[0].operator == "F007-OP-0001"
+
+
+def _badge_of(store: Store) -> str:
+    """Register the shop's owner (with a badge) at the heat-treatment terminal."""
+    from app.core import commands
+    from app.core.operators import badge_text
+
+    owner = commands.Actor("F007", "F007-OP-0001", commands.OWNER)
+    cmd = commands.save_operator(
+        store.operators(),
+        owner,
+        operator_id="F007-OP-0001",
+        name="大森 次郎",
+        role=commands.OWNER,
+        badge="7001",
+    )
+    assert store.record(cmd).ok
+    return badge_text(store.operators()["F007-OP-0001"])
+
+
+def _wedge(w: MainWindow, text: str) -> None:
+    """Type ``text`` + Enter into the window as a keyboard-wedge scanner does."""
+    t = 900_000
+    for ch in text + "\r":
+        key = Qt.Key.Key_Return if ch == "\r" else 0
+        ev = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, ch)
+        ev.setTimestamp(t)
+        QCoreApplication.sendEvent(w, ev)
+        t += 9
 
 
 def test_camera_sees_a_printed_traveler(qtbot: Any, tmp_path: Path) -> None:

@@ -56,6 +56,9 @@ class Terminal:
         if demo_mode:
             demo.seed(store)
         self.session = Session(store)
+        if demo_mode:
+            # Usable at once: the demo starts with one of its machinists signed in.
+            self.session.sign_in_id(demo.DEMO_OPERATORS[1][0])  # 佐藤 花子
         urls = settings["devices"] or (DEMO_DEVICES if demo_mode else [])
         self.devices = DeviceHub(self.session, urls, camera=settings["camera"])
         self.devices.start()

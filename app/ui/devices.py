@@ -11,7 +11,9 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.commands import Actor, Command, Refusal
 from app.machines import MachineStateRecorder
+from app.store import AppendResult
 from app.ui.session import Session
 from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
 from drivers.camera import CameraSource
@@ -23,6 +25,21 @@ DEMO_DEVICES = [
     "sim://mitutoyo?rate=2&value=12.003&noise=0.002&decimals=3",
     "sim://machine?cycle=4",
 ]
+
+
+class TerminalRecorder:
+    """What the terminal records by itself (machine signals): this firm, no operator, so
+    a machine's cycles are never put down to whoever happens to be signed in."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def actor(self) -> Actor:
+        return self.session.store.actor
+
+    def record(self, cmd: Command | Refusal) -> AppendResult:
+        return self.session.record(cmd)
 
 
 class DeviceHub(QObject):
@@ -43,7 +60,7 @@ class DeviceHub(QObject):
         self.camera_scanner: CameraScanner | None = None
         self.devices: dict[str, Device] = {}
         self.links: dict[str, str] = {}
-        self.recorder = MachineStateRecorder(session)
+        self.recorder = MachineStateRecorder(TerminalRecorder(session))
         self._event.connect(self._on_event)
 
     def start(self) -> None:

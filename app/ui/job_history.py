@@ -1,4 +1,10 @@
-"""A job's record, newest first, and corrections: a mistake is fixed by a new event."""
+"""A job's record, newest first, with who did each thing; corrections and undo.
+
+A mistake is fixed by a new event, never by changing the old one. Which records the
+signed-in operator may fix or undo is the core's decision (``commands.correctable_events``:
+this firm's own records, a machinist their own, the owner anyone's); this screen only
+asks for the new numbers, or for a confirmation before undoing.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from app.core import commands
+from app.core.commands import Refusal
+from app.core.rules import Reason
+from app.core.state import JobState
 from app.store import AppendResult
 from app.ui.session import Session
+from app.ui.sign_in import signed_in
 from app.ui.text import event_detail, event_name, tr
 from wire.events import Event
-
-# Which counts of an event a correction may change.
-CORRECTABLE: dict[str, tuple[str, ...]] = {
-    "LotReceived": ("count",),
-    "OpFinished": ("good", "defect", "scrap"),
-    "DefectRecorded": ("count",),
-    "LotHandedOff": ("count",),
-}
-VOIDABLE = {
-    "OpStarted",
-    "OpPaused",
-    "OpResumed",
-    "DefectRecorded",
-    "MeasurementTaken",
-    "LotHandedOff",
-}
 
 
 def field_label(key: str) -> str:
@@ -37,19 +32,28 @@ def field_label(key: str) -> str:
     ]
 
 
+def count_fields(ev: Event) -> list[str]:
+    """The whole-number fields of ``ev`` a correction may change (a measured value is
+    re-measured, not typed over: undo it and measure again)."""
+    return [k for k in commands.CORRECTABLE.get(ev.type, ()) if isinstance(ev.payload.get(k), int)]
+
+
 class JobHistory(QTableWidget):
-    """Tapping one of this firm's events offers to correct or cancel it."""
+    """Tapping a record the signed-in operator may correct offers to fix or undo it."""
 
     corrected = Signal(object)  # AppendResult
 
+    COLUMNS = ("Time", "Record", "Step", "Who", "Firm", "Details")
+
     def __init__(self, session: Session, asker: Any) -> None:
-        super().__init__(0, 5)
+        super().__init__(0, len(self.COLUMNS))
         self.session = session
         self.asker = asker
         self.events: list[Event] = []
+        self.correctable: set[str] = set()
         self.setObjectName("jobHistory")
         self.setHorizontalHeaderLabels(
-            [tr("Time"), tr("Record"), tr("Step"), tr("Firm"), tr("Details")]
+            [tr("Time"), tr("Record"), tr("Step"), tr("Who"), tr("Firm"), tr("Details")]
         )
         self.verticalHeader().setVisible(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -60,16 +64,30 @@ class JobHistory(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.cellClicked.connect(lambda row, _col: self.correct(self.events[row]))
 
-    def show_events(self, events: list[Event]) -> None:
+    def who(self, ev: Event) -> str:
+        """The operator's name for this firm's records; another firm's operator by id
+        (rosters stay within their firm)."""
+        if ev.firm_id == self.session.firm:
+            return self.session.operator_name(ev.operator)
+        return ev.operator or "—"
+
+    def show_events(self, events: list[Event], job: JobState | None) -> None:
         superseded = {e.payload["supersedes"] for e in events if e.type == "EventCorrected"}
         self.events = sorted(events, key=lambda e: e.order_key, reverse=True)
+        self.correctable = (
+            commands.correctable_events(job, self.session.actor, events)
+            if self.session.operator is not None
+            else set()
+        )
         self.setRowCount(len(self.events))
         for row, e in enumerate(self.events):
             when = datetime.fromisoformat(e.occurred_at).astimezone().strftime("%m-%d %H:%M")
+            name = event_name(e.type)
             cells = [
                 when,
-                event_name(e.type),
+                f"✎ {name}" if e.event_id in self.correctable else name,
                 str(e.op or ""),
+                self.who(e),
                 self.session.firm_label(e.firm_id),
                 event_detail(e.type, dict(e.payload)),
             ]
@@ -83,32 +101,48 @@ class JobHistory(QTableWidget):
                 self.setItem(row, col, item)
 
     def correct(self, ev: Event) -> AppendResult | None:
-        """Ask how to correct ``ev`` and record the correction; None when nothing was done."""
-        if ev.firm_id != self.session.firm or ev.job_id is None:
+        """Offer to fix or undo ``ev`` and record the correction; None when nothing was
+        recorded (cancelled, or not this operator's to correct: the reason is shown)."""
+        if ev.job_id is None or not signed_in(self.session, self.asker):
             return None
-        if any(
-            e.type == "EventCorrected" and e.payload["supersedes"] == ev.event_id
-            for e in self.events
-        ):
+        store = self.session.store
+        job = store.job(ev.job_id)
+        events = store.job_events(ev.job_id)
+        actor = self.session.actor
+        if ev.event_id not in commands.correctable_events(job, actor, events):
+            why = commands.undo(job, actor, events, ev.event_id)
+            reason = why.reason if isinstance(why, Refusal) else Reason.CANNOT_CORRECT.value
+            self.corrected.emit(AppendResult(False, reason=reason))
             return None
+        fields = count_fields(ev)
         options = []
-        if ev.type in CORRECTABLE:
+        if fields:
             options.append(("fix", tr("Fix the numbers")))
-        if ev.type in VOIDABLE:
-            options.append(("void", tr("Cancel this record")))
-        if not options:
-            return None
+        if ev.type in commands.UNDOABLE:
+            options.append(("undo", tr("Undo this record")))
         title = f"{event_name(ev.type)}  {event_detail(ev.type, dict(ev.payload))}"
         how = self.asker.choice(title, options)
         if how is None:
             return None
-        payload: dict[str, Any] = {"supersedes": ev.event_id, "reason": how}
         if how == "fix":
-            fields = [(k, field_label(k), int(ev.payload[k])) for k in CORRECTABLE[ev.type]]
-            got = self.asker.counts(tr("Correct the numbers"), fields, 10**6)
+            got = self.asker.counts(
+                tr("Correct the numbers"),
+                [(k, field_label(k), int(ev.payload[k])) for k in fields],
+                10**6,
+            )
             if not got:
                 return None
-            payload["replacement"] = {"type": ev.type, "payload": {**ev.payload, **got}}
-        result = self.session.record("EventCorrected", payload, job_id=ev.job_id, op=ev.op)
+            cmd = commands.correct(job, actor, events, ev.event_id, got, reason="fix")
+        else:
+            text = tr(
+                "“{0}” will be struck out and no longer count. It stays in the record, "
+                "with who undid it."
+            ).format(title)
+            if not self.asker.confirm(
+                tr("Undo this record?"), text, tr("Undo the record"), danger=True
+            ):
+                return None
+            cmd = commands.undo(job, actor, events, ev.event_id)
+        result = self.session.record(cmd)
         self.corrected.emit(result)
         return result

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core import catalog
-from app.core.actions import (
+from app.core import catalog, commands, lots
+from app.core.commands import (
     DEFECT,
     FINISH,
     HAND_OFF,
@@ -24,20 +25,23 @@ from app.core.actions import (
     PAUSE,
     RECEIVE,
     RESUME,
+    SPLIT,
     START,
-    NextStep,
-    scanned_step,
-    steps_for,
+    Actor,
+    Refusal,
+    Step,
 )
-from app.core.state import JobState
+from app.core.rules import Reason
+from app.core.state import DONE, JobState
 from app.core.traveler import TravelerError
 from app.settings import Settings, traveler_dir
 from app.store import AppendResult, StoreError
 from app.store.reports import measurement_specs
-from app.store.travelers import Refusal, default_lot_id
+from app.store.travelers import Refusal as TravelerRefusal
 from app.ui.job_history import JobHistory
 from app.ui.measure_dialog import MeasureDialog
 from app.ui.session import Session
+from app.ui.sign_in import SignInDialog, signed_in
 from app.ui.text import (
     action_name,
     defect_name,
@@ -49,7 +53,22 @@ from app.ui.text import (
     tr,
 )
 from app.ui.traveler_print import issue_pdf
-from app.ui.widgets import BigButton, ChoiceDialog, CountDialog, say
+from app.ui.widgets import BigButton, ChoiceDialog, ConfirmDialog, CountDialog, say
+
+# The order of a step's buttons, the first offered being the big green one: what the
+# machinist most likely does next comes first, and a button never jumps about.
+ORDER = (RECEIVE, RESUME, START, FINISH, HAND_OFF, PAUSE, DEFECT, MEASURE, SPLIT)
+
+
+def ordered(actions: tuple[str, ...]) -> list[str]:
+    return sorted(actions, key=lambda a: ORDER.index(a) if a in ORDER else len(ORDER))
+
+
+def lot_short(job_id: str, lot_id: str) -> str:
+    """``L2`` for a lot of the job (the full id is on the traveler)."""
+    n = lots.number(job_id, lot_id)
+    return f"L{n}" if n is not None else lot_id
+
 
 DISPOSITIONS = ("rework", "scrap", "hold")
 
@@ -76,6 +95,15 @@ class Asker:
     def choice(self, title: str, choices: list[tuple[str, str]]) -> str | None:
         dlg = ChoiceDialog(title, choices, self.parent)
         return dlg.choice if dlg.exec() else None
+
+    def confirm(self, title: str, text: str, yes: str, *, danger: bool = False) -> bool:
+        dlg = ConfirmDialog(title, text, yes, self.parent, danger=danger)
+        return bool(dlg.exec())
+
+    def sign_in(self, session: Session) -> bool:
+        """Open the sign-in dialog; True when someone is signed in afterwards."""
+        SignInDialog(session, self.parent).exec()
+        return session.operator is not None
 
 
 class OpChip(QLabel):
@@ -114,48 +142,79 @@ class JobScreen(QWidget):
         back.setObjectName("backButton")
         back.setMaximumWidth(200)
         back.clicked.connect(self.back.emit)
+        # The lead firm prints travelers from here (which lot is asked when there are several).
+        self.print_button = BigButton(tr("Print traveler"))
+        self.print_button.setObjectName("issueTraveler")
+        self.print_button.setMaximumWidth(300)
+        self.print_button.clicked.connect(self.ask_traveler)
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
+        top.addWidget(self.print_button)
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        # Route, buttons and warnings scroll together when a job has many lots; the
+        # screen never grows past the touchscreen, and the record keeps its room.
+        upper = QWidget()
+        upper_lay = QVBoxLayout(upper)
+        upper_lay.setContentsMargins(0, 0, 0, 0)
+        # What the machinist does comes first; where the lots are, below it.
+        upper_lay.addLayout(self.actions_box)
+        upper_lay.addWidget(self.warnings)
+        upper_lay.addWidget(route_frame)
+        upper_lay.addStretch(1)
+        self.upper = QScrollArea()
+        self.upper.setObjectName("jobUpper")
+        self.upper.setWidgetResizable(True)
+        self.upper.setFrameShape(QFrame.Shape.NoFrame)
+        self.upper.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.upper.setWidget(upper)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.facts)
-        lay.addWidget(route_frame)
-        lay.addLayout(self.actions_box)
-        self.anomalies = QLabel()
-        self.anomalies.setObjectName("anomalies")
-        self.anomalies.setWordWrap(True)
-        lay.addWidget(self.anomalies)
-        history_title = QLabel(tr("Record (tap your own entry to correct it)"))
+        lay.addWidget(self.upper, 3)
+        history_title = QLabel(tr("Record (tap an entry marked ✎ to correct or undo it)"))
         history_title.setObjectName("sectionTitle")
         lay.addWidget(history_title)
         self.history = JobHistory(session, self.asker)
+        self.history.setMinimumHeight(150)
         self.history.corrected.connect(self._corrected)
-        lay.addWidget(self.history, 1)
+        lay.addWidget(self.history, 2)
         lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)
+        session.operator_changed.connect(self.refresh)
 
     def show_job(self, job_id: str, scanned: tuple[str, int] | None = None) -> None:
         """Show a job; ``scanned`` is the (lot, quantity) of a traveler just scanned here."""
         self.job_id = job_id
-        self.scanned = scanned if scanned is not None else None
+        self.scanned = scanned
         self.feedback.clear()
         self.refresh()
 
     def job(self) -> JobState | None:
         return self.session.store.job(self.job_id) if self.job_id else None
 
+    def steps(self, job: JobState) -> list[Step]:
+        """What this firm can do on each lot now, as the core's commands decide it."""
+        steps = commands.possible(job, self.session.offer_actor, scanned=self.scanned)
+        if self.scanned is not None:  # the lot whose traveler is in hand comes first
+            steps.sort(key=lambda s: s.lot_id != self.scanned[0] if self.scanned else 0)
+        return steps
+
     def refresh(self) -> None:
         job = self.job()
         _clear(self.route_box)
         _clear(self.actions_box)
-        if job is None:
+        if job is None or not job.created_at:
             self.title.setText(tr("Unknown job"))
             self.facts.clear()
-            self.history.show_events([])
+            self.warnings.hide()
+            self.print_button.hide()
+            self.history.show_events([], None)
             return
         self.title.setText(f"{job.part_no}  ·  {job.job_id}")
         self.facts.setText(
@@ -168,31 +227,47 @@ class JobScreen(QWidget):
         )
         self._fill_route(job)
         self.history.asker = self.asker
-        self.history.show_events(self.session.store.job_events(job.job_id))
-        self.anomalies.setVisible(bool(job.anomalies))
-        if job.anomalies:
-            lines = [f"⚠ {reason_text(reason)}" for _e, reason in job.anomalies[-3:]]
-            self.anomalies.setText(
-                tr("Records from other terminals that conflict ({0}):").format(len(job.anomalies))
-                + "\n"
-                + "\n".join(lines)
-            )
-        if job.lead_firm == self.session.firm:
-            self.actions_box.addWidget(self._issue_row(job))
-        steps = steps_for(job, self.session.firm)
-        if self.scanned is not None and self.scanned[0] not in {lot for lot, _ in steps}:
-            step = scanned_step(job, self.scanned[0], self.scanned[1], self.session.firm)
-            if step is not None:
-                steps.insert(0, (self.scanned[0], step))
+        self.history.show_events(self.session.store.job_events(job.job_id), job)
+        self._fill_warnings(job)
+        self.print_button.setVisible(job.lead_firm == self.session.firm)
+        steps = self.steps(job)
         if not steps:
             hint = QLabel(tr("Nothing for your firm to do on this job now."))
             hint.setObjectName("hint")
             self.actions_box.addWidget(hint)
-        for lot_id, step in steps:
-            self.actions_box.addWidget(self._step_row(job, lot_id, step))
+        for step in steps:
+            self.actions_box.addWidget(self._step_row(job, step))
+
+    def _fill_warnings(self, job: JobState) -> None:
+        """Receipts that skipped steps (until those records arrive) and records refused
+        on replay, as one visible list."""
+        lines = []
+        for lot_id, seq, missing in job.open_skips():
+            lines.append(
+                "⚠ "
+                + tr("{0} received at step {1} without records of: {2}").format(
+                    lot_short(job.job_id, lot_id), seq, self.steps_text(job, missing, ", ")
+                )
+            )
+        for _event, reason in job.anomalies[-3:]:
+            lines.append(f"⚠ {tr('Conflicting record')}: {reason_text(reason)}")
+        if len(job.anomalies) > 3:
+            lines.append(tr("… {0} conflicting records in all").format(len(job.anomalies)))
+        self.warnings.setVisible(bool(lines))
+        self.warnings.setText("\n".join(lines))
+
+    def steps_text(self, job: JobState, seqs: tuple[int, ...] | list[int], sep: str) -> str:
+        """``10 旋盤 (山田精機 (F001))`` for each step."""
+        out = []
+        for seq in seqs:
+            op = job.route.op(seq)
+            if op is None:
+                out.append(str(seq))
+            else:
+                out.append(f"{seq} {process_name(op.process)} — {self.session.firm_label(op.firm)}")
+        return sep.join(out)
 
     def _fill_route(self, job: JobState) -> None:
-        lots = list(job.lots.values())
         header = QLabel(tr("Route"))
         header.setObjectName("sectionTitle")
         self.route_box.addWidget(header, 0, 0)
@@ -207,12 +282,17 @@ class JobScreen(QWidget):
                 0,
                 col,
             )
-        for row, lot in enumerate(lots, start=1):
-            label = QLabel(f"{lot.lot_id}\n{lot.qty:,}")
+        for row, lot in enumerate(job.lots.values(), start=1):
+            text = f"{lot_short(job.job_id, lot.lot_id)}  {lot.qty:,}"
+            if lot.parent:
+                text += "\n" + tr("from {0}").format(lot_short(job.job_id, lot.parent))
+            label = QLabel(text)
             label.setObjectName("lotLabel")
+            label.setToolTip(lot.lot_id)
             self.route_box.addWidget(label, row, 0)
+            hist = job.history(lot.lot_id)
             for col, op in enumerate(job.route.ops, start=1):
-                prog = lot.ops.get(op.seq)
+                prog = hist.get(op.seq)
                 status = prog.status if prog and prog.received else "none"
                 text = status_name(prog.status) if prog and prog.received else "—"
                 if prog and prog.status == "done":
@@ -227,69 +307,99 @@ class JobScreen(QWidget):
                     OpChip(text, status, op.firm == self.session.firm), row, col
                 )
 
-    def _step_row(self, job: JobState, lot_id: str, step: NextStep) -> QWidget:
+    def _step_row(self, job: JobState, step: Step) -> QWidget:
         box = QFrame()
         box.setObjectName("stepRow")
         lay = QHBoxLayout(box)
         label = QLabel(
-            f"{lot_id}\n{step.op.seq} {process_name(step.op.process)} · {status_name(step.status)}"
+            f"{lot_short(job.job_id, step.lot_id)}  {step.op.seq} "
+            f"{process_name(step.op.process)}\n{status_name(step.status)}"
         )
         label.setObjectName("stepLabel")
+        label.setToolTip(step.lot_id)
         lay.addWidget(label, 1)
-        for action in step.actions:
-            b = BigButton(action_name(action), "primary" if action == step.actions[0] else "normal")
+        actions = ordered(step.actions)
+        for action in actions:
+            b = BigButton(action_name(action), "primary" if action == actions[0] else "normal")
             b.setObjectName(f"action_{action}")
-            b.clicked.connect(lambda _=False, a=action: self.act(a, lot_id, step))
+            b.clicked.connect(lambda _=False, a=action, s=step: self.act(a, s))
             lay.addWidget(b, 1)
         return box
 
-    def _issue_row(self, job: JobState) -> QWidget:
-        """The lead firm prints a traveler for each lot (or the first lot, before any)."""
-        box = QFrame()
-        box.setObjectName("stepRow")
-        lay = QHBoxLayout(box)
-        label = QLabel(tr("Traveler (lead firm)"))
-        label.setObjectName("stepLabel")
-        lay.addWidget(label, 1)
-        lots = list(job.lots) or [default_lot_id(job.job_id)]
-        for lot_id in lots[:3]:
-            b = BigButton(tr("Print traveler {0}").format(lot_id.rsplit("-", 1)[-1]))
-            b.setObjectName("issueTraveler")
-            b.clicked.connect(lambda _=False, lot=lot_id: self.issue_traveler(lot))
-            lay.addWidget(b, 1)
-        return box
+    def ask_traveler(self) -> Path | None:
+        """Print a lot's traveler: the only lot (or the first, before any receipt) at once,
+        else the lot the lead firm chooses."""
+        job = self.job()
+        if job is None:
+            return None
+        names = list(job.lots) or [lots.first_lot(job.job_id)]
+        lot_id: str | None = names[0]
+        if len(names) > 1:
+            choices = [
+                (lot, f"{lot_short(job.job_id, lot)}  {job.lots[lot].qty:,}") for lot in names
+            ]
+            lot_id = self.asker.choice(tr("Print the traveler of which lot?"), choices)
+        return self.issue_traveler(lot_id) if lot_id else None
 
     def issue_traveler(self, lot_id: str) -> Path | None:
         """Write the lot's traveler PDF for the printer and record that it was issued."""
         job = self.job()
-        if job is None:
+        if job is None or not signed_in(self.session, self.asker):
             return None
         out = self.traveler_dir / f"{job.job_id}_{lot_id}.pdf"
         try:
-            issued = issue_pdf(self.session.store, job.job_id, lot_id, out, lang=lang())
+            issued = issue_pdf(
+                self.session.store, job.job_id, lot_id, out, lang=lang(), actor=self.session.actor
+            )
         except (OSError, TravelerError, StoreError) as exc:
             self.say("error", tr("The traveler could not be written.") + f" ({exc})")
             return None
-        if isinstance(issued, Refusal):
+        if isinstance(issued, TravelerRefusal):
             self.say("error", reason_text(issued.reason))
             return None
         self.session.changed.emit()
         self.say("ok", tr("Traveler written for the printer: {0}").format(issued.out))
         return issued.out
 
-    def act(self, action: str, lot_id: str, step: NextStep) -> AppendResult | None:
-        """Run one action for the lot; shows the outcome in the feedback line."""
+    def act(self, action: str, step: Step) -> AppendResult | None:
+        """Run one action on the step's lot; shows the outcome in the feedback line."""
+        if not signed_in(self.session, self.asker):
+            self.say("error", reason_text(Reason.NO_OPERATOR.value))
+            return None
         job = self.job()
         if job is None:
             return None
-        result = HANDLERS[action](self, job, lot_id, step)
+        result = HANDLERS[action](self, job, self.session.actor, step)
         if result is None:
             return None  # cancelled
         if result.ok:
             self.say("ok", tr("Saved: {0}").format(action_name(action)))
+            if action == SPLIT and result.event is not None:
+                self._offer_child_traveler(result.event.payload)
         else:
             self.say("error", reason_text(result.reason or ""))
         return result
+
+    def _offer_child_traveler(self, split: Any) -> None:
+        """A split-off lot travels under its own sheet: offer to print it now."""
+        child, parent, count = split["child_lot_id"], split["lot_id"], split["count"]
+        job = self.job()
+        if job is None:
+            return
+        job_id = job.job_id
+        if self.session.firm != job.lead_firm:
+            self.say(
+                "ok",
+                tr("Lot {0} split off. Ask the lead firm to print its traveler.").format(
+                    lot_short(job_id, child)
+                ),
+            )
+            return
+        text = tr(
+            "{0} parts now travel as lot {1}. The new traveler names its parent lot {2}."
+        ).format(count, lot_short(job_id, child), lot_short(job_id, parent))
+        if self.asker.confirm(tr("Print the new lot's traveler?"), text, tr("Print traveler")):
+            self.issue_traveler(child)
 
     def _corrected(self, result: AppendResult) -> None:
         if result.ok:
@@ -300,41 +410,50 @@ class JobScreen(QWidget):
     def say(self, level: str, text: str) -> None:
         say(self.feedback, level, text)
 
-    # -- one handler per action --------------------------------------------------------
+    # -- one handler per action: ask the machinist, let the core decide, record ----------
 
-    def _receive(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+    def _receive(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         got = self.asker.counts(
             tr("Parts received"), [("count", tr("Received"), step.expected_count)], 10**6
         )
         if not got:
             return None
-        prev = job.route.ops[max(0, job.route.ops.index(step.op) - 1)]
-        payload = {"lot_id": lot_id, "count": got["count"]}
-        if prev.seq != step.op.seq:
-            payload["from_firm"] = prev.firm
-        return self.session.record("LotReceived", payload, job_id=job.job_id, op=step.op.seq)
+        cmd = commands.receive(job, actor, step.lot_id, step.op.seq, got["count"])
+        if isinstance(cmd, Refusal) and cmd.reason == Reason.SKIPS_STEPS.value:
+            text = (
+                tr("No records of these steps have reached this terminal:")
+                + "\n"
+                + self.steps_text(job, cmd.missing, "\n")
+                + "\n\n"
+                + tr(
+                    "The receipt will be recorded as skipping them, and they stay listed "
+                    "on this job until their records arrive."
+                )
+            )
+            if not self.asker.confirm(
+                tr("Receive past steps with no records?"), text, tr("Receive, skipping them")
+            ):
+                return None
+            cmd = commands.receive(
+                job, actor, step.lot_id, step.op.seq, got["count"], confirm_skip=True
+            )
+        return self.session.record(cmd)
 
-    def _start(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
-        return self.session.record(
-            "OpStarted", {"lot_id": lot_id}, job_id=job.job_id, op=step.op.seq
-        )
+    def _start(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
+        return self.session.record(commands.start(job, actor, step.lot_id, step.op.seq))
 
-    def _pause(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+    def _pause(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         reasons = [(e.code, pause_name(e.code)) for e in catalog.pause_reasons()]
         reason = self.asker.choice(tr("Why pause?"), reasons)
         if reason is None:
             return None
-        return self.session.record(
-            "OpPaused", {"lot_id": lot_id, "reason": reason}, job_id=job.job_id, op=step.op.seq
-        )
+        return self.session.record(commands.pause(job, actor, step.lot_id, step.op.seq, reason))
 
-    def _resume(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
-        return self.session.record(
-            "OpResumed", {"lot_id": lot_id}, job_id=job.job_id, op=step.op.seq
-        )
+    def _resume(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
+        return self.session.record(commands.resume(job, actor, step.lot_id, step.op.seq))
 
-    def _finish(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
-        prog = job.lots[lot_id].ops[step.op.seq]
+    def _finish(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
+        prog = job.lots[step.lot_id].ops[step.op.seq]
         fields = [
             ("good", tr("Good"), max(0, prog.received - prog.defects_recorded)),
             ("defect", tr("Defect"), 0),
@@ -344,10 +463,12 @@ class JobScreen(QWidget):
         if not got:
             return None
         return self.session.record(
-            "OpFinished", {"lot_id": lot_id, **got}, job_id=job.job_id, op=step.op.seq
+            commands.finish(
+                job, actor, step.lot_id, step.op.seq, got["good"], got["defect"], got["scrap"]
+            )
         )
 
-    def _defect(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+    def _defect(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         code = self.asker.choice(
             tr("Which defect?"), [(e.code, defect_name(e.code)) for e in catalog.defects()]
         )
@@ -362,25 +483,34 @@ class JobScreen(QWidget):
         )
         if disposition is None:
             return None
-        payload = {
-            "lot_id": lot_id,
-            "code": code,
-            "count": got["count"],
-            "disposition": disposition,
-            "note": "",
-        }
-        return self.session.record("DefectRecorded", payload, job_id=job.job_id, op=step.op.seq)
+        return self.session.record(
+            commands.record_defect(
+                job, actor, step.lot_id, step.op.seq, code, got["count"], disposition
+            )
+        )
 
-    def _measure(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+    def _measure(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         specs = measurement_specs(self.session.store, job.job_id, step.op.seq)
         got = self.asker.measurement(tr("Measure: {0}").format(job.part_no), specs)
         if not got:
             return None
         return self.session.record(
-            "MeasurementTaken", {"lot_id": lot_id, **got}, job_id=job.job_id, op=step.op.seq
+            commands.measure(
+                job,
+                actor,
+                step.lot_id,
+                step.op.seq,
+                characteristic=got["characteristic"],
+                nominal=got["nominal"],
+                tol_minus=got["tol_minus"],
+                tol_plus=got["tol_plus"],
+                value=got["value"],
+                unit=got.get("unit") or "mm",
+                gauge=got.get("gauge") or "",
+            )
         )
 
-    def _hand_off(self, job: JobState, lot_id: str, step: NextStep) -> AppendResult | None:
+    def _hand_off(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         if step.hand_to is None:
             return None
         title = tr("Hand off to {0}").format(self.session.firm_label(step.hand_to.firm))
@@ -389,8 +519,23 @@ class JobScreen(QWidget):
         )
         if not got:
             return None
-        payload = {"lot_id": lot_id, "to_firm": step.hand_to.firm, "count": got["count"]}
-        return self.session.record("LotHandedOff", payload, job_id=job.job_id, op=step.op.seq)
+        return self.session.record(
+            commands.hand_off(job, actor, step.lot_id, step.op.seq, got["count"])
+        )
+
+    def _split(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
+        prog = job.lots[step.lot_id].ops[step.op.seq]
+        # Finished: good parts go ahead; waiting: the lot keeps at least one part.
+        most = prog.available if prog.status == DONE else prog.received - 1
+        title = tr("Split {0}: how many parts go under the new lot?").format(
+            lot_short(job.job_id, step.lot_id)
+        )
+        got = self.asker.counts(title, [("count", tr("Parts"), 0)], max(0, most))
+        if not got:
+            return None
+        return self.session.record(
+            commands.split(job, actor, step.lot_id, step.op.seq, got["count"])
+        )
 
 
 HANDLERS = {
@@ -402,6 +547,7 @@ HANDLERS = {
     DEFECT: JobScreen._defect,
     HAND_OFF: JobScreen._hand_off,
     MEASURE: JobScreen._measure,
+    SPLIT: JobScreen._split,
 }
 
 

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.actions import steps_for
+from app.core import commands
 from app.core.state import JobState
+from app.ui.job_screen import ordered
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
 from app.ui.widgets import BigButton, say
@@ -39,14 +40,14 @@ class JobsModel(QAbstractTableModel):
         rows = []
         for j in store.jobs():
             job = store.job(j["job_id"])
-            steps = steps_for(job, self.session.firm) if job else []
+            steps = commands.possible(job, self.session.offer_actor) if job else []
             nxt = ""
             if steps:
-                _lot, step = steps[0]
+                step = steps[0]
                 doing = (
                     status_name(step.status)
                     if step.status in ("running", "paused")
-                    else action_name(step.actions[0])
+                    else action_name(ordered(step.actions)[0])
                 )
                 nxt = f"{step.op.seq} {process_name(step.op.process)}: {doing}"
             rows.append({**j, "next": nxt, "where": self._where(job) if job else ""})

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -22,6 +23,7 @@ from app.ui.new_job_screen import NewJobScreen
 from app.ui.review_screen import ReviewScreen
 from app.ui.scan import ScanRouter
 from app.ui.session import Session
+from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
@@ -42,6 +44,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Nakama shop-floor terminal"))
         self.firm_label = QLabel()
         self.firm_label.setObjectName("firmLabel")
+        # The firm's name takes what room is left; it never widens the window.
+        self.firm_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         self.clock = QLabel()
@@ -53,10 +57,17 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout(bar)
         self.nav_jobs = QPushButton(tr("Jobs"))
         self.nav_jobs.setObjectName("navJobs")
-        self.nav_review = QPushButton(tr("Today's summary"))
+        self.nav_review = QPushButton(tr("Today"))
         self.nav_review.setObjectName("navReview")
+        self.operator_button = QPushButton()
+        self.operator_button.setObjectName("operatorButton")
+        self.operator_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.operator_button.clicked.connect(self.open_sign_in)
+        self.nav_jobs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nav_review.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         top.addWidget(self.nav_jobs)
         top.addWidget(self.nav_review)
+        top.addWidget(self.operator_button)
         top.addWidget(self.firm_label, 1)
         top.addWidget(self.device_label)
         top.addWidget(self.sync_label)
@@ -84,6 +95,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
+        session.operator_changed.connect(self.refresh_operator)
+        self.refresh_operator()
         if syncing is not None:
             syncing.updated.connect(self.refresh_status)
         if devices is not None:
@@ -104,6 +117,18 @@ class MainWindow(QMainWindow):
         self.timer.start(1000)
         self.tick()
         self.refresh_status()
+
+    def open_sign_in(self) -> None:
+        """Tap the name in the top bar: someone else signs in (or the one there signs out)."""
+        SignInDialog(self.session, self).exec()
+        self.setFocus()  # the scanner's keys come to the window again
+
+    def refresh_operator(self) -> None:
+        op = self.session.operator
+        self.operator_button.setText(
+            tr("Operator: {0}").format(op.name) if op is not None else tr("Sign in")
+        )
+        restyle(self.operator_button, "signedIn", op is not None)
 
     def open_jobs(self) -> None:
         self.stack.setCurrentWidget(self.jobs)
@@ -143,13 +168,12 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         s = self.session.store
-        self.firm_label.setText(
-            f"{self.session.firm_label(s.firm_id)}   {tr('Terminal')} {s.terminal_id}"
-        )
+        self.firm_label.setText(self.session.firm_label(s.firm_id))
+        self.firm_label.setToolTip(f"{tr('Terminal')} {s.terminal_id}")
         stats = s.outbox_stats()
         status = self.syncing.status if self.syncing is not None else None
         if status is None or not status.enrolled:
-            parts = [tr("Not connected to a hub")]
+            parts = [tr("No hub")]
         elif status.online:
             parts = [tr("Hub: online")]
         else:
@@ -157,7 +181,7 @@ class MainWindow(QMainWindow):
             if status.last_success:
                 last = datetime.fromisoformat(status.last_success).astimezone()
                 parts.append(tr("last sync {0}").format(last.strftime("%m-%d %H:%M")))
-        parts.append(tr("Waiting to send: {0}").format(stats["pending"]))
+        parts.append(tr("To send: {0}").format(stats["pending"]))
         if stats["pending"] and stats["oldest_pending_at"]:
             age = datetime.now(UTC) - datetime.fromisoformat(stats["oldest_pending_at"])
             hours = int(age.total_seconds() // 3600)

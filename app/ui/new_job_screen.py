@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
+from app.core import catalog, commands
 from app.core.job_input import JobInputError, job_spec
+from app.core.rules import Reason
 from app.store.firms import firm_names
 from app.ui.job_screen import Asker
 from app.ui.session import Session
+from app.ui.sign_in import signed_in
 from app.ui.text import process_name, reason_text, tr
 from app.ui.widgets import BigButton, say
 
@@ -126,7 +128,7 @@ class NewJobScreen(QWidget):
         self.feedback = QLabel()
         self.feedback.setObjectName("feedback")
         self.feedback.setWordWrap(True)
-        cancel = BigButton(tr("Cancel"))
+        cancel = BigButton(tr("Back without saving"))
         cancel.setObjectName("cancelNewJob")
         cancel.clicked.connect(self.cancel)
         create = BigButton(tr("Create job"), "primary")
@@ -232,7 +234,13 @@ class NewJobScreen(QWidget):
         if spec.due < date.today():
             self.say("error", tr("The due date has passed."))
             return
-        result = self.session.record("JobCreated", spec.payload(), job_id=spec.job_id)
+        if not signed_in(self.session, self.asker):
+            self.say("error", reason_text(Reason.NO_OPERATOR.value))
+            return
+        store = self.session.store
+        result = self.session.record(
+            commands.create_job(store.job(spec.job_id), self.session.actor, spec)
+        )
         if not result.ok:
             self.say("error", reason_text(result.reason or ""))
             return

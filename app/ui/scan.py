@@ -1,6 +1,7 @@
 """Every scan, from any source (keyboard-wedge scanner, USB-COM scanner, camera), goes
-through one router: a verified traveler opens its job (taken in offline if this
-terminal has never seen it); anything else is explained in the machinist's language."""
+through one router: an operator's badge signs them in; a verified traveler opens its
+job (taken in offline if this terminal has never seen it) at the lot it names; anything
+else is explained in the machinist's language."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core import lots
+from app.core.operators import BADGE_PREFIX
 from app.core.traveler import verify
 from app.store.keyring import key_directory
 from app.store.travelers import adopt
 from app.ui.session import Session
-from app.ui.text import tr
+from app.ui.text import reason_text, tr
 
 
 def verdict_text(verdict: str) -> str:
@@ -32,7 +35,8 @@ def verdict_text(verdict: str) -> str:
 
 
 class ScanRouter(QObject):
-    """``open_job(job_id)`` for a good traveler, ``message(level, text)`` otherwise."""
+    """``open_job(job, lot, qty)`` for a good traveler, ``message(level, text)`` otherwise;
+    a badge signs its operator in."""
 
     open_job = Signal(str, str, int)  # job, scanned lot, its quantity
     message = Signal(str, str)
@@ -44,6 +48,8 @@ class ScanRouter(QObject):
     def handle(self, text: str) -> str:
         """Route one scanned text; returns the verdict (``valid`` or why not)."""
         text = text.strip()
+        if text.startswith(BADGE_PREFIX):
+            return self.badge(text)
         store = self.session.store
         result = verify(text, key_directory(store), datetime.now(UTC))
         if not result.ok or result.traveler is None:
@@ -63,5 +69,16 @@ class ScanRouter(QObject):
                 "ok", tr("New job from the traveler: {0}").format(result.traveler.part_no)
             )
         t = result.traveler
-        self.open_job.emit(t.job_id, t.lot_id, t.qty)
+        # Old paper (release 0.1) spells the first lot ``J-1``: it is the same lot ``J-L1``.
+        self.open_job.emit(t.job_id, lots.canonical(t.job_id, t.lot_id), t.qty)
         return result.verdict.value
+
+    def badge(self, text: str) -> str:
+        """Sign in the operator whose badge was scanned; ``signed_in`` or the reason."""
+        why = self.session.sign_in_badge(text)
+        if why is not None:
+            self.message.emit("error", reason_text(why))
+            return why
+        assert self.session.operator is not None
+        self.message.emit("ok", tr("Signed in: {0}").format(self.session.operator.name))
+        return "signed_in"

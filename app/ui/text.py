@@ -61,6 +61,7 @@ def action_name(action: str) -> str:
         "defect": tr("Defect"),
         "measure": tr("Measure"),
         "hand_off": tr("Hand off"),
+        "split": tr("Split"),
     }.get(action, action)
 
 
@@ -93,6 +94,22 @@ def reason_text(code: str) -> str:
         "handoff_to_self": tr("Choose another firm to hand off to."),
         "split_exceeds_lot": tr("A split must leave parts in the lot."),
         "cannot_correct": tr("That record cannot be corrected."),
+        "job_id_not_yours": tr("A job number must begin with your firm's code."),
+        "not_your_event": tr("That record is another firm's: only they can correct it."),
+        "replacement_type": tr("A correction must keep the kind of record it corrects."),
+        "already_corrected": tr("That record has already been corrected."),
+        "bad_lot_id": tr("That is not a lot of this job."),
+        "split_while_running": tr("A lot cannot split while its step is running or paused."),
+        "skips_steps": tr("Earlier steps have no records here yet."),
+        "not_at_this_step": tr("The lot is no longer at this step."),
+        "no_operator": tr("Sign in first: every record says who made it."),
+        "not_owner": tr("Only the owner can do this (or correct another person's record)."),
+        "unknown_operator": tr("This person is not registered at this firm."),
+        "bad_pin": tr("The PIN is not right. Try again."),
+        "bad_count": tr("The number is not valid."),
+        "not_your_firm": tr("That belongs to another firm."),
+        "badge_taken": tr("That badge is already someone else's."),
+        "bad_field": tr("A field is not valid."),
         "no_firm": tr("This terminal has no firm set."),
         "disk_full": tr("The disk is full. This record was NOT saved."),
         "io_error": tr("Saving failed. This record was NOT saved."),
@@ -121,7 +138,13 @@ def event_name(type_: str) -> str:
 def event_detail(type_: str, p: dict) -> str:  # type: ignore[type-arg]
     """The numbers of an event in a few words."""
     if type_ == "LotReceived":
+        if p.get("skipped"):
+            steps = ", ".join(str(s) for s in p["skipped"])
+            return f"{p['count']}  " + tr("(skipping steps {0})").format(steps)
         return f"{p['count']}"
+    if type_ == "LotSplit":
+        child = str(p["child_lot_id"]).rsplit("-", 1)[-1]
+        return f"→ {child}  {p['count']}"
     if type_ == "OpPaused":
         return pause_name(p["reason"])
     if type_ == "OpFinished":
@@ -136,5 +159,5 @@ def event_detail(type_: str, p: dict) -> str:  # type: ignore[type-arg]
         rep = p.get("replacement")
         if rep:
             return f"{event_name(rep['type'])} → {event_detail(rep['type'], rep['payload'])}"
-        return tr("Cancelled")
+        return tr("Undone")
     return ""

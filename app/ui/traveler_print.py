@@ -423,7 +423,8 @@ def issue_pdf(
 
     The sheet is written beside the target first: the event is recorded only for a sheet
     that exists, and a failure never leaves half a PDF behind. Raises ``TravelerError``
-    (too large), ``OSError`` (cannot write) and ``StoreError`` (storage)."""
+    (too large), ``OSError`` (cannot write) and ``StoreError`` (storage). ``actor`` is who
+    printed it (the signed-in operator at the terminal)."""
     actor = actor or store.actor
     prepared = prepare(store, job_id, lot_id)
     if isinstance(prepared, Refusal):

@@ -116,7 +116,7 @@ class CountDialog(QDialog):
         ok = BigButton(tr("OK"), "primary")
         ok.setObjectName("ok")
         ok.clicked.connect(self.accept)
-        cancel = BigButton(tr("Cancel"))
+        cancel = BigButton(tr("Close"))
         cancel.setObjectName("cancel")
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -166,7 +166,8 @@ class ChoiceDialog(QDialog):
             b.setObjectName(f"choice_{code}")
             b.clicked.connect(lambda _=False, c=code: self._choose(c))
             grid.addWidget(b, i // 3, i % 3)
-        cancel = BigButton(tr("Cancel"))
+        cancel = BigButton(tr("Close"))
+        cancel.setObjectName("cancel")
         cancel.clicked.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(heading)
@@ -176,3 +177,83 @@ class ChoiceDialog(QDialog):
     def _choose(self, code: str) -> None:
         self.choice = code
         self.accept()
+
+
+class ConfirmDialog(QDialog):
+    """A question with the consequence spelled out, and two big answers: the action named
+    by what it does (never a bare OK), and 閉じる, which does nothing."""
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        yes: str,
+        parent: QWidget | None = None,
+        *,
+        danger: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("confirmDialog")
+        heading = QLabel(title)
+        heading.setObjectName("dialogTitle")
+        heading.setWordWrap(True)
+        self.text = QLabel(text)
+        self.text.setObjectName("confirmText")
+        self.text.setWordWrap(True)
+        self.yes = BigButton(yes, "danger" if danger else "primary")
+        self.yes.setObjectName("confirmYes")
+        self.yes.clicked.connect(self.accept)
+        self.no = BigButton(tr("Close"))
+        self.no.setObjectName("confirmNo")
+        self.no.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.no)
+        buttons.addWidget(self.yes)
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading)
+        lay.addWidget(self.text, 1)
+        lay.addLayout(buttons)
+        self.setMinimumWidth(720)
+
+
+class PinPad(QWidget):
+    """Digits for a PIN: shown as dots, leading zeros kept, at most ``length`` digits."""
+
+    changed = Signal(str)
+
+    def __init__(self, length: int = 8, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.length = length
+        self.pin = ""
+        self.display = QLabel()
+        self.display.setObjectName("numDisplay")
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grid = QGridLayout()
+        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "C", "0", "⌫"]
+        for i, k in enumerate(keys):
+            b = BigButton(k)
+            b.setObjectName(f"pin_{'clear' if k == 'C' else 'back' if k == '⌫' else k}")
+            b.clicked.connect(lambda _=False, k=k: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.display)
+        lay.addLayout(grid)
+        self._show()
+
+    def press(self, key: str) -> None:
+        if key == "C":
+            self.pin = ""
+        elif key == "⌫":
+            self.pin = self.pin[:-1]
+        elif key.isdigit() and len(self.pin) < self.length:
+            self.pin += key
+        self._show()
+        self.changed.emit(self.pin)
+
+    def clear(self) -> None:
+        self.press("C")
+
+    def _show(self) -> None:
+        self.display.setText("●" * len(self.pin) if self.pin else "—")

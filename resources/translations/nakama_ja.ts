@@ -32,6 +32,10 @@
       <translation>工程</translation>
     </message>
     <message>
+      <source>Who</source>
+      <translation>作業者</translation>
+    </message>
+    <message>
       <source>Firm</source>
       <translation>会社</translation>
     </message>
@@ -48,24 +52,40 @@
       <translation>数量を訂正する</translation>
     </message>
     <message>
-      <source>Cancel this record</source>
-      <translation>この記録を取り消す</translation>
+      <source>Undo this record</source>
+      <translation>記録を取り消す</translation>
+    </message>
+    <message>
+      <source>“{0}” will be struck out and no longer count. It stays in the record, with who undid it.</source>
+      <translation>「{0}」に取り消し線が引かれ、集計に入らなくなります。記録そのものは、誰が取り消したかと共に残ります。</translation>
+    </message>
+    <message>
+      <source>Undo this record?</source>
+      <translation>この記録を取り消しますか？</translation>
+    </message>
+    <message>
+      <source>Undo the record</source>
+      <translation>記録を取り消す</translation>
     </message>
     <message>
       <source>◀ Jobs</source>
       <translation>◀ 案件一覧</translation>
     </message>
     <message>
-      <source>Record (tap your own entry to correct it)</source>
-      <translation>記録（自社の記録をタップすると訂正できます）</translation>
+      <source>Print traveler</source>
+      <translation>工程表を発行</translation>
+    </message>
+    <message>
+      <source>Record (tap an entry marked ✎ to correct or undo it)</source>
+      <translation>記録（✎ の付いた記録をタップすると訂正・取り消しができます）</translation>
     </message>
     <message>
       <source>Route</source>
       <translation>工程</translation>
     </message>
     <message>
-      <source>Traveler (lead firm)</source>
-      <translation>工程表（元請）</translation>
+      <source>Print the new lot's traveler?</source>
+      <translation>新しいロットの工程表を発行しますか？</translation>
     </message>
     <message>
       <source>Parts received</source>
@@ -104,8 +124,24 @@
       <translation>この案件で今あなたの会社の作業はありません。</translation>
     </message>
     <message>
+      <source>Print the traveler of which lot?</source>
+      <translation>どのロットの工程表を発行しますか？</translation>
+    </message>
+    <message>
+      <source>{0} parts now travel as lot {1}. The new traveler names its parent lot {2}.</source>
+      <translation>{0} 個がロット {1} として先に進みます。新しい工程表には親ロット {2} が記載されます。</translation>
+    </message>
+    <message>
+      <source>The receipt will be recorded as skipping them, and they stay listed on this job until their records arrive.</source>
+      <translation>これらの工程を飛ばした受入として記録し、記録が届くまでこの案件に表示し続けます。</translation>
+    </message>
+    <message>
       <source>Hand off to {0}</source>
       <translation>{0} へ引渡し</translation>
+    </message>
+    <message>
+      <source>Split {0}: how many parts go under the new lot?</source>
+      <translation>{0} を分割：新しいロットに移す個数は？</translation>
     </message>
     <message>
       <source>Drawing {0}   Qty {1}   Due {2}   Lead firm {3}</source>
@@ -124,12 +160,24 @@
       <translation>受入</translation>
     </message>
     <message>
+      <source>Receive past steps with no records?</source>
+      <translation>記録のない工程を飛ばして受け入れますか？</translation>
+    </message>
+    <message>
+      <source>Receive, skipping them</source>
+      <translation>飛ばして受け入れる</translation>
+    </message>
+    <message>
       <source>Measure: {0}</source>
       <translation>測定：{0}</translation>
     </message>
     <message>
-      <source>Print traveler {0}</source>
-      <translation>工程表を発行 {0}</translation>
+      <source>Conflicting record</source>
+      <translation>矛盾する記録</translation>
+    </message>
+    <message>
+      <source>… {0} conflicting records in all</source>
+      <translation>… 矛盾する記録は全部で {0} 件</translation>
     </message>
     <message>
       <source>The traveler could not be written.</source>
@@ -140,8 +188,20 @@
       <translation>記録しました：{0}</translation>
     </message>
     <message>
-      <source>Records from other terminals that conflict ({0}):</source>
-      <translation>他の端末の記録と矛盾があります（{0}件）：</translation>
+      <source>Lot {0} split off. Ask the lead firm to print its traveler.</source>
+      <translation>ロット {0} を分割しました。工程表の発行は元請に依頼してください。</translation>
+    </message>
+    <message>
+      <source>{0} received at step {1} without records of: {2}</source>
+      <translation>{0} は工程 {1} で受け入れましたが、次の工程の記録がまだありません：{2}</translation>
+    </message>
+    <message>
+      <source>from {0}</source>
+      <translation>{0} から分割</translation>
+    </message>
+    <message>
+      <source>No records of these steps have reached this terminal:</source>
+      <translation>次の工程の記録がこの端末にまだ届いていません：</translation>
     </message>
     <message>
       <source>NG</source>
@@ -196,11 +256,15 @@
       <translation>Nakama 現場端末</translation>
     </message>
     <message>
-      <source>Today's summary</source>
+      <source>Today</source>
       <translation>今日のまとめ</translation>
     </message>
     <message>
-      <source>Not connected to a hub</source>
+      <source>Sign in</source>
+      <translation>サインイン</translation>
+    </message>
+    <message>
+      <source>No hub</source>
       <translation>ハブ未接続</translation>
     </message>
     <message>
@@ -220,8 +284,12 @@
       <translation>ハブ：オフライン</translation>
     </message>
     <message>
-      <source>Waiting to send: {0}</source>
+      <source>To send: {0}</source>
       <translation>送信待ち：{0}件</translation>
+    </message>
+    <message>
+      <source>Operator: {0}</source>
+      <translation>作業者：{0}</translation>
     </message>
     <message>
       <source>Refused by hub: {0}</source>
@@ -292,20 +360,20 @@
       <translation>基準値・公差・測定値を入力してください</translation>
     </message>
     <message>
-      <source>Gauge: {0} {1} ({2})</source>
-      <translation>ゲージ：{0} {1}（{2}）</translation>
-    </message>
-    <message>
-      <source>Gauge: {0}</source>
-      <translation>ゲージ：{0}</translation>
-    </message>
-    <message>
       <source>Within tolerance</source>
       <translation>合格（公差内）</translation>
     </message>
     <message>
       <source>OUT OF TOLERANCE</source>
       <translation>不合格（公差外）</translation>
+    </message>
+    <message>
+      <source>Gauge: {0} {1} ({2})</source>
+      <translation>ゲージ：{0} {1}（{2}）</translation>
+    </message>
+    <message>
+      <source>Gauge: {0}</source>
+      <translation>ゲージ：{0}</translation>
     </message>
     <message>
       <source>Drawing</source>
@@ -364,6 +432,10 @@
       <translation>最後の工程を削除</translation>
     </message>
     <message>
+      <source>Back without saving</source>
+      <translation>保存せずに戻る</translation>
+    </message>
+    <message>
       <source>Create job</source>
       <translation>案件を作成</translation>
     </message>
@@ -394,6 +466,10 @@
     <message>
       <source>Received, not started</source>
       <translation>受入済・未着手</translation>
+    </message>
+    <message>
+      <source>Today's summary</source>
+      <translation>今日のまとめ</translation>
     </message>
     <message>
       <source>Finished today</source>
@@ -480,8 +556,44 @@
       <translation>この工程表には案件情報がありません。元請に確認してください。</translation>
     </message>
     <message>
+      <source>Signed in: {0}</source>
+      <translation>サインインしました：{0}</translation>
+    </message>
+    <message>
       <source>New job from the traveler: {0}</source>
       <translation>工程表から新しい案件を登録しました：{0}</translation>
+    </message>
+    <message>
+      <source>Who is working? Tap your name, or scan your badge.</source>
+      <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>閉じる</translation>
+    </message>
+    <message>
+      <source>◀ Names</source>
+      <translation>◀ 名前へ戻る</translation>
+    </message>
+    <message>
+      <source>That is not a badge. Scan your badge, or tap your name.</source>
+      <translation>社員証ではありません。社員証をスキャンするか、名前をタップしてください。</translation>
+    </message>
+    <message>
+      <source>Owner</source>
+      <translation>社長</translation>
+    </message>
+    <message>
+      <source>No operators are registered on this terminal. Ask the owner.</source>
+      <translation>この端末には作業者が登録されていません。社長に登録を依頼してください。</translation>
+    </message>
+    <message>
+      <source>{0}: enter your PIN</source>
+      <translation>{0}：暗証番号を入力してください</translation>
+    </message>
+    <message>
+      <source>Sign out {0}</source>
+      <translation>{0} をサインアウト</translation>
     </message>
     <message>
       <source>This job is not known on this terminal.</source>
@@ -588,6 +700,70 @@
       <translation>その記録は訂正できません。</translation>
     </message>
     <message>
+      <source>A job number must begin with your firm's code.</source>
+      <translation>注番は自社の事業者コードで始まる必要があります。</translation>
+    </message>
+    <message>
+      <source>That record is another firm's: only they can correct it.</source>
+      <translation>他社の記録です。訂正できるのはその会社だけです。</translation>
+    </message>
+    <message>
+      <source>A correction must keep the kind of record it corrects.</source>
+      <translation>訂正では記録の種類を変えられません。</translation>
+    </message>
+    <message>
+      <source>That record has already been corrected.</source>
+      <translation>この記録はすでに訂正されています。</translation>
+    </message>
+    <message>
+      <source>That is not a lot of this job.</source>
+      <translation>この案件のロットではありません。</translation>
+    </message>
+    <message>
+      <source>A lot cannot split while its step is running or paused.</source>
+      <translation>加工中・中断中のロットは分割できません。</translation>
+    </message>
+    <message>
+      <source>Earlier steps have no records here yet.</source>
+      <translation>前の工程の記録がまだこの端末にありません。</translation>
+    </message>
+    <message>
+      <source>The lot is no longer at this step.</source>
+      <translation>このロットはもうこの工程にありません。</translation>
+    </message>
+    <message>
+      <source>Sign in first: every record says who made it.</source>
+      <translation>先にサインインしてください。すべての記録に作業者が残ります。</translation>
+    </message>
+    <message>
+      <source>Only the owner can do this (or correct another person's record).</source>
+      <translation>社長だけができる操作です（他の人の記録の訂正を含む）。</translation>
+    </message>
+    <message>
+      <source>This person is not registered at this firm.</source>
+      <translation>この会社に登録されている作業者ではありません。</translation>
+    </message>
+    <message>
+      <source>The PIN is not right. Try again.</source>
+      <translation>暗証番号が違います。もう一度入力してください。</translation>
+    </message>
+    <message>
+      <source>The number is not valid.</source>
+      <translation>数値が正しくありません。</translation>
+    </message>
+    <message>
+      <source>That belongs to another firm.</source>
+      <translation>他社のものです。</translation>
+    </message>
+    <message>
+      <source>That badge is already someone else's.</source>
+      <translation>この社員証はすでに別の人に登録されています。</translation>
+    </message>
+    <message>
+      <source>A field is not valid.</source>
+      <translation>入力内容が正しくありません。</translation>
+    </message>
+    <message>
       <source>This terminal has no firm set.</source>
       <translation>この端末に会社が設定されていません。</translation>
     </message>
@@ -600,8 +776,8 @@
       <translation>保存に失敗しました。この記録は保存されていません。</translation>
     </message>
     <message>
-      <source>Cancelled</source>
-      <translation>取消</translation>
+      <source>Undone</source>
+      <translation>取り消し済み</translation>
     </message>
     <message>
       <source>Refused</source>
@@ -652,6 +828,10 @@
       <translation>引渡し</translation>
     </message>
     <message>
+      <source>Split</source>
+      <translation>分割</translation>
+    </message>
+    <message>
       <source>Job created</source>
       <translation>案件登録</translation>
     </message>
@@ -690,6 +870,10 @@
     <message>
       <source>Good {0} / Defect {1} / Scrap {2}</source>
       <translation>良品 {0} / 不良 {1} / 廃棄 {2}</translation>
+    </message>
+    <message>
+      <source>(skipping steps {0})</source>
+      <translation>（工程 {0} を飛ばして受入）</translation>
     </message>
     <message>
       <source>OK</source>
