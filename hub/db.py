@@ -11,6 +11,7 @@ import logging
 import os
 import queue
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -114,14 +115,18 @@ def _backup_before_upgrade(engine: Engine, conn: Connection, cfg: Config) -> Pat
     path = engine.url.database
     if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         return None
-    current = MigrationContext.configure(conn).get_current_revision()
+    with conn.begin():
+        current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(cfg).get_current_head()
     if current is None or current == head:
         return None  # a new hub has nothing to lose; a current one is not changed
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     backup = Path(path).with_name(f"{Path(path).name}.v{current}-{stamp}.bak")
-    conn.exec_driver_sql(f"VACUUM INTO '{backup}'")
-    conn.commit()
+    copier = sqlite3.connect(path, isolation_level=None)  # VACUUM needs no transaction
+    try:
+        copier.execute("VACUUM INTO ?", (str(backup),))
+    finally:
+        copier.close()
     log.info("hub database backed up before upgrade", extra={"backup": str(backup)})
     return backup
 

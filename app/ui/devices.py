@@ -17,6 +17,7 @@ from app.store import AppendResult
 from app.ui.session import Session
 from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
 from drivers.camera import CameraSource
+from drivers.qr.decoders import Code
 from drivers.qr.scanner import CameraScanner
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,12 @@ class DeviceHub(QObject):
         if self.camera_url:
             # Codes are found in the decoder thread; the signal hops to the GUI thread.
             self.camera = CameraSource(self.camera_url).start()
-            self.camera_scanner = CameraScanner(
-                self.camera,
-                lambda codes: [self._event.emit("camera", Scan(c.text, b"")) for c in codes],
-            ).start()
+
+            def found(codes: list[Code]) -> None:
+                for c in codes:
+                    self._event.emit("camera", Scan(c.text, b""))
+
+            self.camera_scanner = CameraScanner(self.camera, found).start()
             self.links["camera"] = "up"
 
     def stop(self) -> None:

@@ -554,7 +554,7 @@ HANDLERS = {
 def _clear(layout: QGridLayout | QVBoxLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
-        w = item.widget()
+        w = item.widget() if item is not None else None
         if w is not None:
             w.hide()  # gone from the screen now, freed when the event loop comes round
             w.deleteLater()

@@ -133,7 +133,7 @@ class NewJobScreen(QWidget):
         cancel.clicked.connect(self.cancel)
         create = BigButton(tr("Create job"), "primary")
         create.setObjectName("createJob")
-        create.clicked.connect(self.create)
+        create.clicked.connect(self.create_job)
         buttons = QHBoxLayout()
         buttons.addWidget(cancel)
         buttons.addWidget(create)
@@ -222,7 +222,7 @@ class NewJobScreen(QWidget):
             "route": list(self.steps),
         }
 
-    def create(self) -> None:
+    def create_job(self) -> None:
         if not self.steps:
             self.say("error", tr("Add at least one step to the route."))
             return

@@ -89,7 +89,7 @@ class ReviewScreen(QWidget):
         for layout in (self.figures, self.body):
             while layout.count():
                 item = layout.takeAt(0)
-                w = item.widget()
+                w = item.widget() if item is not None else None
                 if w is not None:
                     w.hide()
                     w.deleteLater()

@@ -6,6 +6,8 @@ their own Japanese and English names; everything else goes through Qt's translat
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 
 from app.core import catalog
@@ -135,7 +137,7 @@ def event_name(type_: str) -> str:
     }.get(type_, type_)
 
 
-def event_detail(type_: str, p: dict) -> str:  # type: ignore[type-arg]
+def event_detail(type_: str, p: dict[str, Any]) -> str:
     """The numbers of an event in a few words."""
     if type_ == "LotReceived":
         if p.get("skipped"):

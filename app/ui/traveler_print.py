@@ -222,7 +222,7 @@ class _Sheet:
                 else:
                     c += 1
         self.p.fillPath(path, QColor("black"))
-        return QrFacts(symbol.version, symbol.error or QR_ERROR, n, round(module, 3))
+        return QrFacts(int(symbol.version), symbol.error or QR_ERROR, n, round(module, 3))
 
 
 def write_pdf(
