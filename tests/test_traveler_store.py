@@ -6,6 +6,7 @@ import stat
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from app.core.commands import OWNER, Actor
 from app.core.job_input import job_spec
 from app.core.traveler import Verdict, verify
 from app.core.traveler_job import job_created_event
@@ -86,7 +87,9 @@ def test_issue_records_an_event_and_only_the_lead_may_issue(tmp_path: Path) -> N
     prepared = prepare(lead, job_id)
     assert not isinstance(prepared, Refusal)
     assert prepared.traveler.lot_id == f"{job_id}-L1" and prepared.traveler.qty == 50
-    assert record_issued(lead, prepared).ok
+    # Every event names who acted: a traveler printed by nobody is refused.
+    assert record_issued(lead, prepared).reason == "no_operator"
+    assert record_issued(lead, prepared, Actor("F001", "F001-OP-1", OWNER)).ok
     assert lead.job(job_id).travelers[0]["lot_id"] == f"{job_id}-L1"  # type: ignore[union-attr]
     assert isinstance(prepare(lead, "NOPE"), Refusal)
     lead.close()
