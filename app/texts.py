@@ -84,8 +84,8 @@ _REASONS: dict[str, tuple[str, str]] = {
         "A job number starts with your own firm code (e.g. F001-…).",
     ),
     "not_your_event": (
-        "他社の記録は訂正できません。",
-        "Only the firm that made a record can correct it.",
+        "他社の記録です。訂正できるのはその会社だけです。",
+        "That record is another firm's: only they can correct it.",
     ),
     "replacement_type": (
         "訂正で記録の種類は変えられません。",
@@ -112,15 +112,22 @@ _REASONS: dict[str, tuple[str, str]] = {
         "This lot is no longer at this step.",
     ),
     "no_operator": (
-        "作業者を選んでください (バッジを読み取るか、ID を入力)。",
-        "Sign in first: scan your badge or give your operator id.",
+        "先にサインインしてください。すべての記録に作業者が残ります"
+        " (社員証を読み取るか、ID を入力)。",
+        "Sign in first: every record says who made it (scan your badge or give your id).",
     ),
-    "not_owner": ("社長 (管理者) だけが操作できます。", "Only an owner can do this."),
+    "not_owner": (
+        "社長だけができる操作です（他の人の記録の訂正を含む）。",
+        "Only the owner can do this (or correct another person's record).",
+    ),
     "unknown_operator": (
         "この作業者は登録されていないか、退職済みです。",
         "This operator is not registered here, or has left.",
     ),
-    "bad_pin": ("暗証番号が違います。", "Wrong PIN."),
+    "bad_pin": (
+        "暗証番号が違います。もう一度入力してください。",
+        "The PIN is not right. Try again.",
+    ),
     "bad_count": ("数量が正しくありません。", "The count is not valid."),
     "not_your_firm": ("他社の作業者は登録できません。", "That operator belongs to another firm."),
     "bad_field": ("項目の形式が正しくありません。", "A field is not in the right form."),

@@ -25,6 +25,7 @@ from test_ui import (
     real_dialogs,
 )
 
+from app import texts
 from app.core import commands, lots
 from app.core.model import JobSpec, Route
 from app.core.operators import badge_text, hash_pin
@@ -109,7 +110,7 @@ def test_badge_scanned_into_the_sign_in_dialog(window: MainWindow, qtbot: Any) -
 
     scan(f"NKOP:{TANAKA}:9999", 10_000)  # her id with someone else's badge number
     assert w.session.operator is None
-    assert dlg.feedback.text() == "この会社に登録されている作業者ではありません。"
+    assert dlg.feedback.text() == texts.sentence("unknown_operator", "ja")
     scan("PN-4471-A03", 20_000)
     assert "社員証ではありません" in dlg.feedback.text()
     # Her badge signs her in at once: the badge stands for the PIN.

@@ -17,6 +17,7 @@ from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
+from app.ui.text import CatalogueTranslator
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -32,6 +33,10 @@ def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplic
         if family in families:
             app.setFont(QFont(family, 16))
             break
+    if app.findChild(CatalogueTranslator) is None:
+        # Reason and verdict sentences come from the one catalogue (app/texts.py), in
+        # whichever language the application speaks.
+        app.installTranslator(CatalogueTranslator(app))
     if lang == "ja":
         translator = QTranslator(app)
         if translator.load(str(RESOURCES / "translations" / "nakama_ja.qm")):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTranslator
 
+from app import texts
 from app.core import catalog
 
 _PROCESSES = catalog.processes()
@@ -67,56 +68,29 @@ def action_name(action: str) -> str:
     }.get(action, action)
 
 
+REASONS_CONTEXT = "Reasons"
+
+
+class CatalogueTranslator(QTranslator):
+    """Serves the one catalogue of reason and verdict sentences (``app/texts.py``, also
+    the CLI's) through Qt's translator: ``translate("Reasons", code)`` gives the sentence
+    in the application's language. Installed by ``make_application``."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        if context != REASONS_CONTEXT:
+            return None  # not ours (a null string): the next translator answers
+
+        return texts.sentence(source, lang())
+
+    def isEmpty(self) -> bool:
+        return False
+
+
 def reason_text(code: str) -> str:
     """A refusal reason from the core or the store, as a sentence for the machinist."""
-    texts = {
-        "unknown_job": tr("This job is not known on this terminal."),
-        "job_exists": tr("This job already exists."),
-        "not_lead_firm": tr("Only the lead firm can do this."),
-        "bad_route": tr("The route is not valid."),
-        "unknown_op": tr("This step is not on the route."),
-        "op_not_for_this_firm": tr("This step belongs to another firm."),
-        "unknown_lot": tr("This lot is not known."),
-        "lot_exists": tr("This lot already exists."),
-        "already_received": tr("This lot was already received here."),
-        "count_exceeds_lot": tr("The count is larger than the lot."),
-        "lot_not_received": tr("Receive the lot first."),
-        "op_already_started": tr("This step was already started."),
-        "op_already_finished": tr("This step is already finished."),
-        "op_not_started": tr("Start the step first."),
-        "op_not_running": tr("The step is not running."),
-        "op_not_paused": tr("The step is not paused."),
-        "unknown_pause_reason": tr("Choose a reason for the pause."),
-        "counts_exceed_received": tr("Good + defect + scrap is more than was received."),
-        "defects_exceed_received": tr("More defects than parts received."),
-        "unknown_defect_code": tr("Unknown defect code."),
-        "bad_disposition": tr("Choose rework, scrap or hold."),
-        "bad_tolerance": tr("The tolerance is not valid."),
-        "handoff_exceeds_good": tr("You cannot hand off more than the good parts."),
-        "handoff_to_self": tr("Choose another firm to hand off to."),
-        "split_exceeds_lot": tr("A split must leave parts in the lot."),
-        "cannot_correct": tr("That record cannot be corrected."),
-        "job_id_not_yours": tr("A job number must begin with your firm's code."),
-        "not_your_event": tr("That record is another firm's: only they can correct it."),
-        "replacement_type": tr("A correction must keep the kind of record it corrects."),
-        "already_corrected": tr("That record has already been corrected."),
-        "bad_lot_id": tr("That is not a lot of this job."),
-        "split_while_running": tr("A lot cannot split while its step is running or paused."),
-        "skips_steps": tr("Earlier steps have no records here yet."),
-        "not_at_this_step": tr("The lot is no longer at this step."),
-        "no_operator": tr("Sign in first: every record says who made it."),
-        "not_owner": tr("Only the owner can do this (or correct another person's record)."),
-        "unknown_operator": tr("This person is not registered at this firm."),
-        "bad_pin": tr("The PIN is not right. Try again."),
-        "bad_count": tr("The number is not valid."),
-        "not_your_firm": tr("That belongs to another firm."),
-        "badge_taken": tr("That badge is already someone else's."),
-        "bad_field": tr("A field is not valid."),
-        "no_firm": tr("This terminal has no firm set."),
-        "disk_full": tr("The disk is full. This record was NOT saved."),
-        "io_error": tr("Saving failed. This record was NOT saved."),
-    }
-    return texts.get(code, tr("Refused") + f" ({code})")
+    return QCoreApplication.translate(REASONS_CONTEXT, code)
 
 
 def event_name(type_: str) -> str:
