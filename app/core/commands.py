@@ -25,6 +25,7 @@ from app.core.state import DONE, WAITING, JobState, LotState, check
 from wire.events import Event, WireError, check_payload
 
 OPERATOR, OWNER = "operator", "owner"
+ANY_OPERATOR = "~anyone"  # a stand-in for asking what could be done; never recorded
 ROLES = (OPERATOR, OWNER)
 
 RECEIVE, START, PAUSE, RESUME, FINISH, DEFECT, MEASURE, HAND_OFF, SPLIT = (
@@ -489,6 +490,10 @@ def possible(
     arrive, so its receipt is offered (with the steps it would skip named)."""
     if job is None or not job.created_at:
         return []
+    if not actor.operator:
+        # Nobody signed in yet: what any operator of the firm could do (each command is
+        # decided again, with the real operator, when it is recorded).
+        actor = Actor(actor.firm, ANY_OPERATOR, actor.role)
     out: list[Step] = []
     candidates = list(job.lots)
     if not job.lots:

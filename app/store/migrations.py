@@ -183,7 +183,6 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE events_v5 RENAME TO events",
             "ALTER TABLE outbox_v5 RENAME TO outbox",
             "CREATE INDEX events_job ON events(job_id, hlc)",
-            "CREATE INDEX events_id ON events(event_id)",
             """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
                BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
             """CREATE TRIGGER events_no_delete BEFORE DELETE ON events

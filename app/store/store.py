@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import HybridClock, new_event_id, utc_now_iso
-from app.core.commands import Actor, Command, Refusal
+from app.core.commands import ANY_OPERATOR, Actor, Command, Refusal
 from app.core.operators import OperatorRecord
 from app.core.state import JobState, check, fold, needs_refold, step
 from app.store import projection
@@ -211,6 +211,8 @@ class Store:
         if isinstance(cmd, Refusal):
             return AppendResult(False, reason=cmd.reason, detail=cmd.detail)
         type_, payload, job_id, op = cmd.type, cmd.payload, cmd.job_id, cmd.op
+        if cmd.operator == ANY_OPERATOR:  # a stand-in for asking, never a person
+            return AppendResult(False, reason="no_operator")
         try:
             check_payload(type_, payload)
         except WireError as exc:

@@ -200,7 +200,7 @@ class JobScreen(QWidget):
 
     def steps(self, job: JobState) -> list[Step]:
         """What this firm can do on each lot now, as the core's commands decide it."""
-        steps = commands.possible(job, self.session.offer_actor, scanned=self.scanned)
+        steps = commands.possible(job, self.session.actor, scanned=self.scanned)
         if self.scanned is not None:  # the lot whose traveler is in hand comes first
             steps.sort(key=lambda s: s.lot_id != self.scanned[0] if self.scanned else 0)
         return steps

@@ -40,7 +40,7 @@ class JobsModel(QAbstractTableModel):
         rows = []
         for j in store.jobs():
             job = store.job(j["job_id"])
-            steps = commands.possible(job, self.session.offer_actor) if job else []
+            steps = commands.possible(job, self.session.actor) if job else []
             nxt = ""
             if steps:
                 step = steps[0]

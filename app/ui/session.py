@@ -15,7 +15,6 @@ from app.store.firms import firm_names
 # Stands for "an operator of this firm" when asking the core what could be done before
 # anyone has signed in (the buttons are offered; tapping one asks for the sign-in first).
 # Never recorded: every command is decided again with the signed-in actor.
-ANYONE = "~anyone"
 
 
 class Session(QObject):
@@ -46,12 +45,6 @@ class Session(QObject):
         if self.operator is None:
             return Actor(self.firm)
         return Actor(self.firm, self.operator.operator_id, self.operator.role)
-
-    @property
-    def offer_actor(self) -> Actor:
-        """Whom to ask the core about when choosing which buttons to show: the signed-in
-        operator, or any operator of this firm when nobody is signed in yet."""
-        return self.actor if self.operator is not None else Actor(self.firm, ANYONE)
 
     def roster(self, *, active_only: bool = True) -> dict[str, OperatorRecord]:
         return self.store.operators(active_only=active_only)
