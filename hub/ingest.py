@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from hub import schema
@@ -365,7 +366,7 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
 
 def route_text(ev: Event) -> str:
     """A ``JobCreated``'s route as stored in ``jobs.route``: ``[[op, firm], …]``."""
-    return json.dumps([[s["seq"], s["firm"]] for s in ev.payload["route"]], separators=(",", ":"))
+    return orjson.dumps([[s["seq"], s["firm"]] for s in ev.payload["route"]]).decode()
 
 
 def _registered(q: Raw, valid: list[tuple[int, Event, str]]) -> set[str]:
