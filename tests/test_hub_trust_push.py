@@ -510,3 +510,56 @@ def test_a_release_0_1_hub_upgrades_with_every_event(tmp_path: Path) -> None:
         finally:
             lead.close()
             heat.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migration_0003_keeps_data_on_both_databases(kind: str, tmp_path: Path) -> None:
+    """A hub at revision 0002 holding a job, its events and feed rows: after 0003 two
+    terminals may use one event id, and the job knows its route."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from hub.db import MIGRATIONS, normalise_url
+
+    url = fresh_db_url(kind, tmp_path)
+    engine = create_engine(normalise_url(url))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    route = [
+        {"seq": 10, "process": "LATHE", "firm": LEAD},
+        {"seq": 20, "process": "H", "firm": HEAT},
+    ]
+    body = json.dumps({"type": "JobCreated", "payload": {"route": route}}, sort_keys=True)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        conn.execute(text("INSERT INTO hub_meta VALUES ('hub_id', '0123456789abcdef')"))
+        conn.execute(text("INSERT INTO hub_meta VALUES ('key_rev', '0')"))
+        conn.execute(
+            text("INSERT INTO events VALUES ('E1', :f, 'T1', 1, 1, 'J1', 'JobCreated', :b, 0)"),
+            {"f": LEAD, "b": body},
+        )
+        conn.execute(text("INSERT INTO jobs VALUES ('J1', :f, 'E1')"), {"f": LEAD})
+        conn.execute(text("INSERT INTO feed VALUES (:f, 1, 'E1', 'T1')"), {"f": LEAD})
+    engine.dispose()
+
+    db = HubDB(url)
+    try:
+        assert db.hub_id == "0123456789abcdef"
+        with db.engine.begin() as c:
+            job = c.execute(text("SELECT created_terminal, route FROM jobs")).one()
+            assert job[0] == "T1" and json.loads(job[1]) == [[10, LEAD], [20, HEAT]]
+            assert c.execute(text("SELECT body FROM events")).scalar_one() == body
+            c.execute(
+                text("INSERT INTO events VALUES ('E1', :f, 'T2', 1, 2, NULL, 'X', '{}', 0)"),
+                {"f": HEAT},
+            )
+            c.execute(text("INSERT INTO feed VALUES (:f, 2, 'E1', 'T2')"), {"f": LEAD})
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"), db.engine.begin() as c:
+            c.execute(
+                text("INSERT INTO events VALUES ('E1', :f, 'T2', 2, 3, NULL, 'X', '{}', 0)"),
+                {"f": HEAT},
+            )
+    finally:
+        db.close()
