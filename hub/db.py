@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from hub import schema
+from wire.errors import NakamaError
 
 log = logging.getLogger("nakama.hub")
 T = TypeVar("T")
@@ -37,7 +38,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_FILE = "nakama-hub.db"
 
 
-class HubUnavailable(Exception):
+class HubUnavailable(NakamaError):
     """The database could not complete a transaction after retries (answered with 503)."""
 
 

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from hub import schema
 from hub.db import HubDB
 from hub.registry import Credential, firm_directory, key_directory
+from wire.errors import NakamaError
 from wire.events import PRIVATE_FIELDS
 
 PAGE = 1000
 
 
-class CursorGone(Exception):
+class CursorGone(NakamaError):
     """The cursor names a feed position this hub does not hold."""
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Connection, Text, cast, select, update
 
 from hub import schema
 from hub.db import HubDB, Raw
+from wire.errors import NakamaError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_TTL_S = 7 * 24 * 3600
@@ -32,7 +33,7 @@ TERMINAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KEY_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
-class RegistryError(Exception):
+class RegistryError(NakamaError):
     """A refused registry action; ``code`` is the JSON error code, ``status`` the HTTP one."""
 
     def __init__(self, code: str, status: int = 400, detail: str = "") -> None:

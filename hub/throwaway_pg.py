@@ -14,10 +14,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from wire.errors import NakamaError
+
 _state: dict[str, str] = {}
 
 
-class PostgresUnavailable(Exception):
+class PostgresUnavailable(NakamaError):
     """PostgreSQL is not installed (``installed`` False) or would not start."""
 
     def __init__(self, reason: str, installed: bool) -> None:

@@ -19,8 +19,10 @@ The tree::
     ├── DeviceUrlError               drivers.url
     ├── TransportError               drivers.transport   a port that vanished or failed
     ├── RegistryError                hub.registry        firms, terminals, codes, tokens
+    │   └── QuotaExceeded            hub.photos          a firm's photo quota is spent
     ├── HubUnavailable               hub.db              the hub's database is down
-    └── CursorGone                   hub.feed            a feed cursor from before a reset
+    ├── CursorGone                   hub.feed            a feed cursor from before a reset
+    └── PostgresUnavailable          hub.throwaway_pg    no PostgreSQL for tests/benches
 """
 
 from __future__ import annotations
