@@ -28,7 +28,9 @@ CODE_TTL_S = 7 * 24 * 3600
 # A code answered once may be spent again by the same terminal for this long: the first
 # answer may never have reached it (a flaky link), and it retries with the same code.
 REENROLL_WINDOW_S = 15 * 60
-FIRM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
+# No "-" in a firm code: a job id is namespaced by its lead firm's code and a "-"
+# (``F001-261129-7K3Q``), so a code with one could take another firm's namespace.
+FIRM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_]{0,31}$")
 TERMINAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KEY_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 

@@ -223,6 +223,14 @@ def test_namespace_owner_is_the_longest_registered_firm_code() -> None:
     assert namespace_owner("-F001-x", firms) is None
 
 
+def test_a_new_firm_code_cannot_reach_into_another_namespace(hub: Hub) -> None:
+    """Codes registered from now on carry no "-", so none can be a prefix of another
+    firm's job ids (``namespace_owner`` still decides for codes registered earlier)."""
+    with pytest.raises(registry.RegistryError) as exc:
+        registry.add_firm(hub.admin, "F0-1", "ハイフン製作所")
+    assert exc.value.code == "bad_firm_code"
+
+
 # -- 3. blocking a job by its event id -------------------------------------------------
 
 
