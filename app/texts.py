@@ -124,6 +124,14 @@ _REASONS: dict[str, tuple[str, str]] = {
         "この作業者は登録されていないか、退職済みです。",
         "This operator is not registered here, or has left.",
     ),
+    "not_a_job_event": (
+        "機械の信号や作業者の登録は案件の記録ではありません。",
+        "A machine signal or an operator record does not belong to a job.",
+    ),
+    "seq_conflict": (
+        "同じ端末の同じ番号の記録が二つあります。後のものは受け付けません。",
+        "Two records of one terminal carry the same number; the later one is refused.",
+    ),
     "bad_pin": (
         "暗証番号が違います。もう一度入力してください。",
         "The PIN is not right. Try again.",

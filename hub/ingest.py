@@ -77,11 +77,11 @@ def _reject(event_id: Any, reason: str) -> dict[str, Any]:
     }
 
 
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _marks(items: list[str]) -> str:
+def _marks(items: list[Any]) -> str:
     return ", ".join("?" * len(items))
 
 
@@ -197,6 +197,19 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
                     [tid, *chunk],
                 )
             )
+        # A terminal numbers its events once each: a seq already used by another of its
+        # events is refused (terminals key their logs by it; a reuse would stop their
+        # sync). ``taken``: seq -> the event id holding it.
+        seqs = sorted({ev.seq for _, ev, _ in valid})
+        taken: dict[int, str] = {}
+        for chunk in _chunks(seqs):
+            taken.update(
+                q.rows(
+                    "SELECT seq, event_id FROM events "
+                    f"WHERE terminal_id = ? AND seq IN ({_marks(chunk)})",
+                    [tid, *chunk],
+                )
+            )
         job_ids = sorted({ev.job_id for _, ev, _ in valid if ev.job_id})
         leads: dict[str, str] = {}
         routes: dict[str, dict[int, str] | None] = {}
@@ -233,6 +246,14 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
                     )
                     out.quarantined.append(ev.event_id)
                 continue
+            holder = taken.get(ev.seq)
+            if holder is not None and holder != ev.event_id:
+                results[i] = _reject(ev.event_id, "seq_conflict")
+                quarantine_rows.append(
+                    (ev.event_id, cred.firm_id, cred.terminal_id, "seq_conflict", body, now)
+                )
+                out.quarantined.append(ev.event_id)
+                continue
             job = ev.job_id
             reason: str | None = None
             if ev.type == "JobCreated":
@@ -266,6 +287,7 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
                 results[i] = _reject(ev.event_id, reason)
                 continue
             existing[ev.event_id] = body
+            taken[ev.seq] = ev.event_id
             if holders and (job, ev.event_id) in holders:
                 holders[(job, ev.event_id)].add(ev.firm_id)
             accepted.append((ev, body))
@@ -275,6 +297,21 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
         # event is named by (terminal, id).
         feeds: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
         new_jobs = {ev.job_id for ev in created}
+        # For a job created in this batch: its events the hub held from before, and all
+        # of its events known now (held and in this batch), to judge the early ones by.
+        earlier: dict[str, list[Event]] = {}
+        known: dict[str, list[Event]] = {}
+        for ev in created:
+            job = ev.job_id
+            assert job is not None
+            earlier[job] = [
+                e
+                for (body,) in q.rows(
+                    "SELECT body FROM events WHERE job_id = ? ORDER BY hlc", (job,)
+                )
+                if (e := _stored(body)) is not None
+            ]
+            known[job] = earlier[job] + [e for e, _ in accepted if e.job_id == job]
         for ev, _ in accepted:
             key = (ev.terminal_id, ev.event_id)
             feeds[ev.firm_id][key] = None
@@ -285,7 +322,7 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
                 unchecked
                 and ev.event_id in unchecked
                 and job in new_jobs
-                and not _deliverable(ev, job, leads, routes, accepted)
+                and not _deliverable(ev, job, leads, routes, known[job])
             ):
                 continue  # it came in this batch before its JobCreated, and fails now
             for f in members[job]:
@@ -294,18 +331,9 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
         # before the job did (a receipt scanned from the paper traveler while the lead
         # firm was offline), in causal order, if their writers are on the route and the
         # events pass the checks a member's event passes once the job is known.
-        for ev in created:
-            job = ev.job_id
-            assert job is not None
-            earlier = [
-                e
-                for (body,) in q.rows(
-                    "SELECT body FROM events WHERE job_id = ? ORDER BY hlc", (job,)
-                )
-                if (e := _stored(body)) is not None
-            ]
-            for e in earlier:
-                if e.firm_id in members[job] and _deliverable(e, job, leads, routes, earlier):
+        for job, held in earlier.items():
+            for e in held:
+                if e.firm_id in members[job] and _deliverable(e, job, leads, routes, known[job]):
                     for f in members[job] - {e.firm_id}:
                         feeds[f][(e.terminal_id, e.event_id)] = None
 
@@ -421,15 +449,14 @@ def _deliverable(
     job: str,
     leads: dict[str, str],
     routes: dict[str, dict[int, str] | None],
-    others: list[Event] | list[tuple[Event, str]],
+    others: list[Event],
 ) -> bool:
     """Whether an event accepted before its job was known passes, now that it is, the
     checks a member's event passes (``others``: the job's events to look corrections up in)."""
     holders: set[str] = set()
     if ev.type == "EventCorrected":
         target = ev.payload["supersedes"]
-        for o in others:
-            e = o[0] if isinstance(o, tuple) else o
+        for e in others:
             if e.job_id == job and e.event_id == target:
                 holders.add(e.firm_id)
     return refusal(ev, leads[job], routes[job], holders) is None

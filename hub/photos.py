@@ -98,8 +98,12 @@ def announce(db: HubDB, cred: Credential, body: Any, quota: Quota | None = None)
                 raise RegistryError("photo_conflict", 409)
             return _status(row)
         e = schema.events
-        owner = c.execute(select(e.c.firm_id).where(e.c.event_id == event_id)).scalar()
-        if owner != cred.firm_id:
+        # Ids are unique per terminal only: the event must be one of this firm's (another
+        # firm reusing the id, read off its feed, must not hide it).
+        own = c.execute(
+            select(e.c.event_id).where(e.c.event_id == event_id, e.c.firm_id == cred.firm_id)
+        ).first()
+        if own is None:
             raise RegistryError("unknown_event", 422, "push the event before its photo")
         used_count, used_bytes = c.execute(
             select(func.count(), func.coalesce(func.sum(p.c.size), 0)).where(

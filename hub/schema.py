@@ -101,6 +101,7 @@ events = Table(
     Column("received_at", Float, nullable=False),
 )
 Index("events_job", events.c.job_id)
+Index("events_terminal_seq", events.c.terminal_id, events.c.seq)  # seq_conflict (0005)
 
 quarantine = Table(
     "quarantine",

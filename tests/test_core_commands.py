@@ -204,7 +204,13 @@ def test_every_reason_code_has_a_refusal_test_or_is_replay_only() -> None:
         "lot_exists",
         "count_exceeds_lot",
     }
-    replay_only = {"unknown_process", "bad_route", "job_mismatch", "bad_machine_state"}
+    replay_only = {
+        "unknown_process",
+        "bad_route",
+        "job_mismatch",
+        "bad_machine_state",
+        "not_a_job_event",
+    }
     cli_only = {"unknown_operator", "bad_pin", "bad_count"}
     assert {r.value for r in Reason} - tested - replay_only - cli_only == set()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,12 +38,16 @@ def hub(tmp_path: Path) -> Iterator[tuple[HubDB, dict[str, str]]]:
     db.close()
 
 
+_SEQ = itertools.count(1, 2)  # a terminal numbers its events once each
+
+
 def job_events(firm: str = "FA01", terminal: str = "TA") -> list[dict[str, Any]]:
     base = {"terminal_id": terminal, "occurred_at": utc_now_iso(), "firm_id": firm}
+    first = next(_SEQ)
     job = f"{firm}-" + new_event_id()[-12:]
     created = base | {
         "event_id": new_event_id(),
-        "seq": 1,
+        "seq": first,
         "hlc": 1 << 16,
         "job_id": job,
         "op": None,
@@ -65,7 +70,7 @@ def job_events(firm: str = "FA01", terminal: str = "TA") -> list[dict[str, Any]]
     }
     started = base | {
         "event_id": new_event_id(),
-        "seq": 2,
+        "seq": first + 1,
         "hlc": 2 << 16,
         "job_id": job,
         "op": 10,

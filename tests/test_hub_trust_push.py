@@ -244,8 +244,8 @@ def test_an_event_id_read_off_a_traveler_blocks_nothing(hub: Hub, ts: dict[str, 
     squat_job = dict(
         forge(out, "LotReceived", {"lot_id": "X", "count": 1}, job_id=job, op=10), event_id=eid
     )
-    squat_heat = forge(
-        heat, "MachineStateChanged", {"machine": "H1", "state": "run"}, job_id=job, event_id=eid
+    squat_heat = forge(  # the heat firm's own (valid) step, under the lead's id
+        heat, "OpStarted", {"lot_id": f"{job}-L1"}, job_id=job, op=20, event_id=eid
     )
     assert answers(push(hub, out, [squat_out])) == [("accepted", None)]
     assert answers(push(hub, out, [squat_job])) == [("rejected", "id_conflict")]  # itself

@@ -200,6 +200,7 @@ UNREACHABLE = {
     Reason.REPLACEMENT_TYPE: "a correction keeps the corrected event's type",
     Reason.BAD_COUNT: "counts are whole numbers from argparse; the wire checks them",
     Reason.NOT_YOUR_FIRM: "operator ids are made here, from the terminal's own firm",
+    Reason.NOT_A_JOB_EVENT: "machine signals and operators are recorded with no job by the core",
 }
 # Met in the walk across three firms below (they need another firm's terminal).
 ACROSS_FIRMS = {Reason.NOT_YOUR_EVENT, Reason.NOT_LEAD_FIRM}

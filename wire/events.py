@@ -106,6 +106,10 @@ PRIVATE_FIELDS: dict[str, frozenset[str]] = {
     "JobCreated": frozenset({"customer", "unit_price_yen"}),
 }
 
+# Events of a firm, not of a job: a machine signal, an operator. They never carry a job
+# or a step (the hub then keeps them in the firm's own feed).
+NO_JOB_TYPES = frozenset({"MachineStateChanged", "OperatorSaved"})
+
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
 OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS}
@@ -282,6 +286,8 @@ def from_wire(data: Any) -> Event:
         datetime.fromisoformat(occurred_at)
     except ValueError as exc:
         raise WireError("bad_envelope", "occurred_at") from exc
+    if type_ in NO_JOB_TYPES and (job_id is not None or op is not None):
+        raise WireError("bad_envelope", "job_id" if job_id is not None else "op")
     payload = get("payload", {})
     check_payload(type_, payload)
     return Event(

@@ -15,7 +15,7 @@ from typing import Any
 from app import texts
 from app.core.clock import utc_now_iso
 from app.core.operators import OperatorRecord
-from app.core.state import JobState, OpProgress, working_seconds
+from app.core.state import JobState, OpProgress, correction_target, working_seconds
 from wire.events import Event
 
 LOT_STEP_TYPES = frozenset(
@@ -36,15 +36,17 @@ LOT_STEP_TYPES = frozenset(
 def last_actors(job: JobState, events: list[Event]) -> dict[tuple[str, int], str]:
     """(lot, op) -> the operator of the latest applied record there (a correction counts
     for the lot and step of the record it corrects)."""
-    by_id = {e.event_id: e for e in events}
+    by_id: dict[str, list[Event]] = {}
+    for e in events:
+        by_id.setdefault(e.event_id, []).append(e)
     out: dict[tuple[str, int], str] = {}
     for e in sorted(events, key=lambda e: e.order_key):
-        operator = job.operators.get(e.event_id)
+        operator = job.operators.get((e.terminal_id, e.event_id))
         if operator is None or e.op is None:
             continue  # refused (an anomaly), or recorded by no one
         payload = e.payload
         if e.type == "EventCorrected":
-            target = by_id.get(str(e.payload.get("supersedes")))
+            target = correction_target(by_id.get(str(e.payload.get("supersedes")), []), e)
             if target is None:
                 continue
             payload = target.payload

@@ -56,3 +56,4 @@ class Reason(StrEnum):
     BAD_COUNT = "bad_count"
     NOT_YOUR_FIRM = "not_your_firm"
     BAD_FIELD = "bad_field"
+    NOT_A_JOB_EVENT = "not_a_job_event"

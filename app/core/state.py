@@ -21,7 +21,7 @@ from typing import Any
 from app.core import catalog, lots
 from app.core.model import Route
 from app.core.rules import Reason
-from wire.events import DISPOSITIONS, MACHINE_STATES, Event, parse_decimal
+from wire.events import DISPOSITIONS, MACHINE_STATES, NO_JOB_TYPES, Event, parse_decimal
 
 WAITING, RUNNING, PAUSED, DONE = "waiting", "running", "paused", "done"
 
@@ -64,6 +64,10 @@ class LotState:
     in_transit_to: str | None = None
     ops: dict[int, OpProgress] = field(default_factory=dict)
     split_at: int | None = None  # the op of the parent where this lot was split off
+    # The step the lot's size comes from: its first receipt's, or the split's. A receipt
+    # recorded upstream of it (arriving later, say from an offline lead firm) sets the
+    # size again: a downstream count never decides how big the lot is upstream.
+    origin_op: int | None = None
     children: list[str] = field(default_factory=list)
     # Receipts recorded past steps that had no records (the paper was in hand), by op:
     # the steps skipped, as the receiving firm confirmed them.
@@ -119,7 +123,9 @@ class JobState:
     defects: list[DefectEntry] = field(default_factory=list)
     travelers: list[dict[str, Any]] = field(default_factory=list)
     anomalies: list[tuple[str, str]] = field(default_factory=list)
-    operators: dict[str, str] = field(default_factory=dict)  # event id -> operator id
+    # (terminal, event id) of each applied event -> its operator (ids are unique per
+    # terminal only: another firm's event under the same id must not name our people)
+    operators: dict[tuple[str, str], str] = field(default_factory=dict)
     last_key: tuple[int, str, int] = (0, "", 0)
     event_count: int = 0
     # The projection row last written for this job, so an event that leaves the summary
@@ -197,6 +203,8 @@ def _elapsed(since: str | None, until: str) -> float:
 def check(job: JobState | None, ev: Event) -> Reason | None:
     """The rule that ``ev`` breaks against ``job``, or None if it may be applied."""
     t, p = ev.type, ev.payload
+    if t in NO_JOB_TYPES and (ev.job_id is not None or ev.op is not None):
+        return Reason.NOT_A_JOB_EVENT  # a machine signal or an operator has no job
     if t == "MachineStateChanged":
         return None if p.get("state") in MACHINE_STATES else Reason.BAD_MACHINE_STATE
     if t == "OperatorSaved":
@@ -238,12 +246,11 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
             return Reason.BAD_LOT_ID
         if lot is None:
             return None
-        if p["count"] > lot.qty:
-            return Reason.COUNT_EXCEEDS_LOT
         prog = lot.ops.get(ev.op)
         if prog is not None and prog.received:
             return Reason.ALREADY_RECEIVED
-        return None
+        limit = job.qty if _upstream(lot, ev.op) else lot.qty
+        return Reason.COUNT_EXCEEDS_LOT if p["count"] > limit else None
     if lot is None:
         return Reason.UNKNOWN_LOT
     prog = lot.ops.get(ev.op)
@@ -291,6 +298,12 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     return Reason.UNKNOWN_EVENT
 
 
+def _upstream(lot: LotState, op: int) -> bool:
+    """A receipt at ``op`` comes before the step the lot's size was taken from (a lot
+    first known from a downstream receipt); split-off lots keep their split's size."""
+    return lot.parent is None and lot.origin_op is not None and op < lot.origin_op
+
+
 def _check_split(
     job: JobState, lot: LotState, prog: OpProgress, p: Any, version: int
 ) -> Reason | None:
@@ -336,7 +349,7 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         return job
     assert job is not None
     if ev.operator:
-        job.operators[ev.event_id] = ev.operator
+        job.operators[(ev.terminal_id, ev.event_id)] = ev.operator
     if t == "TravelerIssued":
         job.travelers.append({"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at})
         return job
@@ -345,14 +358,18 @@ def apply(job: JobState | None, ev: Event) -> JobState:
     if t == "LotReceived":
         lot = job.lots.get(lot_id)
         if lot is None:
-            lot = job.lots[lot_id] = LotState(lot_id, p["count"])
+            lot = job.lots[lot_id] = LotState(lot_id, p["count"], origin_op=ev.op)
+        elif _upstream(lot, ev.op):
+            taken = sum(job.lots[c].qty for c in lot.children if c in job.lots)
+            lot.qty, lot.origin_op = max(0, p["count"] - taken), ev.op
         prog = lot.ops.get(ev.op) or job.new_progress(ev.op)
         assert prog is not None
         prog.received = p["count"]
         sent = _sent_to(lot, ev.op, ev.firm_id)
         prog.receipt_gap = p["count"] - sent if sent is not None else 0
         lot.ops[ev.op] = prog
-        lot.holder, lot.in_transit_to = ev.firm_id, None
+        if ev.op >= max(lot.ops):  # the lot's furthest step: that is where it is now
+            lot.holder, lot.in_transit_to = ev.firm_id, None
         if p.get("skipped"):
             lot.skipped[ev.op] = tuple(p["skipped"])
         return job
@@ -361,7 +378,7 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         n = p["count"]
         parent_prog = lot.ops[ev.op]
         child = LotState(p["child_lot_id"], n, parent=lot_id, holder=lot.holder)
-        child.split_at = ev.op
+        child.split_at = child.origin_op = ev.op
         step_prog = job.new_progress(ev.op)
         assert step_prog is not None
         step_prog.received = n
@@ -446,7 +463,7 @@ def step(job: JobState | None, ev: Event) -> JobState | None:
     return job
 
 
-def _target(candidates: list[Event], correction: Event) -> Event | None:
+def correction_target(candidates: list[Event], correction: Event) -> Event | None:
     """The event a correction supersedes. Ids are unique per terminal, not across
     terminals (a firm that read another's id off a traveler may reuse it): the event of
     the correcting firm is meant, from the same terminal when there are several."""
@@ -492,7 +509,7 @@ def fold(events: Iterable[Event]) -> JobState | None:
     for e in ordered:
         if e.type != "EventCorrected":
             continue
-        target = _target(by_id.get(e.payload["supersedes"], []), e)
+        target = correction_target(by_id.get(e.payload["supersedes"], []), e)
         problem = _correction_problem(target, e)
         if problem is not None or target is None:
             bad[(e.terminal_id, e.event_id)] = problem or Reason.CANNOT_CORRECT
@@ -506,7 +523,7 @@ def fold(events: Iterable[Event]) -> JobState | None:
                 if why is not None:
                     job.anomalies.append((e.event_id, why.value))
                 elif e.operator:
-                    job.operators[e.event_id] = e.operator
+                    job.operators[(e.terminal_id, e.event_id)] = e.operator
                 job.last_key = max(job.last_key, e.order_key)
                 job.event_count += 1
             continue

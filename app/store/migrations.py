@@ -194,6 +194,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        6,
+        "events refused on arrival (a terminal's number used twice)",
+        [
+            # Not events (they never entered the log) and not a projection: what a feed
+            # carried that could not be stored, kept for the owner and the office.
+            """CREATE TABLE refused_events (
+                terminal_id TEXT NOT NULL, event_id TEXT NOT NULL, seq INTEGER,
+                reason TEXT NOT NULL, body TEXT NOT NULL, refused_at TEXT NOT NULL,
+                PRIMARY KEY (terminal_id, event_id)
+            ) WITHOUT ROWID""",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -28,7 +28,7 @@ from app.store import projection
 from app.store.db import connect, default_path, integrity_problems
 from app.store.errors import StoreError, classify
 from app.store.migrations import PROJECTION_TABLES
-from wire.events import Event, WireError, check_payload
+from wire.events import NO_JOB_TYPES, Event, WireError, check_payload
 
 EVENT_COLUMNS = (
     "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "
@@ -56,6 +56,7 @@ class IngestReport:
     applied: int = 0
     duplicates: int = 0
     anomalies: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # kept aside, not stored
 
 
 def row_to_event(row: tuple[Any, ...]) -> Event:
@@ -307,6 +308,23 @@ class Store:
                 if exists:
                     report.duplicates += 1
                     continue
+                if self._seq_taken(ev):
+                    # Another event of that terminal already has this number: a terminal
+                    # never reuses one, so this one is refused and kept aside, and the
+                    # rest of the feed goes on.
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO refused_events VALUES (?,?,?,?,?,?)",
+                        (
+                            ev.terminal_id,
+                            ev.event_id,
+                            ev.seq,
+                            "seq_conflict",
+                            ev.content_digest(),
+                            self._now(),
+                        ),
+                    )
+                    report.refused.append((ev.event_id, "seq_conflict"))
+                    continue
                 self.clock.observe(ev.hlc)
                 before = self._anomaly_count(ev.job_id)
                 self._apply(ev, strict=False, origin="hub")
@@ -318,6 +336,12 @@ class Store:
                 self._write_meta(meta)
         return report
 
+    def _seq_taken(self, ev: Event) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM events WHERE terminal_id = ? AND seq = ?", (ev.terminal_id, ev.seq)
+        ).fetchone()
+        return row is not None
+
     def _anomaly_count(self, job_id: str | None) -> int:
         job = self._jobs.get(job_id or "")
         return len(job.anomalies) if job is not None else 0
@@ -327,7 +351,7 @@ class Store:
 
         With ``strict`` a rule violation refuses the event (returns the reason) before
         anything is written; otherwise it is stored and listed as an anomaly."""
-        if ev.type in ("MachineStateChanged", "OperatorSaved"):
+        if ev.type in NO_JOB_TYPES and ev.job_id is None:
             reason = check(None, ev)
             if reason is not None and strict:
                 return reason.value
@@ -534,7 +558,7 @@ class Store:
             count += 1
             if ev.job_id is not None:
                 by_job.setdefault(ev.job_id, []).append(ev)
-            elif ev.type in ("MachineStateChanged", "OperatorSaved"):
+            elif ev.type in NO_JOB_TYPES:
                 machines.append(ev)
         jobs = [j for j in (fold(evs) for evs in by_job.values()) if j is not None]
         projection.write_jobs(self.conn, jobs, replace=False)
