@@ -62,7 +62,7 @@ def feedback_kind(verdict: str) -> str:
     """The kind a router verdict is shown as: accepted, refused or not a traveler."""
     if verdict in ("valid", "signed_in"):
         return ACCEPTED
-    return FOREIGN if verdict in ("not_nakama", "not_badge") else REFUSED
+    return FOREIGN if verdict == "not_nakama" else REFUSED
 
 
 class ScanRouter(QObject):
@@ -78,13 +78,18 @@ class ScanRouter(QObject):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self.said = ""  # what the flash says about the scan being handled
 
     def handle(self, text: str) -> str:
         """Route one scanned text; returns the verdict (``valid`` or why not)."""
         text = text.strip()
+        self.said = ""
         front = QApplication.activeModalWidget()
         verdict = self.in_dialog(front, text) if front is not None else self.route(text)
-        self.scan_feedback.emit(feedback_kind(verdict), _short(text))
+        # What the flash says: the job, the operator or why not; never a traveler's raw code.
+        if not self.said:
+            self.said = verdict_text(verdict) if code_kind(text) == "traveler" else _short(text)
+        self.scan_feedback.emit(feedback_kind(verdict), self.said)
         return verdict
 
     def in_dialog(self, dialog: QWidget, text: str) -> str:
@@ -92,11 +97,19 @@ class ScanRouter(QObject):
         module's docstring). Nothing behind the dialog changes."""
         taker: Any = getattr(dialog, "take_scan", None)
         if callable(taker):
-            return str(taker(text))
+            verdict = str(taker(text))
+            if verdict == "signed_in" and self.session.operator is not None:
+                self.said = self.session.operator.name
+            elif code_kind(text) == "badge":
+                self.said = reason_text(verdict)
+            elif verdict == "dialog_open":
+                self.said = tr("Close the dialog first, then scan.")
+            return verdict
         kind = code_kind(text)
         notice = dialog_notice(dialog)
         close_first = tr("Close the dialog first, then scan.")
         if kind == "badge":
+            self.said = close_first
             notice.flash(REFUSED, close_first)
             return "dialog_open"
         if kind != "traveler":
@@ -109,6 +122,7 @@ class ScanRouter(QObject):
             return verdict
         t = result.traveler
         label = f"{t.part_no} · {t.job_id}"
+        self.said = f"{close_first}  ({label})"
         notice.flash(
             REFUSED,
             close_first
@@ -141,6 +155,7 @@ class ScanRouter(QObject):
                 "ok", tr("New job from the traveler: {0}").format(result.traveler.part_no)
             )
         t = result.traveler
+        self.said = f"{t.part_no} · {t.job_id}"
         # Old paper (release 0.1) spells the first lot ``J-1``: it is the same lot ``J-L1``.
         self.open_job.emit(t.job_id, lots.canonical(t.job_id, t.lot_id), t.qty)
         return result.verdict.value
@@ -149,9 +164,11 @@ class ScanRouter(QObject):
         """Sign in the operator whose badge was scanned; ``signed_in`` or the reason."""
         why = self.session.sign_in_badge(text)
         if why is not None:
-            self.message.emit("error", reason_text(why))
+            self.said = reason_text(why)
+            self.message.emit("error", self.said)
             return why
         assert self.session.operator is not None
+        self.said = self.session.operator.name
         self.message.emit("ok", tr("Signed in: {0}").format(self.session.operator.name))
         return "signed_in"
 

@@ -77,6 +77,7 @@ class ScanFlash(QLabel):
         self.setObjectName("scanFlash")
         self.setWordWrap(True)
         self.overlay = overlay
+        self.setProperty("overlay", overlay)
         if overlay:  # a tap goes through to the button under the flash
             self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.kind = ""
