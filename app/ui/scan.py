@@ -118,7 +118,7 @@ class ScanRouter(QObject):
         result = verify(text, key_directory(self.session.store), datetime.now(UTC))
         if not result.ok or result.traveler is None:
             verdict = result.verdict.value
-            notice.flash(REFUSED, f"{close_first}\n{verdict_text(verdict)}")
+            notice.flash(REFUSED, verdict_text(verdict))  # not worth scanning again
             return verdict
         t = result.traveler
         label = f"{t.part_no} · {t.job_id}"
