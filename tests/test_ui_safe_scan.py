@@ -216,7 +216,8 @@ def test_the_sign_in_dialog_takes_badges_and_refuses_travelers(
     shop: Session, qtbot: Any, real_dialogs: None
 ) -> None:
     """The one dialog that takes scans: a badge signs in through it, from any scanner; a
-    traveler read by the camera or the USB-COM scanner meanwhile opens nothing behind it."""
+    traveler read by the camera or the USB-COM scanner meanwhile opens nothing behind it,
+    and is offered once the dialog is closed."""
     from app.core.operators import badge_text
 
     store = shop.store
@@ -246,6 +247,10 @@ def test_the_sign_in_dialog_takes_badges_and_refuses_travelers(
     assert seen["screen"] and w.stack.currentWidget() is w.jobs
     assert shop.operator is not None and shop.operator.operator_id == SATO
     assert w.sounded == [REFUSED, ACCEPTED]
+    # The traveler is kept like any scanned in a dialog, and opens at a tap.
+    assert w.held_bar.isVisible() and b in w.held_label.text()
+    qtbot.mouseClick(w.held_open, Qt.MouseButton.LeftButton)
+    assert w.stack.currentWidget() is w.job and w.job.job_id == b
 
 
 def test_every_scan_sounds_and_flashes_its_kind(

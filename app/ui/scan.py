@@ -11,12 +11,18 @@ A scan never acts behind an open dialog. While a modal dialog is in front:
   inside the dialog: "close the dialog first". Nothing is written and no screen changes
   under the dialog, so what the machinist confirms there is recorded on the job the
   dialog was opened for.
-- A traveler that verifies is refused *and kept*: after the dialog closes, the main
-  window offers it (a bar with "open" and "dismiss"). It asks rather than opens by itself:
-  the screen the machinist just confirmed something on, and its "saved" line naming that
-  job, stay put until they choose; and a sheet scanned by mistake (the scanner in one
-  hand, the traveler pile on the bench) costs a tap, not a lost place. A badge is not
-  kept: signing someone else in mid-record would change who did the work.
+- In any dialog (sign-in too), a traveler that verifies is refused *and kept*: after
+  the dialog closes, the main window offers it (a bar with "open" and "dismiss"). It
+  asks rather than opens by itself: the screen the machinist just confirmed something
+  on, and its "saved" line naming that job, stay put until they choose; and a sheet
+  scanned by mistake (the scanner in one hand, the traveler pile on the bench) costs a
+  tap, not a lost place. Nothing is written while it is kept (a traveler of a job new
+  to this terminal is taken in when opened). A forged or unknown traveler is refused
+  for what it is and not kept. A badge is not kept: signing someone else in mid-record
+  would change who did the work.
+- Wedge bursts typed into a dialog reach this router through ``DialogWedges``; the
+  USB-COM scanner and the camera always come here, and ``handle`` looks at the modal
+  dialog in front (``QApplication.activeModalWidget``) before anything else.
 
 Every scan also reports its kind (``scan_feedback``: accepted, refused or not a
 traveler) for the sound and the flash.
@@ -104,6 +110,7 @@ class ScanRouter(QObject):
                 self.said = reason_text(verdict)
             elif verdict == "dialog_open":
                 self.said = tr("Close the dialog first, then scan.")
+                self._keep(text)  # a traveler: offered once the dialog is closed
             return verdict
         kind = code_kind(text)
         notice = dialog_notice(dialog)
@@ -115,13 +122,10 @@ class ScanRouter(QObject):
         if kind != "traveler":
             notice.flash(FOREIGN, f"{verdict_text('not_nakama')}  ({text[:40]})")
             return "not_nakama"
-        result = verify(text, key_directory(self.session.store), datetime.now(UTC))
-        if not result.ok or result.traveler is None:
-            verdict = result.verdict.value
+        verdict, label = self._keep(text)
+        if label is None:
             notice.flash(REFUSED, verdict_text(verdict))  # not worth scanning again
             return verdict
-        t = result.traveler
-        label = f"{t.part_no} · {t.job_id}"
         self.said = f"{close_first}  ({label})"
         notice.flash(
             REFUSED,
@@ -129,8 +133,18 @@ class ScanRouter(QObject):
             + "\n"
             + tr("The traveler {0} is kept: it is offered when this dialog closes.").format(label),
         )
-        self.held.emit(text, label)
         return "dialog_open"
+
+    def _keep(self, text: str) -> tuple[str, str | None]:
+        """Keep a traveler scanned while a dialog is open, if it verifies (nothing is
+        written: it is taken in only when opened); its verdict and ``part · job``."""
+        result = verify(text, key_directory(self.session.store), datetime.now(UTC))
+        if not result.ok or result.traveler is None:
+            return result.verdict.value, None
+        t = result.traveler
+        label = f"{t.part_no} · {t.job_id}"
+        self.held.emit(text, label)
+        return result.verdict.value, label
 
     def route(self, text: str) -> str:
         """Act on a scan with no dialog in front."""
