@@ -108,9 +108,13 @@ class ScanRouter(QObject):
                 self.said = self.session.operator.name
             elif code_kind(text) == "badge":
                 self.said = reason_text(verdict)
-            elif verdict == "dialog_open":
-                self.said = tr("Close the dialog first, then scan.")
-                self._keep(text)  # a traveler: offered once the dialog is closed
+            elif verdict == "dialog_open":  # a traveler: kept if it verifies
+                checked, label = self._keep(text)
+                self.said = (
+                    tr("Close the dialog first, then scan.") + f"  ({label})"
+                    if label is not None
+                    else verdict_text(checked)
+                )
             return verdict
         kind = code_kind(text)
         notice = dialog_notice(dialog)
