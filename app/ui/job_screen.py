@@ -369,15 +369,18 @@ class JobScreen(QWidget):
         job = self.job()
         if job is None:
             return None
+        # The job is fixed here, before any dialog opens: what is confirmed in the dialogs
+        # is recorded on this job and reported for it, whatever is scanned meanwhile.
+        where = f"{job.part_no} · {job.job_id}"
         result = HANDLERS[action](self, job, self.session.actor, step)
         if result is None:
             return None  # cancelled
         if result.ok:
-            self.say("ok", tr("Saved: {0}").format(action_name(action)))
+            self.say("ok", tr("Saved: {0}").format(action_name(action)) + f"  ({where})")
             if action == SPLIT and result.event is not None:
                 self._offer_child_traveler(result.event.payload)
         else:
-            self.say("error", reason_text(result.reason or ""))
+            self.say("error", reason_text(result.reason or "") + f"  ({where})")
         return result
 
     def _offer_child_traveler(self, split: Any) -> None:

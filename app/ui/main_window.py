@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,13 +22,14 @@ from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
 from app.ui.new_job_screen import NewJobScreen
 from app.ui.review_screen import ReviewScreen
-from app.ui.scan import ScanRouter
+from app.ui.scan import DialogWedges, ScanRouter
+from app.ui.scan_feedback import ScanFlash, beep
 from app.ui.session import Session
 from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
-from app.ui.widgets import restyle
+from app.ui.widgets import BigButton, restyle
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(bar)
+        lay.addWidget(self._held_bar())
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
@@ -106,6 +109,11 @@ class MainWindow(QMainWindow):
         self.scans = ScanRouter(session)
         self.scans.open_job.connect(self.open_scanned)
         self.scans.message.connect(self.show_message)
+        self.scans.held.connect(self.offer_held)
+        self.scans.scan_feedback.connect(self.scan_feedback)
+        self.flash = ScanFlash(central, overlay=True)
+        self.sounded: list[str] = []  # the cue of every scan, in order (tests read it)
+        self.dialog_wedges = DialogWedges(self, self.scans)
         # The window itself is the scan target: no widget inside takes keyboard focus.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.wedge = WedgeFilter(self)
@@ -117,6 +125,55 @@ class MainWindow(QMainWindow):
         self.timer.start(1000)
         self.tick()
         self.refresh_status()
+
+    def _held_bar(self) -> QWidget:
+        """A traveler scanned while a dialog was open, offered once the dialog is closed."""
+        self.held_text = ""
+        self.held_bar = QWidget()
+        self.held_bar.setObjectName("heldBar")
+        row = QHBoxLayout(self.held_bar)
+        self.held_label = QLabel()
+        self.held_label.setObjectName("heldLabel")
+        self.held_label.setWordWrap(True)
+        self.held_open = BigButton("", "primary")
+        self.held_open.setObjectName("openHeld")
+        self.held_open.clicked.connect(self.open_held)
+        dismiss = BigButton(tr("Dismiss"))
+        dismiss.setObjectName("dismissHeld")
+        dismiss.setMaximumWidth(200)
+        dismiss.clicked.connect(self.dismiss_held)
+        row.addWidget(self.held_label, 1)
+        row.addWidget(self.held_open)
+        row.addWidget(dismiss)
+        self.held_bar.hide()
+        return self.held_bar
+
+    def offer_held(self, text: str, label: str) -> None:
+        self.held_text = text
+        self.held_label.setText(tr("Scanned while a dialog was open: {0}").format(label))
+        self.held_open.setText(tr("Open {0}").format(label))
+        self.held_bar.show()
+
+    def open_held(self) -> None:
+        text = self.held_text
+        self.dismiss_held()
+        if text:
+            self.scans.handle(text)  # verified again now: keys may have changed meanwhile
+
+    def dismiss_held(self) -> None:
+        self.held_text = ""
+        self.held_bar.hide()
+        self.setFocus()
+
+    def scan_feedback(self, kind: str, text: str) -> None:
+        """Every scan's cue: the bell (1, 2 or 3 rings) and the coloured flash."""
+        self.sounded.append(kind)
+        beep(kind)
+        self.flash.flash(kind, text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.dialog_wedges.stop()
+        super().closeEvent(event)
 
     def open_sign_in(self) -> None:
         """Tap the name in the top bar: someone else signs in (or the one there signs out)."""
@@ -140,6 +197,8 @@ class MainWindow(QMainWindow):
         self.setFocus()
 
     def open_scanned(self, job_id: str, lot_id: str, qty: int) -> None:
+        if self.held_text:  # a traveler scanned now replaces one kept from a dialog
+            self.dismiss_held()
         self.job.show_job(job_id, scanned=(lot_id, qty))
         self.stack.setCurrentWidget(self.job)
 

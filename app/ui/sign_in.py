@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.operators import BADGE_PREFIX, OperatorRecord
+from app.scanned import kind as code_kind
 from app.ui.session import Session
 from app.ui.text import reason_text, tr
 from app.ui.wedge import WedgeFilter
@@ -146,11 +147,20 @@ class SignInDialog(QDialog):
         self.pages.setCurrentIndex(0)
 
     def scan(self, scanned: str) -> None:
+        self.take_scan(scanned)
+
+    def take_scan(self, scanned: str) -> str:
+        """This dialog takes the scans made while it is open (the router gives them here):
+        a badge signs its operator in; anything else is refused in the dialog. Returns
+        ``signed_in``, the refusal reason, ``dialog_open`` (another Nakama code, e.g. a
+        traveler) or ``not_nakama``."""
         if not scanned.strip().startswith(BADGE_PREFIX):
             text = tr("That is not a badge. Scan your badge, or tap your name.")
             say(self.feedback, "error", text)
-            return
-        self._done(self.session.sign_in_badge(scanned))
+            return "dialog_open" if code_kind(scanned.strip()) == "traveler" else "not_nakama"
+        why = self.session.sign_in_badge(scanned)
+        self._done(why)
+        return why or "signed_in"
 
     def sign_out(self) -> None:
         self.session.sign_out()

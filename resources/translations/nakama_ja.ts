@@ -184,12 +184,12 @@
       <translation>工程表を書き出せませんでした。</translation>
     </message>
     <message>
-      <source>Saved: {0}</source>
-      <translation>記録しました：{0}</translation>
-    </message>
-    <message>
       <source>Lot {0} split off. Ask the lead firm to print its traveler.</source>
       <translation>ロット {0} を分割しました。工程表の発行は元請に依頼してください。</translation>
+    </message>
+    <message>
+      <source>Saved: {0}</source>
+      <translation>記録しました：{0}</translation>
     </message>
     <message>
       <source>{0} received at step {1} without records of: {2}</source>
@@ -260,12 +260,24 @@
       <translation>今日のまとめ</translation>
     </message>
     <message>
+      <source>Dismiss</source>
+      <translation>開かない</translation>
+    </message>
+    <message>
       <source>Sign in</source>
       <translation>サインイン</translation>
     </message>
     <message>
       <source>No hub</source>
       <translation>ハブ未接続</translation>
+    </message>
+    <message>
+      <source>Scanned while a dialog was open: {0}</source>
+      <translation>ダイアログ中に読み取った工程表：{0}</translation>
+    </message>
+    <message>
+      <source>Open {0}</source>
+      <translation>{0} を開く</translation>
     </message>
     <message>
       <source>Devices {0}/{1}</source>
@@ -524,6 +536,10 @@
       <translation>ロット</translation>
     </message>
     <message>
+      <source>Close the dialog first, then scan.</source>
+      <translation>ダイアログを閉じてから読み取ってください。</translation>
+    </message>
+    <message>
       <source>This traveler was signed by a terminal this PC does not know yet. Connect to the hub (or import the lead firm's key) and scan again.</source>
       <translation>この工程表の署名者（端末）がこのPCに登録されていません。ハブに接続するか元請の鍵を取り込んでから、もう一度スキャンしてください。</translation>
     </message>
@@ -560,8 +576,24 @@
       <translation>サインインしました：{0}</translation>
     </message>
     <message>
+      <source>The traveler {0} is kept: it is offered when this dialog closes.</source>
+      <translation>工程表 {0} は保留しました。このダイアログを閉じると開けます。</translation>
+    </message>
+    <message>
       <source>New job from the traveler: {0}</source>
       <translation>工程表から新しい案件を登録しました：{0}</translation>
+    </message>
+    <message>
+      <source>Accepted</source>
+      <translation>受付</translation>
+    </message>
+    <message>
+      <source>Refused</source>
+      <translation>拒否</translation>
+    </message>
+    <message>
+      <source>Not a traveler</source>
+      <translation>工程表以外</translation>
     </message>
     <message>
       <source>Who is working? Tap your name, or scan your badge.</source>
