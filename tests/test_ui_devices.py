@@ -34,7 +34,9 @@ def test_gauge_reading_reaches_the_measure_dialog(session: Session, qtbot: Any) 
         }
         dlg = MeasureDialog("測定", spec, devices=hub)
         qtbot.addWidget(dlg)
-        qtbot.waitUntil(lambda: dlg.payload() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.source == "live", timeout=5000)
+        assert dlg.payload() is None  # a streaming gauge is shown live; 取得 takes it
+        dlg.take()
         p = dlg.payload()
         assert p is not None and p["value"] == "12.004" and p["gauge"].startswith("sim://mitutoyo")
         assert "ゲージ" in dlg.live.text() and dlg.verdict.property("level") == "ok"

@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 
 from app.store.reports import DayReview, day_review
 from app.ui.session import Session
-from app.ui.text import defect_name, process_name, status_name, tr
+from app.ui.text import (
+    characteristic_name,
+    defect_name,
+    process_name,
+    status_name,
+    tr,
+    verdict_text,
+)
 from app.ui.widgets import BigButton
 
 
@@ -98,16 +105,33 @@ class ReviewScreen(QWidget):
             (tr("Good parts"), f"{r.good_today:,}"),
             (tr("Defective"), f"{r.defective_today:,}"),
             (tr("Working time"), _hours(r.working_hours_today * 3600)),
+            (tr("Out of tolerance"), str(len(r.out_of_tolerance))),
             (tr("Late jobs"), str(len(r.late))),
         ]
+        warn = {tr("Late jobs"): bool(r.late), tr("Out of tolerance"): bool(r.out_of_tolerance)}
         for col, (label, value) in enumerate(figures):
             v = QLabel(value)
             v.setObjectName("figure")
-            v.setProperty("warn", label == tr("Late jobs") and bool(r.late))
+            v.setProperty("warn", warn.get(label, False))
             cap = QLabel(label)
             cap.setObjectName("figureCaption")
             self.figures.addWidget(v, 0, col)
             self.figures.addWidget(cap, 1, col)
+        self._section(
+            tr("Out of tolerance today"),
+            [tr("Part"), tr("Job"), tr("Characteristic"), tr("Measured"), tr("Tolerance")],
+            [
+                [
+                    f"{verdict_text(False)}  {x['part_no']}",
+                    x["job_id"],
+                    characteristic_name(x["characteristic"]),
+                    f"{x['value']} {x['unit']}" + ("" if x["gauge"] else f" ({tr('typed')})"),
+                    f"{x['nominal']} −{x['tol_minus']} / +{x['tol_plus']}",
+                ]
+                for x in r.out_of_tolerance
+            ],
+            name="outOfTolerance",
+        )
         self._section(
             tr("Finished today"),
             [tr("Part"), tr("Step"), tr("Good"), tr("Defect"), tr("Working time")],
@@ -156,10 +180,15 @@ class ReviewScreen(QWidget):
             return tr("On the way")
         return tr("Received, not started")
 
-    def _section(self, title: str, headers: list[str], rows: list[list[str]]) -> None:
+    def _section(
+        self, title: str, headers: list[str], rows: list[list[str]], name: str = ""
+    ) -> None:
         if not rows:
             return
         label = QLabel(f"{title} ({len(rows)})")
         label.setObjectName("sectionTitle")
         self.body.addWidget(label)
-        self.body.addWidget(_table(headers, rows))
+        table = _table(headers, rows)
+        if name:
+            table.setObjectName(name)
+        self.body.addWidget(table)
