@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QTableWidget
 
 from app import demo
 from app.core.state import fold
@@ -145,8 +145,17 @@ def test_a_typed_value_stays_is_recorded_as_typed_and_its_fail_reaches_record_an
         table = review.findChild(object, "outOfTolerance")
         assert table is not None and table.rowCount() == len(failed_rows)
         texts = [table.item(0, c).text() for c in range(table.columnCount())]
-        assert "FLANGE-88" in texts[0] and "不合格" in texts[0] and job_id in texts[1]
-        assert "12.025" in texts[3] and "12.000" in texts[4] and "0.010" in texts[4]
+        assert texts[0] == "✖ FLANGE-88" and texts[1] == job_id and texts[2] == "外径"
+        assert texts[3] == "12.025 mm (手入力)" and texts[4] == "12.000 −0.010 / +0.010"
+        title = [x.text() for x in review.findChildren(QLabel, "sectionTitle")]
+        assert "今日の不合格 (1)" in title
+        w.open_review()
+        for _ in range(3):
+            QApplication.processEvents()
+        (table,) = [t for t in review.findChildren(QTableWidget, "outOfTolerance") if t.isVisible()]
+        fm = table.fontMetrics()
+        for c, text in enumerate(texts):  # whole, never elided
+            assert fm.horizontalAdvance(text) <= table.columnWidth(c), (text, table.columnWidth(c))
         figures = [x.text() for x in review.findChildren(QLabel, "figure") if x.isVisibleTo(review)]
         assert "1" in figures
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -21,12 +22,12 @@ from PySide6.QtWidgets import (
 from app.store.reports import DayReview, day_review
 from app.ui.session import Session
 from app.ui.text import (
+    FAIL_ICON,
     characteristic_name,
     defect_name,
     process_name,
     status_name,
     tr,
-    verdict_text,
 )
 from app.ui.widgets import BigButton
 
@@ -122,7 +123,7 @@ class ReviewScreen(QWidget):
             [tr("Part"), tr("Job"), tr("Characteristic"), tr("Measured"), tr("Tolerance")],
             [
                 [
-                    f"{verdict_text(False)}  {x['part_no']}",
+                    f"{FAIL_ICON} {x['part_no']}",
                     x["job_id"],
                     characteristic_name(x["characteristic"]),
                     f"{x['value']} {x['unit']}" + ("" if x["gauge"] else f" ({tr('typed')})"),
@@ -191,4 +192,13 @@ class ReviewScreen(QWidget):
         table = _table(headers, rows)
         if name:
             table.setObjectName(name)
+        if name == "outOfTolerance":  # every figure whole, in red: nothing elided
+            head = table.horizontalHeader()
+            head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            head.setStretchLastSection(True)
+            for r in range(table.rowCount()):
+                for c in range(table.columnCount()):
+                    item = table.item(r, c)
+                    if item is not None:
+                        item.setForeground(QColor("#b00020"))
         self.body.addWidget(table)
