@@ -82,3 +82,15 @@ def test_only_measuring_devices_count_as_gauges(session: Session) -> None:
         assert sorted(hub.gauges()) == ["sim://and?rate=0", "sim://mitutoyo?rate=0"]
     finally:
         hub.stop()
+
+
+def test_which_gauges_stream_and_how_often(session: Session) -> None:
+    """A streaming gauge is shown live and called silent after its period; one that sends
+    only on its DATA button (a Mitutoyo USB-ITN) has no period."""
+    hub = DeviceHub(session, [])
+    assert hub.stream_period("sim://mitutoyo") == 0.5  # the simulator's default 2/s
+    assert hub.stream_period("sim://mitutoyo?rate=4") == 0.25
+    assert hub.stream_period("sim://mitutoyo?rate=0") is None
+    assert hub.stream_period("serial-usb://0FE7:4001/A1?codec=mitutoyo") is None
+    assert hub.stream_period("serial:///dev/ttyUSB0?codec=and&stream=0.5") == 0.5
+    assert hub.gauge_health("sim://mitutoyo") == "waiting"  # never opened
