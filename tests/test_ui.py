@@ -302,6 +302,14 @@ def test_measure_dialog_keys_tolerance_and_gauge(qtbot: Any) -> None:
     dlg.feed_reading(Decimal("12.020"), "mm", stable=False, gauge="sim://mitutoyo")
     assert dlg.values["value"] == "12.003"  # an unstable reading is never taken
     dlg.feed_reading(Decimal("11.995"), "mm", stable=True, gauge="sim://mitutoyo")
+    assert dlg.values["value"] == "12.003"  # nor does a gauge write over a typed value
+    typed = dlg.payload()
+    assert typed is not None and typed["value"] == "12.003" and typed["gauge"] == ""
+    dlg = MeasureDialog("測定", spec)  # nothing typed: the gauge's sent value is frozen
+    qtbot.addWidget(dlg)
+    dlg.feed_reading(Decimal("12.020"), "mm", stable=False, gauge="sim://mitutoyo")
+    assert dlg.payload() is None
+    dlg.feed_reading(Decimal("11.995"), "mm", stable=True, gauge="sim://mitutoyo")
     p = dlg.payload()
     assert p == {
         "characteristic": "OD",

@@ -34,7 +34,9 @@ def test_gauge_reading_reaches_the_measure_dialog(session: Session, qtbot: Any) 
         }
         dlg = MeasureDialog("測定", spec, devices=hub)
         qtbot.addWidget(dlg)
-        qtbot.waitUntil(lambda: dlg.payload() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.source == "live", timeout=5000)
+        assert dlg.payload() is None  # a streaming gauge is shown live; 取得 takes it
+        dlg.take()
         p = dlg.payload()
         assert p is not None and p["value"] == "12.004" and p["gauge"].startswith("sim://mitutoyo")
         assert "ゲージ" in dlg.live.text() and dlg.verdict.property("level") == "ok"
@@ -80,3 +82,15 @@ def test_only_measuring_devices_count_as_gauges(session: Session) -> None:
         assert sorted(hub.gauges()) == ["sim://and?rate=0", "sim://mitutoyo?rate=0"]
     finally:
         hub.stop()
+
+
+def test_which_gauges_stream_and_how_often(session: Session) -> None:
+    """A streaming gauge is shown live and called silent after its period; one that sends
+    only on its DATA button (a Mitutoyo USB-ITN) has no period."""
+    hub = DeviceHub(session, [])
+    assert hub.stream_period("sim://mitutoyo") == 0.5  # the simulator's default 2/s
+    assert hub.stream_period("sim://mitutoyo?rate=4") == 0.25
+    assert hub.stream_period("sim://mitutoyo?rate=0") is None
+    assert hub.stream_period("serial-usb://0FE7:4001/A1?codec=mitutoyo") is None
+    assert hub.stream_period("serial:///dev/ttyUSB0?codec=and&stream=0.5") == 0.5
+    assert hub.gauge_health("sim://mitutoyo") == "waiting"  # never opened

@@ -12,7 +12,7 @@ anomaly for the owner to settle with a correction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -90,7 +90,26 @@ class Measurement:
 
     @property
     def in_tolerance(self) -> bool:
-        return self.nominal - self.tol_minus <= self.value <= self.nominal + self.tol_plus
+        return within_tolerance(self.nominal, self.tol_minus, self.tol_plus, self.value)
+
+
+def within_tolerance(
+    nominal: Decimal, tol_minus: Decimal, tol_plus: Decimal, value: Decimal
+) -> bool:
+    """合格: the one test of a measured value against its nominal and tolerances (the
+    dialog's verdict, the record list, the projection and the owner's summary use it)."""
+    return nominal - tol_minus <= value <= nominal + tol_plus
+
+
+def payload_in_tolerance(p: Mapping[str, Any]) -> bool | None:
+    """The verdict of a ``MeasurementTaken`` payload; None when a number is missing."""
+    nums = [
+        parse_decimal(str(p.get(k) or "")) for k in ("nominal", "tol_minus", "tol_plus", "value")
+    ]
+    if any(n is None for n in nums):
+        return None
+    nominal, tol_minus, tol_plus, value = (n for n in nums if n is not None)
+    return within_tolerance(nominal, tol_minus, tol_plus, value)
 
 
 @dataclass(slots=True)

@@ -20,7 +20,13 @@ class DayReview:
     waiting: list[dict[str, Any]] = field(default_factory=list)
     defects: list[dict[str, Any]] = field(default_factory=list)
     late: list[dict[str, Any]] = field(default_factory=list)
+    measurements: list[dict[str, Any]] = field(default_factory=list)
     events_today: int = 0
+
+    @property
+    def out_of_tolerance(self) -> list[dict[str, Any]]:
+        """不合格 measurements of the day: the summary's list and its count are both this."""
+        return [m for m in self.measurements if not m["in_tolerance"]]
 
     @property
     def good_today(self) -> int:
@@ -74,6 +80,16 @@ def day_review(store: Store, day: date, firm: str, tz: Any = None) -> DayReview:
         "FROM defects d JOIN jobs j USING (job_id) JOIN events e ON e.event_id = d.event_id "
         "WHERE e.firm_id = ? AND d.occurred_at >= ? AND d.occurred_at < ? "
         "GROUP BY d.code ORDER BY count DESC",
+        (firm, lo, hi),
+    )
+    # The firm's measurements of the day, still standing (an undone one has left the
+    # projection); their verdict is the projection's, written by the core's one test.
+    r.measurements = store.rows(
+        "SELECT m.event_id, m.job_id, j.part_no, m.lot_id, m.op, m.characteristic, m.nominal, "
+        "m.tol_minus, m.tol_plus, m.value, m.unit, m.gauge, m.in_tolerance, m.occurred_at "
+        "FROM measurements m JOIN jobs j USING (job_id) JOIN events e ON e.event_id = m.event_id "
+        "WHERE e.firm_id = ? AND m.occurred_at >= ? AND m.occurred_at < ? "
+        "ORDER BY m.occurred_at",
         (firm, lo, hi),
     )
     r.late = [

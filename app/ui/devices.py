@@ -8,6 +8,7 @@ states are recorded here, in the GUI thread that owns the store session.
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,12 +16,27 @@ from app.core.commands import Actor, Command, Refusal
 from app.machines import MachineStateRecorder
 from app.store import AppendResult
 from app.ui.session import Session
-from drivers import Device, DeviceUrlError, LinkEvent, MachineState, Reading, Scan, open_device
+from drivers import (
+    Device,
+    DeviceUrlError,
+    LinkEvent,
+    MachineState,
+    Reading,
+    Scan,
+    open_device,
+    parse_device_url,
+)
 from drivers.camera import CameraSource
 from drivers.qr.decoders import Code
 from drivers.qr.scanner import CameraScanner
 
 log = logging.getLogger(__name__)
+
+# How late a streaming gauge's next frame may be before it counts as silent (応答なし),
+# on top of its own period: a frame or two lost to noise is not yet a dead gauge.
+SILENCE_MARGIN_S = 1.0
+# Gauge health, as the measure dialog shows it.
+GAUGE_UP, GAUGE_UNPLUGGED, GAUGE_SILENT, GAUGE_WAITING = "up", "unplugged", "silent", "waiting"
 
 DEMO_DEVICES = [
     "sim://mitutoyo?rate=2&value=12.003&noise=0.002&decimals=3",
@@ -61,6 +77,7 @@ class DeviceHub(QObject):
         self.camera_scanner: CameraScanner | None = None
         self.devices: dict[str, Device] = {}
         self.links: dict[str, str] = {}
+        self.heard: dict[str, float] = {}  # url -> monotonic time of its last frame or link-up
         self.recorder = MachineStateRecorder(TerminalRecorder(session))
         self._event.connect(self._on_event)
 
@@ -111,13 +128,46 @@ class DeviceHub(QObject):
         for url in self.gauges():
             self.devices[url].trigger()
 
+    def stream_period(self, url: str) -> float | None:
+        """Seconds between the frames of a gauge that streams its display, or None for one
+        that sends only when its DATA button is pressed or when asked (a Mitutoyo USB-ITN).
+        A simulator streams at ``rate`` (default 2/s); a real device is taken to stream
+        only when its URL says ``stream=SECONDS``."""
+        try:
+            u = parse_device_url(url)
+            if u.scheme == "sim":
+                rate = u.number("rate", 2.0)
+                return 1.0 / rate if rate > 0 else None
+            period = u.number("stream", 0.0)
+        except DeviceUrlError:
+            return None
+        return period if period > 0 else None
+
+    def gauge_health(self, url: str, now: float | None = None) -> str:
+        """``up``; ``unplugged`` (the link is down: cable out, port gone); ``silent`` (a
+        streaming gauge sent nothing for its period plus a margin); ``waiting`` (opening)."""
+        link = self.links.get(url, "")
+        if link in ("", "opening"):
+            return GAUGE_WAITING
+        if link != "up":
+            return GAUGE_UNPLUGGED
+        period = self.stream_period(url)
+        if period is not None:
+            age = (time.monotonic() if now is None else now) - self.heard.get(url, 0.0)
+            if age > period + SILENCE_MARGIN_S:
+                return GAUGE_SILENT
+        return GAUGE_UP
+
     def _on_event(self, url: str, ev: object) -> None:
         if isinstance(ev, Reading):
+            self.heard[url] = time.monotonic()
             self.reading.emit(ev, url)
         elif isinstance(ev, Scan):
             self.scanned.emit(ev.text)
         elif isinstance(ev, MachineState):
             self.recorder.handle(ev)
         elif isinstance(ev, LinkEvent):
+            if str(ev.state) == "up":
+                self.heard[url] = time.monotonic()  # its silence is counted from here
             self.links[url] = str(ev.state)
             self.link_changed.emit(url, str(ev.state))

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.core import commands
 from app.core.commands import Refusal
 from app.core.rules import Reason
-from app.core.state import JobState
+from app.core.state import JobState, payload_in_tolerance
 from app.store import AppendResult
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
@@ -44,6 +44,7 @@ class JobHistory(QTableWidget):
     corrected = Signal(object)  # AppendResult
 
     COLUMNS = ("Time", "Record", "Step", "Who", "Firm", "Details")
+    OUT_OF_TOLERANCE = QColor("#b00020")
 
     def __init__(self, session: Session, asker: Any) -> None:
         super().__init__(0, len(self.COLUMNS))
@@ -91,8 +92,14 @@ class JobHistory(QTableWidget):
                 self.session.firm_label(e.firm_id),
                 event_detail(e.type, dict(e.payload)),
             ]
+            failed = e.type == "MeasurementTaken" and payload_in_tolerance(e.payload) is False
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if failed:  # 不合格: the word and ✖ are in the details; red and bold too
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setForeground(self.OUT_OF_TOLERANCE)
                 if e.event_id in superseded:
                     font = QFont(item.font())
                     font.setStrikeOut(True)

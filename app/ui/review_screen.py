@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -20,7 +21,14 @@ from PySide6.QtWidgets import (
 
 from app.store.reports import DayReview, day_review
 from app.ui.session import Session
-from app.ui.text import defect_name, process_name, status_name, tr
+from app.ui.text import (
+    FAIL_ICON,
+    characteristic_name,
+    defect_name,
+    process_name,
+    status_name,
+    tr,
+)
 from app.ui.widgets import BigButton
 
 
@@ -98,16 +106,33 @@ class ReviewScreen(QWidget):
             (tr("Good parts"), f"{r.good_today:,}"),
             (tr("Defective"), f"{r.defective_today:,}"),
             (tr("Working time"), _hours(r.working_hours_today * 3600)),
+            (tr("Out of tolerance"), str(len(r.out_of_tolerance))),
             (tr("Late jobs"), str(len(r.late))),
         ]
+        warn = {tr("Late jobs"): bool(r.late), tr("Out of tolerance"): bool(r.out_of_tolerance)}
         for col, (label, value) in enumerate(figures):
             v = QLabel(value)
             v.setObjectName("figure")
-            v.setProperty("warn", label == tr("Late jobs") and bool(r.late))
+            v.setProperty("warn", warn.get(label, False))
             cap = QLabel(label)
             cap.setObjectName("figureCaption")
             self.figures.addWidget(v, 0, col)
             self.figures.addWidget(cap, 1, col)
+        self._section(
+            tr("Out of tolerance today"),
+            [tr("Part"), tr("Job"), tr("Characteristic"), tr("Measured"), tr("Tolerance")],
+            [
+                [
+                    f"{FAIL_ICON} {x['part_no']}",
+                    x["job_id"],
+                    characteristic_name(x["characteristic"]),
+                    f"{x['value']} {x['unit']}" + ("" if x["gauge"] else f" ({tr('typed')})"),
+                    f"{x['nominal']} −{x['tol_minus']} / +{x['tol_plus']}",
+                ]
+                for x in r.out_of_tolerance
+            ],
+            name="outOfTolerance",
+        )
         self._section(
             tr("Finished today"),
             [tr("Part"), tr("Step"), tr("Good"), tr("Defect"), tr("Working time")],
@@ -156,10 +181,24 @@ class ReviewScreen(QWidget):
             return tr("On the way")
         return tr("Received, not started")
 
-    def _section(self, title: str, headers: list[str], rows: list[list[str]]) -> None:
+    def _section(
+        self, title: str, headers: list[str], rows: list[list[str]], name: str = ""
+    ) -> None:
         if not rows:
             return
         label = QLabel(f"{title} ({len(rows)})")
         label.setObjectName("sectionTitle")
         self.body.addWidget(label)
-        self.body.addWidget(_table(headers, rows))
+        table = _table(headers, rows)
+        if name:
+            table.setObjectName(name)
+        if name == "outOfTolerance":  # every figure whole, in red: nothing elided
+            head = table.horizontalHeader()
+            head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            head.setStretchLastSection(True)
+            for r in range(table.rowCount()):
+                for c in range(table.columnCount()):
+                    item = table.item(r, c)
+                    if item is not None:
+                        item.setForeground(QColor("#b00020"))
+        self.body.addWidget(table)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 
 from app import texts
 from app.core import catalog
+from app.core.state import payload_in_tolerance
 
 _PROCESSES = catalog.processes()
 _DEFECTS = catalog.defects()
@@ -93,6 +94,33 @@ def reason_text(code: str) -> str:
     return QCoreApplication.translate(REASONS_CONTEXT, code)
 
 
+def characteristic_name(code: str) -> str:
+    return {
+        "OD": tr("Outer diameter"),
+        "ID": tr("Inner diameter"),
+        "LEN": tr("Length"),
+        "WEIGHT": tr("Weight"),
+    }.get(code, code)
+
+
+PASS_ICON, FAIL_ICON = "✔", "✖"
+
+
+def verdict_text(ok: bool) -> str:
+    """合格 / 不合格 by word and icon (the colour is the widget's)."""
+    return (
+        f"{PASS_ICON} {tr('Within tolerance')}" if ok else f"{FAIL_ICON} {tr('OUT OF TOLERANCE')}"
+    )
+
+
+def measurement_detail(p: dict[str, Any]) -> str:
+    """A measurement in a few words: what, the value, its verdict, typed or from a gauge."""
+    ok = payload_in_tolerance(p)
+    verdict = "" if ok is None else f"  {verdict_text(ok)}"
+    how = tr("typed") if not p.get("gauge") else tr("gauge")
+    return f"{characteristic_name(p['characteristic'])} {p['value']} {p['unit']}{verdict} ({how})"
+
+
 def event_name(type_: str) -> str:
     return {
         "JobCreated": tr("Job created"),
@@ -128,7 +156,7 @@ def event_detail(type_: str, p: dict[str, Any]) -> str:
     if type_ == "DefectRecorded":
         return f"{defect_name(p['code'])} × {p['count']}"
     if type_ == "MeasurementTaken":
-        return f"{p['characteristic']} {p['value']} {p['unit']}"
+        return measurement_detail(p)
     if type_ == "LotHandedOff":
         return f"→ {p['to_firm']}  {p['count']}"
     if type_ == "EventCorrected":

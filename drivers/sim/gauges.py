@@ -102,6 +102,7 @@ class GaugeSimulator:
         self._glued = b""
         self._inbuf = b""
         self._codes = itertools.cycle(settings.codes)
+        self.silent = False  # asleep or battery flat, cable still in: sends and answers nothing
 
     # ---- control -------------------------------------------------------------------
     def start(self) -> None:
@@ -121,6 +122,14 @@ class GaugeSimulator:
 
     def replug(self) -> None:
         self.port.plug()
+
+    def fall_silent(self, silent: bool = True) -> None:
+        """The device stops talking (or starts again) while its port stays plugged."""
+        self.silent = silent
+
+    def press_data(self) -> None:
+        """The gauge's DATA button (or a foot switch): one frame of the display, now."""
+        self._send(self.frame())
 
     # ---- the device ----------------------------------------------------------------
     def _value(self) -> tuple[float, bool]:
@@ -227,7 +236,7 @@ class GaugeSimulator:
             if not line.strip():
                 continue
             self.received.append(line)
-            answer = self._answer(line)
+            answer = None if self.silent else self._answer(line)
             if answer:
                 self._send(answer)
 
@@ -260,7 +269,7 @@ class GaugeSimulator:
                 ready = []
             if ready:
                 self._handle_input()
-            if interval is not None and time.monotonic() >= next_frame:
+            if interval is not None and time.monotonic() >= next_frame and not self.silent:
                 next_frame += interval
                 if next_frame < time.monotonic():
                     next_frame = time.monotonic() + interval

@@ -332,12 +332,56 @@
       <translation>測定値</translation>
     </message>
     <message>
-      <source>Gauge: waiting for a reading</source>
-      <translation>ゲージ：読取待ち</translation>
-    </message>
-    <message>
       <source>Cancel</source>
       <translation>取消</translation>
+    </message>
+    <message>
+      <source>Gauge unplugged</source>
+      <translation>ゲージが抜けています</translation>
+    </message>
+    <message>
+      <source>Gauge not responding</source>
+      <translation>ゲージの応答なし</translation>
+    </message>
+    <message>
+      <source>Gauge connecting…</source>
+      <translation>ゲージ接続中…</translation>
+    </message>
+    <message>
+      <source>Asking the gauge…</source>
+      <translation>ゲージに問い合わせ中…</translation>
+    </message>
+    <message>
+      <source>A gauge value cannot be recorded now; a typed value can</source>
+      <translation>ゲージの値は今は記録できません（手入力はできます）</translation>
+    </message>
+    <message>
+      <source>Take</source>
+      <translation>取得</translation>
+    </message>
+    <message>
+      <source>Enter nominal, tolerances and the measured value</source>
+      <translation>基準値・公差・測定値を入力してください</translation>
+    </message>
+    <message>
+      <source>Typed by hand</source>
+      <translation>手入力</translation>
+    </message>
+    <message>
+      <source>Gauge, live: tap Take to use this value</source>
+      <translation>ゲージ（ライブ）：取得で値を固定</translation>
+    </message>
+    <message>
+      <source>● Gauge connected</source>
+      <translation>● ゲージ接続</translation>
+    </message>
+    <message>
+      <source>Gauge value, taken</source>
+      <translation>ゲージ値（取得で固定）</translation>
+    </message>
+    <message>
+      <source>Gauge value, sent by its DATA button</source>
+      <translation>ゲージ値（DATAボタンで固定）</translation>
     </message>
     <message>
       <source>stable</source>
@@ -346,42 +390,6 @@
     <message>
       <source>settling</source>
       <translation>不安定</translation>
-    </message>
-    <message>
-      <source>Outer diameter</source>
-      <translation>外径</translation>
-    </message>
-    <message>
-      <source>Inner diameter</source>
-      <translation>内径</translation>
-    </message>
-    <message>
-      <source>Length</source>
-      <translation>全長</translation>
-    </message>
-    <message>
-      <source>Weight</source>
-      <translation>重量</translation>
-    </message>
-    <message>
-      <source>Read gauge</source>
-      <translation>ゲージ読取</translation>
-    </message>
-    <message>
-      <source>Enter nominal, tolerances and the measured value</source>
-      <translation>基準値・公差・測定値を入力してください</translation>
-    </message>
-    <message>
-      <source>Within tolerance</source>
-      <translation>合格（公差内）</translation>
-    </message>
-    <message>
-      <source>OUT OF TOLERANCE</source>
-      <translation>不合格（公差外）</translation>
-    </message>
-    <message>
-      <source>Gauge: {0} {1} ({2})</source>
-      <translation>ゲージ：{0} {1}（{2}）</translation>
     </message>
     <message>
       <source>Gauge: {0}</source>
@@ -484,6 +492,18 @@
       <translation>今日のまとめ</translation>
     </message>
     <message>
+      <source>Late jobs</source>
+      <translation>納期遅れ</translation>
+    </message>
+    <message>
+      <source>Out of tolerance</source>
+      <translation>不合格</translation>
+    </message>
+    <message>
+      <source>Out of tolerance today</source>
+      <translation>今日の不合格</translation>
+    </message>
+    <message>
       <source>Finished today</source>
       <translation>本日完了</translation>
     </message>
@@ -524,8 +544,16 @@
       <translation>作業時間</translation>
     </message>
     <message>
-      <source>Late jobs</source>
-      <translation>納期遅れ</translation>
+      <source>Job</source>
+      <translation>案件</translation>
+    </message>
+    <message>
+      <source>Characteristic</source>
+      <translation>特性</translation>
+    </message>
+    <message>
+      <source>Tolerance</source>
+      <translation>公差</translation>
     </message>
     <message>
       <source>Status</source>
@@ -534,6 +562,10 @@
     <message>
       <source>Lot</source>
       <translation>ロット</translation>
+    </message>
+    <message>
+      <source>typed</source>
+      <translation>手入力</translation>
     </message>
     <message>
       <source>Close the dialog first, then scan.</source>
@@ -628,6 +660,10 @@
       <translation>{0} をサインアウト</translation>
     </message>
     <message>
+      <source>gauge</source>
+      <translation>ゲージ</translation>
+    </message>
+    <message>
       <source>Undone</source>
       <translation>取り消し済み</translation>
     </message>
@@ -678,6 +714,30 @@
     <message>
       <source>Split</source>
       <translation>分割</translation>
+    </message>
+    <message>
+      <source>Outer diameter</source>
+      <translation>外径</translation>
+    </message>
+    <message>
+      <source>Inner diameter</source>
+      <translation>内径</translation>
+    </message>
+    <message>
+      <source>Length</source>
+      <translation>全長</translation>
+    </message>
+    <message>
+      <source>Weight</source>
+      <translation>重量</translation>
+    </message>
+    <message>
+      <source>Within tolerance</source>
+      <translation>合格（公差内）</translation>
+    </message>
+    <message>
+      <source>OUT OF TOLERANCE</source>
+      <translation>不合格（公差外）</translation>
     </message>
     <message>
       <source>Job created</source>
