@@ -143,7 +143,7 @@ class MeasureDialog(QDialog):
         self.ok = BigButton(tr("Record"), "primary")
         self.ok.setObjectName("ok")
         self.ok.clicked.connect(self._accept)
-        cancel = BigButton(tr("Cancel"))
+        cancel = BigButton(tr("Close"))  # "cancel" is for records (取り消し): never collide
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         self.take_button: BigButton | None = None

@@ -332,8 +332,8 @@
       <translation>測定値</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>取消</translation>
+      <source>Close</source>
+      <translation>閉じる</translation>
     </message>
     <message>
       <source>Gauge unplugged</source>
@@ -630,10 +630,6 @@
     <message>
       <source>Who is working? Tap your name, or scan your badge.</source>
       <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
-    </message>
-    <message>
-      <source>Close</source>
-      <translation>閉じる</translation>
     </message>
     <message>
       <source>◀ Names</source>
