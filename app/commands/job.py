@@ -200,11 +200,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     for lot in view["lots"]:
         print(f"  {lot['lot_id']}  qty {lot['qty']}  holder {lot['holder'] or '-'}")
         for st in lot["steps"]:
+            who = st["last_operator_name"] or st["last_operator"] or ""
             print(
                 f"    {st['op']:>4} {st['process']:<8} {st['firm']:<6} {st['status']:<8} "
                 f"recv {st['received']} good {st['good']} defect {st['defect']} "
                 f"scrap {st['scrap']} handed {st['handed_off']} "
-                f"{st['working_s'] / 60:.1f} min  {st['last_operator'] or ''}"
+                f"{st['working_s'] / 60:.1f} min  {who}"
             )
     for skip in view["open_skips"]:
         print(f"  ⚠ {skip['lot_id']} op {skip['op']}: no records for {skip['missing']}")
