@@ -8,10 +8,11 @@ text (工程, 検査) is found by a search and by ``pdftotext``. The data come f
 Layout: every page repeats the header (title, page number, part, drawing, job, lot,
 quantity, the customer on the lead firm's copy, the overall verdict) and the table's
 column heads. Each characteristic is a band: its specification, one row per reading
-(step, value, verdict by word and mark, instrument, firm, operator, time) and a summary
-row (n, min, max, all in tolerance?). A band that does not fit runs on to the next page
-under its name marked (続き); type is never smaller than 8 pt (long text wraps, the row
-grows). The last page ends with the 検査者 and 承認者 boxes, left blank for a stamp.
+(step, value, verdict by word and mark, instrument, firm, operator, time) and, for more
+than one reading, a summary row (n, min, max, all in tolerance?). A band that does not fit
+runs on to the next page under its name marked (続き); type is never smaller than 8 pt
+(long text wraps, the row grows). The last page ends with the 検査者 and 承認者
+boxes, left blank for a stamp.
 """
 
 from __future__ import annotations
@@ -308,7 +309,8 @@ class _Layout:
         for i, c in enumerate(self.rec.characteristics, 1):
             out.append(Row("band", self.band_height(i, c), c, index=i))
             out.extend(Row("reading", self.reading_height(r), c, r, i) for r in c.readings)
-            out.append(Row("summary", 7.0, c, index=i))
+            if c.n > 1:  # one reading is its own summary: its row says it all
+                out.append(Row("summary", 7.0, c, index=i))
         if not out:
             out.append(Row("none", 10.0))
         return out
@@ -463,9 +465,11 @@ def paginate(
     current_band: Row | None = None
     for i, row in enumerate(rows):
         need = row.height
-        if row.kind == "band":
-            nxt = rows[i + 1] if i + 1 < len(rows) else None
-            need += nxt.height if nxt is not None else 0
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        if nxt is not None and (row.kind == "band" or nxt.kind == "summary"):
+            # A band keeps its first reading, a summary its last reading: neither stands
+            # alone at the top or foot of a page.
+            need += nxt.height
         if y + need > BOTTOM and pages[-1]:
             pages.append([])
             y = table_top
