@@ -1,0 +1,27 @@
+"""``nakama report …``: the paperwork a shop prints (検査成績書, 日報 …).
+
+Each report lives in its own module (``report_inspection``, ``report_daily`` …) listed in
+``COMMAND_MODULES``; each calls ``report_parser(sub)`` from its ``register`` to hang its
+own ``nakama report NAME`` under the one ``report`` parser, made by whichever comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+_CACHE = "_nakama_report_actions"
+
+
+def report_parser(sub: Subparsers) -> Subparsers:
+    """The sub-commands of ``nakama report``, made on first use and kept on ``sub`` (the
+    parent's sub-command action), so every report module gets the same one."""
+    existing: Subparsers | None = getattr(sub, _CACHE, None)
+    if existing is not None:
+        return existing
+    rp = sub.add_parser("report", help="print paperwork: inspection records, daily reports")
+    actions = rp.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    setattr(sub, _CACHE, actions)
+    return actions
