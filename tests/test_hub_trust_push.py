@@ -358,7 +358,9 @@ def test_members_act_only_on_their_own_steps(hub: Hub, ts: dict[str, Terminal]) 
     job = route_job(lead, ROUTE)
     lot = f"{job}-L1"
     # Before the job reaches the hub, the heat treater sends a receipt for its own step
-    # (fine: the offline case) and one for the lead's step (held back).
+    # (fine: the offline case) and one for the lead's step (held back). It has read the
+    # job off the paper traveler, so its clock has seen the job's (as adoption does).
+    heat.store.clock.observe(lead.store.clock.last)
     early_ok = forge(heat, "LotReceived", {"lot_id": lot, "count": 10}, job_id=job, op=20)
     early_bad = forge(heat, "OpStarted", {"lot_id": lot}, job_id=job, op=10)
     assert answers(push(hub, heat, [early_ok, early_bad])) == [("accepted", None)] * 2
