@@ -16,4 +16,5 @@ COMMAND_MODULES = [
     "sync",
     "op",
     "operators",
+    "report_daily",
 ]

@@ -22,6 +22,8 @@ from app.store.firms import firm_names
 from app.store.store import EVENT_COLUMNS, Store, row_to_event
 from wire.events import MACHINE_STATES, Event
 
+# The shop's time zone when none is given (the consortium's shops are in Ota ward).
+SHOP_TZ = "Asia/Tokyo"
 # The events that put a step on a day's report (what was done to it that day).
 WORK_TYPES = frozenset(
     {"LotReceived", "OpStarted", "OpPaused", "OpResumed", "OpFinished", "DefectRecorded"}
@@ -46,6 +48,8 @@ class StepDay:
     scrap: int
     status: str  # at the end of the day: waiting, running, paused, done
     finished: bool  # finished that day
+    first_at: datetime | None = None  # the step's first and last record of the day
+    last_at: datetime | None = None
 
     @property
     def paused_total_s(self) -> float:
@@ -80,6 +84,7 @@ class DailyReport:
     machines: list[MachineDay] = field(default_factory=list)
     defects: list[DefectDay] = field(default_factory=list)
     operator_names: dict[str, str] = field(default_factory=dict)
+    tz: Any = None  # the shop's time zone, for the times printed
 
     @property
     def worked_s(self) -> float:
@@ -188,6 +193,8 @@ def _job_steps(
                     scrap=prog.scrap if finished else 0,
                     status=prog.status,
                     finished=finished,
+                    first_at=_at(day_events[0].occurred_at) if day_events else None,
+                    last_at=_at(day_events[-1].occurred_at) if day_events else None,
                 )
             )
     return out, end
@@ -241,7 +248,7 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
     lo, hi = day_bounds(day, tz)
     now = _at(store.now())
     end = min(hi, now) if now > lo else hi
-    report = DailyReport(day, firm, firm_names(store).get(firm, ""), lo, end)
+    report = DailyReport(day, firm, firm_names(store).get(firm, ""), lo, end, tz=tz)
     defects: dict[str, int] = defaultdict(int)
     parts: dict[str, list[str]] = defaultdict(list)
     for job_id in _candidate_jobs(store, firm, lo, hi):
@@ -256,7 +263,9 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
             defects[d.code] += d.count
             if job.part_no not in parts[d.code]:
                 parts[d.code].append(job.part_no)
-    report.steps.sort(key=lambda s: (s.part_no, s.job_id, s.lot_id, s.seq))
+    # In the order the work was done, as a paper 日報 is written (a step worked through
+    # the day from an earlier start comes first).
+    report.steps.sort(key=lambda s: (s.first_at or lo, s.job_id, s.lot_id, s.seq))
     report.defects = [
         DefectDay(code, n, tuple(parts[code]))
         for code, n in sorted(defects.items(), key=lambda kv: (-kv[1], kv[0]))
