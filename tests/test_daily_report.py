@@ -320,3 +320,31 @@ def test_a_long_day_runs_onto_a_second_page_with_the_header(tmp_path: Path) -> N
         # The column heads come again on the second page.
         assert ("作業者" if lang == "ja" else "Operators") in second
     shop.store.close()
+
+
+@needs_poppler
+def test_cli_writes_the_days_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+    import json
+
+    from app.cli import main
+    from app.commands.report import report_parser
+
+    monkeypatch.setenv("NAKAMA_SETTINGS", str(tmp_path / "settings.json"))
+    shop = Shop(tmp_path / "c.db")
+    build_day(shop)
+    shop.store.close()
+    out = tmp_path / "nippo.pdf"
+    argv = ["--db", str(tmp_path / "c.db"), "report", "daily", "--date", "2026-12-01"]
+    assert main([*argv, "--out", str(out), "--lang", "en"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["pages"], printed["steps"], printed["worked_min"]) == (1, 2, 400)
+    assert "Daily report" in pdf_text(out) and not out.with_name("nippo.pdf.part").exists()
+    assert main([*argv, "--out", str(out), "--tz", "Mars/Olympus"]) == 2
+    # One `report` command, whichever report module registers first.
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    assert report_parser(sub) is report_parser(sub)
+    assert list(sub.choices) == ["report"]
