@@ -303,8 +303,10 @@ def test_a_long_day_runs_onto_a_second_page_with_the_header(tmp_path: Path) -> N
         shop.do(C.receive, jid, SATO, lot, 10, 4)
         shop.do(C.start, jid, SATO, lot, 10)
         shop.at(9, n).do(C.finish, jid, SATO, lot, 10, 4, 0, 0)
+    # Printed at 09:29, the moment the last step was finished: it is finished.
     r = daily_report(shop.store, DAY, FIRM, JST)
-    assert len(r.steps) == 30
+    assert len(r.steps) == 30 and all(x.finished for x in r.steps)
+    assert r.total("good") == 120 and r.worked_s == 30 * 3600
     for lang in ("ja", "en"):
         pdf = tmp_path / f"long-{lang}.pdf"
         pages = write_pdf(r, pdf, lang=lang)

@@ -141,8 +141,10 @@ def _candidate_jobs(store: Store, firm: str, lo: datetime, hi: datetime) -> list
 
 
 def _job_steps(
-    events: list[Event], firm: str, lo: datetime, hi: datetime
+    events: list[Event], firm: str, lo: datetime, hi: datetime, now: datetime
 ) -> tuple[list[StepDay], JobState | None]:
+    """The firm's steps of one job worked in [lo, hi); time counted up to ``now`` (the
+    day's end, or the present moment for a day not over yet)."""
     end, start = _until(events, hi), _until(events, lo)
     if end is None:
         return [], None
@@ -156,7 +158,7 @@ def _job_steps(
             todays[key].append(e)
         elif at < lo:
             before[key] = e
-    hi_iso, lo_iso = _iso(hi), _iso(lo)
+    hi_iso, lo_iso = _iso(min(hi, now)), _iso(lo)
     out = []
     for lot_id, lot in end.lots.items():
         for seq, prog in sorted(lot.ops.items()):
@@ -200,7 +202,9 @@ def _job_steps(
     return out, end
 
 
-def _machines(store: Store, firm: str, lo: datetime, hi: datetime) -> list[MachineDay]:
+def _machines(
+    store: Store, firm: str, lo: datetime, hi: datetime, now: datetime
+) -> list[MachineDay]:
     cols = EVENT_COLUMNS
     # The state each machine was in when the day began: its latest signal before it.
     prior = store.conn.execute(
@@ -222,7 +226,7 @@ def _machines(store: Store, firm: str, lo: datetime, hi: datetime) -> list[Machi
 
     def spend(machine: str, until: datetime) -> None:
         st, since = state.get(machine, (None, lo))
-        secs = max(0.0, (min(until, hi) - max(since, lo)).total_seconds())
+        secs = max(0.0, (min(until, hi, now) - max(since, lo)).total_seconds())
         if st in MACHINE_STATES:
             seconds[machine][st] += secs
         else:
@@ -252,13 +256,13 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
     defects: dict[str, int] = defaultdict(int)
     parts: dict[str, list[str]] = defaultdict(list)
     for job_id in _candidate_jobs(store, firm, lo, hi):
-        steps, job = _job_steps(store.job_events(job_id), firm, lo, end)
+        steps, job = _job_steps(store.job_events(job_id), firm, lo, hi, end)
         report.steps.extend(steps)
         if job is None:
             continue
         for d in job.defects:
             route_op = job.route.op(d.op) if d.op is not None else None
-            if route_op is None or route_op.firm != firm or not lo <= _at(d.occurred_at) < end:
+            if route_op is None or route_op.firm != firm or not lo <= _at(d.occurred_at) < hi:
                 continue
             defects[d.code] += d.count
             if job.part_no not in parts[d.code]:
@@ -270,6 +274,6 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
         DefectDay(code, n, tuple(parts[code]))
         for code, n in sorted(defects.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    report.machines = _machines(store, firm, lo, end)
+    report.machines = _machines(store, firm, lo, hi, end)
     report.operator_names = {oid: rec.name for oid, rec in store.operators().items()}
     return report
