@@ -17,4 +17,5 @@ COMMAND_MODULES = [
     "op",
     "operators",
     "report_inspection",
+    "report_daily",
 ]

@@ -48,6 +48,9 @@ class OpProgress:
     finished_at: str | None = None
     pause_reason: str | None = None
     run_since: str | None = None
+    # Time spent paused, by pause reason (a pause ends at its resume or at the finish).
+    paused_s: dict[str, float] = field(default_factory=dict)
+    paused_since: str | None = None
 
     @property
     def available(self) -> int:
@@ -419,9 +422,12 @@ def apply(job: JobState | None, ev: Event) -> JobState:
     elif t == "OpPaused":
         prog.working_s += _elapsed(prog.run_since, ev.occurred_at)
         prog.status, prog.run_since, prog.pause_reason = PAUSED, None, p["reason"]
+        prog.paused_since = ev.occurred_at
     elif t == "OpResumed":
+        _end_pause(prog, ev.occurred_at)
         prog.status, prog.run_since, prog.pause_reason = RUNNING, ev.occurred_at, None
     elif t == "OpFinished":
+        _end_pause(prog, ev.occurred_at)
         prog.working_s += _elapsed(prog.run_since, ev.occurred_at)
         prog.status, prog.run_since, prog.finished_at = DONE, None, ev.occurred_at
         prog.good, prog.defect, prog.scrap = p["good"], p["defect"], p["scrap"]
@@ -459,6 +465,13 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         prog.handed_off += p["count"]
         lot.holder, lot.in_transit_to = ev.firm_id, p["to_firm"]
     return job
+
+
+def _end_pause(prog: OpProgress, at: str) -> None:
+    if prog.status == PAUSED and prog.pause_reason is not None:
+        reason = prog.pause_reason
+        prog.paused_s[reason] = prog.paused_s.get(reason, 0.0) + _elapsed(prog.paused_since, at)
+    prog.paused_since = None  # pause_reason stays as the projection has always shown it
 
 
 def _sent_to(lot: LotState, seq: int, firm: str) -> int | None:
@@ -598,3 +611,12 @@ def working_seconds(prog: OpProgress, now_iso: str) -> float:
     if prog.status == RUNNING:
         return prog.working_s + _elapsed(prog.run_since, now_iso)
     return prog.working_s
+
+
+def paused_seconds(prog: OpProgress, now_iso: str) -> dict[str, float]:
+    """Time paused so far by reason, counting a current pause up to ``now_iso``."""
+    out = dict(prog.paused_s)
+    if prog.status == PAUSED and prog.pause_reason is not None:
+        extra = _elapsed(prog.paused_since, now_iso)
+        out[prog.pause_reason] = out.get(prog.pause_reason, 0.0) + extra
+    return out

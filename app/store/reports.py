@@ -22,6 +22,9 @@ class DayReview:
     late: list[dict[str, Any]] = field(default_factory=list)
     measurements: list[dict[str, Any]] = field(default_factory=list)
     events_today: int = 0
+    # Time worked on the firm's steps within the day (pauses excluded; a step that ran
+    # across midnight counts its hours of this day): the 日報's figure, one computation.
+    worked_s: float = 0.0
 
     @property
     def out_of_tolerance(self) -> list[dict[str, Any]]:
@@ -38,7 +41,7 @@ class DayReview:
 
     @property
     def working_hours_today(self) -> float:
-        return round(sum(r["working_s"] for r in self.finished) / 3600, 2)
+        return round(self.worked_s / 3600, 2)
 
 
 def utc_range(day: date, tz: Any = None) -> tuple[str, str]:
@@ -100,6 +103,9 @@ def day_review(store: Store, day: date, firm: str, tz: Any = None) -> DayReview:
         and (j["lead_firm"] == firm or any(op["firm"] == firm for op in json.loads(j["route"])))
     ]
     r.late.sort(key=lambda j: j["due"])
+    from app.store.daily import daily_report  # it reads the day's bounds from here
+
+    r.worked_s = daily_report(store, day, firm, tz).worked_s
     r.events_today = store.rows(
         "SELECT count(*) AS n FROM events WHERE occurred_at >= ? AND occurred_at < ?", (lo, hi)
     )[0]["n"]

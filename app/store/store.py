@@ -449,6 +449,10 @@ class Store:
 
     # -- reading --------------------------------------------------------------------
 
+    def now(self) -> str:
+        """The store's clock (UTC ISO text), the one its events are stamped with."""
+        return self._now()
+
     def job(self, job_id: str) -> JobState | None:
         """The current state of a job, or None if this terminal has never heard of it."""
         with self._lock:
