@@ -216,3 +216,25 @@ def test_printed_traveler_through_nakama_decode(
     assert main(["--db", heat, "keys", "import", str(keyfile)]) == 0
     capsys.readouterr()
     assert decoded(heat)["verdict"] == "valid"
+
+
+def test_text_extraction_finds_the_real_kanji(lead: Store, tmp_path: Path) -> None:
+    """Characters the font draws with a radical's glyph (長 青 西 黄 …) and the katakana
+    middle dot come out of the PDF as themselves, so a search of an archive finds them."""
+    prepared = prepare(lead, "F001-261129-R002")
+    assert not isinstance(prepared, Refusal)
+    firms = {"F008": "長野青西黄麦精機・歯車"}
+    pdf = tmp_path / "k.pdf"
+    t = prepared.traveler
+    route = type(t.route)(tuple(type(op)(op.seq, op.process, "F008") for op in t.route.ops))
+    write_pdf(
+        type(t)(**{**{f: getattr(t, f) for f in t.__dataclass_fields__}, "route": route}),
+        prepared.text,
+        pdf,
+        lang="ja",
+        firm_names=firms,
+    )
+    text = _text(pdf).replace(" ", "")
+    assert "長野青西黄麦精機・歯車" in text
+    assert not any(0x2E80 <= ord(c) <= 0x2FDF for c in text)  # no radical look-alikes
+    assert "‧" not in text

@@ -10,6 +10,7 @@ The tree::
     ├── WireError                    wire.events         an event not in the wire format
     ├── StoreError                   app.store.errors    the local database (disk_full …)
     ├── KeyImportError               app.store.keyring   a key directory file
+    ├── NoSuchLot                    app.store.inspection  a report for a lot not here
     ├── SyncError                    app.sync.errors     talking to the hub
     │   ├── Offline, HubTimeout, HubBusy, Unauthorized, HubRefused, NotEnrolled
     │   └── CursorGone               app.sync.client

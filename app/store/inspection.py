@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from app.core.state import JobState, Measurement, within_tolerance
 from app.store.firms import firm_names
 from app.store.store import Store
+from wire.errors import NakamaError
 from wire.events import Event
 
 # The makers behind the simulator kinds and the USB adapters they plug in as (see
@@ -146,7 +147,7 @@ class InspectionRecord:
         return all(c.all_pass for c in self.characteristics)
 
 
-class NoSuchLot(LookupError):
+class NoSuchLot(NakamaError, LookupError):
     """The job or lot is not known here; ``code`` is a refusal code, ``lots`` the choice."""
 
     def __init__(self, code: str, detail: str = "", lots: tuple[str, ...] = ()) -> None:

@@ -14,7 +14,6 @@ an ellipsis, rather than shrinking into something an owner cannot read.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -497,37 +496,6 @@ def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) 
     pg.text(LEFT + WIDTH / 2, BOTTOM, WIDTH / 2, 6, page, 9, align=_R)
 
 
-# Kangxi-radical look-alikes that Unicode gives no compatibility mapping, so the
-# traveler's NFKC fix-up leaves them: 社長 must not come out of pdftotext as 社⻑.
-RADICALS = {0x2ED1: 0x9577, 0x2EC4: 0x897F, 0x2ED8: 0x9752, 0x2EDD: 0x98DF, 0x2EE9: 0x9EC4,
-            0x2EE8: 0x9EA6, 0x2EED: 0x6B6F, 0x2EC6: 0x89D2, 0x2EE3: 0x9AA8, 0x2EA0: 0x6C11,
-            0x2EC1: 0x864E, 0x2EE4: 0x9B3C, 0x2EF2: 0x4E80}  # fmt: skip
-_BF = re.compile(rb"beginbf(range|char)(.*?)endbf(?:range|char)", re.S)
-_HEX = re.compile(rb"<([0-9A-Fa-f]{4})>")
-
-
-def fix_radicals(pdf: bytes) -> bytes:
-    """As ``fix_to_unicode``: only the Unicode side of ToUnicode entries changes, each
-    replacement the same length, so the PDF's byte offsets stay right."""
-
-    def one(m: re.Match[bytes]) -> bytes:
-        cp = RADICALS.get(int(m.group(1), 16))
-        return b"<%04X>" % cp if cp else m.group(0)
-
-    def block(m: re.Match[bytes]) -> bytes:
-        skip = 2 if m.group(1) == b"range" else 1
-        lines = []
-        for line in m.group(0).split(b"\n"):
-            codes = list(_HEX.finditer(line))
-            if len(codes) > skip:
-                cut = codes[skip].start()
-                line = line[:cut] + _HEX.sub(one, line[cut:])
-            lines.append(line)
-        return b"\n".join(lines)
-
-    return _BF.sub(block, pdf)
-
-
 def write_pdf(r: DailyReport, out: Path, *, lang: str = "ja") -> int:
     """Write the report to ``out``; returns the number of pages."""
     ensure_app()
@@ -550,5 +518,5 @@ def write_pdf(r: DailyReport, out: Path, *, lang: str = "ja") -> int:
                 draw(pg, y)
     finally:
         painter.end()
-    out.write_bytes(fix_radicals(fix_to_unicode(out.read_bytes())))
+    out.write_bytes(fix_to_unicode(out.read_bytes()))
     return len(pages)

@@ -17,7 +17,6 @@ boxes, left blank for a stamp.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,61 +89,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "by {at}. Corrected readings show the corrected value.",
     ),
 }
-
-
-# CJK Radicals Supplement code points that Noto Sans CJK JP draws with the glyph of a
-# unified ideograph (read from the font's cmap, format 12): Qt's ToUnicode map names the
-# radical, so 全長 would extract as 全⻑ (U+2ED1) and a search for 長 would miss it. These
-# have no NFKC mapping, so the traveler's ``fix_to_unicode`` (Kangxi radicals) keeps them.
-RADICAL_IDEOGRAPHS: dict[int, int] = {
-    0x2E82: 0x4E5B, 0x2E83: 0x4E5A, 0x2E85: 0x4EBB, 0x2E89: 0x5202, 0x2E8B: 0x353E,
-    0x2E8E: 0x5140, 0x2E8F: 0x5C23, 0x2E90: 0x5C22, 0x2E92: 0x5DF3, 0x2E93: 0x5E7A,
-    0x2E94: 0x5F51, 0x2E96: 0x5FC4, 0x2E98: 0x624C, 0x2E99: 0x6535, 0x2E9B: 0x65E1,
-    0x2E9E: 0x6B7A, 0x2E9F: 0x6BCD, 0x2EA0: 0x6C11, 0x2EA1: 0x6C35, 0x2EA3: 0x706C,
-    0x2EA6: 0x4E2C, 0x2EA8: 0x72AD, 0x2EAB: 0x7F52, 0x2EAD: 0x793B, 0x2EAF: 0x7CF9,
-    0x2EB0: 0x7E9F, 0x2EB1: 0x7F53, 0x2EB2: 0x7F52, 0x2EB9: 0x8002, 0x2EBA: 0x8080,
-    0x2EBE: 0x8279, 0x2EC2: 0x8864, 0x2EC3: 0x8980, 0x2EC4: 0x897F, 0x2EC5: 0x89C1,
-    0x2EC8: 0x8BA0, 0x2EC9: 0x8D1D, 0x2ECB: 0x8F66, 0x2ECD: 0x8FB6, 0x2ED0: 0x9485,
-    0x2ED1: 0x9577, 0x2ED2: 0x9578, 0x2ED3: 0x957F, 0x2ED6: 0x961D, 0x2ED8: 0x9752,
-    0x2ED9: 0x97E6, 0x2EDA: 0x9875, 0x2EDB: 0x98CE, 0x2EDC: 0x98DE, 0x2EDF: 0x98E0,
-    0x2EE0: 0x9963, 0x2EE2: 0x9A6C, 0x2EE5: 0x9C7C, 0x2EE6: 0x9E1F, 0x2EE7: 0x5364,
-    0x2EE8: 0x9EA6, 0x2EE9: 0x9EC4, 0x2EEA: 0x9EFE, 0x2EEB: 0x6589, 0x2EEC: 0x9F50,
-    0x2EED: 0x6B6F, 0x2EEE: 0x9F7F, 0x2EEF: 0x7ADC, 0x2EF0: 0x9F99, 0x2EF2: 0x4E80,
-    0x2EF3: 0x9F9F,
-    0x2027: 0x30FB,  # the font's one middle-dot glyph: ・ (katakana), not ‧ (hyphenation)
-}  # fmt: skip
-_BFBLOCK = re.compile(rb"beginbf(range|char)(.*?)endbf(?:range|char)", re.S)
-_ENTRY = re.compile(rb"<([0-9A-Fa-f]{4})>")
-
-
-def fix_radicals(pdf: bytes) -> bytes:
-    """Point ToUnicode entries at 長 and the like instead of their radical look-alikes.
-
-    As ``fix_to_unicode``: only the Unicode side of a one-glyph entry changes, to a code of
-    the same length, so every byte offset in the PDF stays valid."""
-
-    def unify(e: re.Match[bytes]) -> bytes:
-        cp = RADICAL_IDEOGRAPHS.get(int(e.group(1), 16))
-        return b"<%04X>" % cp if cp is not None else e.group(0)
-
-    def block(m: re.Match[bytes]) -> bytes:
-        is_range = m.group(1) == b"range"
-        lines = []
-        for line in m.group(0).split(b"\n"):
-            codes = list(_ENTRY.finditer(line))
-            if is_range and len(codes) > 2:
-                # <g1> <g2> [<u> <u> …] maps glyph by glyph; <g1> <g2> <u> counts up from
-                # u, so it is changed only when it maps a single glyph.
-                if b"[" in line or codes[0].group(1) == codes[1].group(1):
-                    cut = codes[2].start()
-                    line = line[:cut] + _ENTRY.sub(unify, line[cut:])
-            elif not is_range and len(codes) == 2:
-                cut = codes[1].start()
-                line = line[:cut] + _ENTRY.sub(unify, line[cut:])
-            lines.append(line)
-        return b"\n".join(lines)
-
-    return _BFBLOCK.sub(block, pdf)
 
 
 def t(key: str, lang: str, **kw: object) -> str:
@@ -489,7 +433,7 @@ def write_pdf(rec: InspectionRecord, out: Path, *, lang: str = "ja") -> int:
     """Write the inspection record to ``out`` (A4); returns the number of pages."""
     out = Path(out)
     pages = _write(rec, out, lang)
-    out.write_bytes(fix_radicals(fix_to_unicode(out.read_bytes())))
+    out.write_bytes(fix_to_unicode(out.read_bytes()))
     return pages
 
 
