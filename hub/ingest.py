@@ -45,19 +45,10 @@ from sqlalchemy import Connection
 from hub import schema
 from hub.db import HubDB, Raw
 from hub.registry import Credential
-from wire.events import PAYLOADS, Event, WireError, checked_digest, from_wire
+from wire.events import STEP_TYPES, Event, WireError, checked_digest, from_wire
 
 log = logging.getLogger("nakama.hub")
 MAX_BATCH = 1000
-
-# Events that act on one step of a job's route: only the firm the route names for that
-# step may write them.
-STEP_TYPES = frozenset(PAYLOADS) - {
-    "JobCreated",
-    "EventCorrected",
-    "TravelerIssued",
-    "MachineStateChanged",
-}
 
 
 @dataclass(slots=True)

@@ -106,6 +106,21 @@ PRIVATE_FIELDS: dict[str, frozenset[str]] = {
     "JobCreated": frozenset({"customer", "unit_price_yen"}),
 }
 
+# Events that act on a lot at one step of a job's route (the route names who may).
+STEP_TYPES = frozenset(
+    {
+        "LotReceived",
+        "LotSplit",
+        "OpStarted",
+        "OpPaused",
+        "OpResumed",
+        "OpFinished",
+        "DefectRecorded",
+        "MeasurementTaken",
+        "LotHandedOff",
+    }
+)
+
 # Events of a firm, not of a job: a machine signal, an operator. They never carry a job
 # or a step (the hub then keeps them in the firm's own feed).
 NO_JOB_TYPES = frozenset({"MachineStateChanged", "OperatorSaved"})

@@ -16,21 +16,7 @@ from app import texts
 from app.core.clock import utc_now_iso
 from app.core.operators import OperatorRecord
 from app.core.state import JobState, OpProgress, correction_target, working_seconds
-from wire.events import Event
-
-LOT_STEP_TYPES = frozenset(
-    {
-        "LotReceived",
-        "OpStarted",
-        "OpPaused",
-        "OpResumed",
-        "OpFinished",
-        "DefectRecorded",
-        "MeasurementTaken",
-        "LotHandedOff",
-        "LotSplit",
-    }
-)
+from wire.events import STEP_TYPES, Event
 
 
 def last_actors(job: JobState, events: list[Event]) -> dict[tuple[str, int], str]:
@@ -50,7 +36,7 @@ def last_actors(job: JobState, events: list[Event]) -> dict[tuple[str, int], str
             if target is None:
                 continue
             payload = target.payload
-        elif e.type not in LOT_STEP_TYPES:
+        elif e.type not in STEP_TYPES:
             continue
         lot = payload.get("lot_id")
         if isinstance(lot, str):

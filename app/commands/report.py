@@ -8,7 +8,12 @@ own ``nakama report NAME`` under the one ``report`` parser, made by whichever co
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from app import texts
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -25,3 +30,18 @@ def report_parser(sub: Subparsers) -> Subparsers:
     actions = rp.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     setattr(sub, _CACHE, actions)
     return actions
+
+
+def write_beside(out: Path, write: Callable[[Path], int]) -> int | None:
+    """Write a report with ``write(path) -> pages`` beside ``out`` first and move it into
+    place, so a failure never leaves half a PDF; None (after saying why) when it fails."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        pages = write(tmp)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        print(texts.explain("write_failed", str(exc)), file=sys.stderr)
+        return None
+    return pages

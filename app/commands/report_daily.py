@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app import texts
 from app.commands.common import open_store, print_json
-from app.commands.report import report_parser
+from app.commands.report import report_parser, write_beside
 from app.store.daily import SHOP_TZ, daily_report
 
 
@@ -43,14 +43,8 @@ def cmd_daily(args: argparse.Namespace) -> int:
         report = daily_report(store, day, store.firm_id, tz)
     from app.ui.daily_report_print import write_pdf  # Qt only when really printing
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        pages = write_pdf(report, tmp, lang=args.lang)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        print(texts.explain("write_failed", str(exc)), file=sys.stderr)
+    pages = write_beside(out, lambda path: write_pdf(report, path, lang=args.lang))
+    if pages is None:
         return 2
     print_json(
         {

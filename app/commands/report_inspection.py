@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app import texts
 from app.commands.common import open_store, print_json
-from app.commands.report import report_parser
+from app.commands.report import report_parser, write_beside
 from app.store.inspection import NoSuchLot, gather
 
 
@@ -39,14 +39,8 @@ def cmd_inspection(args: argparse.Namespace) -> int:
             return 1
     from app.ui.inspection_print import write_pdf  # Qt only when really printing
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        pages = write_pdf(record, tmp, lang=args.lang)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        print(texts.explain("write_failed", str(exc)), file=sys.stderr)
+    pages = write_beside(out, lambda path: write_pdf(record, path, lang=args.lang))
+    if pages is None:
         return 2
     print_json(
         {

@@ -22,7 +22,7 @@ from app.core import lots
 from app.core.model import JobSpec, Operation
 from app.core.rules import Reason
 from app.core.state import DONE, WAITING, JobState, LotState, check
-from wire.events import Event, WireError, check_payload
+from wire.events import STEP_TYPES, Event, WireError, check_payload
 
 OPERATOR, OWNER = "operator", "owner"
 ANY_OPERATOR = "~anyone"  # a stand-in for asking what could be done; never recorded
@@ -49,20 +49,7 @@ CORRECTABLE: dict[str, tuple[str, ...]] = {
     "LotHandedOff": ("count",),
     "MeasurementTaken": ("value",),
 }
-UNDOABLE = frozenset(
-    {
-        "LotReceived",
-        "OpStarted",
-        "OpPaused",
-        "OpResumed",
-        "OpFinished",
-        "DefectRecorded",
-        "MeasurementTaken",
-        "LotHandedOff",
-        "LotSplit",
-        "TravelerIssued",
-    }
-)
+UNDOABLE = STEP_TYPES | {"TravelerIssued"}
 
 
 @dataclass(frozen=True, slots=True)
