@@ -338,18 +338,9 @@ def render(lang: str, out_dir: Path, db: Path) -> dict[str, Any]:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_refusal_renders_unclipped(lang: str, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
+    from test_ui_shots import render_in_child
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"}
-    r = subprocess.run(
-        [sys.executable, __file__, lang, str(SHOTS), str(tmp_path / "shots.db")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
-    found = json.loads(r.stdout.strip().splitlines()[-1])
+    found = render_in_child(__file__, lang, SHOTS, tmp_path / "shots.db")
     assert found["dialog"] == [] and found["window"] == []
     saved = "記録しました：引渡し" if lang == "ja" else "Saved: Hand off"
     assert saved in found["feedback"]

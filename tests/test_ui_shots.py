@@ -13,6 +13,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,26 @@ def clipped(root: object) -> list[str]:
         if need_w + pad > w.width() + 1 or need_h > w.height() + 1:
             out.append(f"{w.objectName() or type(w).__name__}: {w.text()!r} in {w.width()}px")  # type: ignore[attr-defined]
     return out
+
+
+def render_in_child(script: str, lang: str, shots: Path, db: Path) -> dict[str, Any]:
+    """Run ``script``'s ``render`` in a process of its own (one language per Qt
+    application) and return what it printed as its last JSON line."""
+    shots.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
+    }
+    r = subprocess.run(
+        [sys.executable, script, lang, str(shots), str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    return dict(json.loads(r.stdout.strip().splitlines()[-1]))
 
 
 def render(lang: str, out_dir: Path, db: Path) -> dict[str, list[str]]:
@@ -128,17 +149,7 @@ def render(lang: str, out_dir: Path, db: Path) -> dict[str, list[str]]:
 def test_screens_render_unclipped(lang: str, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    r = subprocess.run(
-        [sys.executable, __file__, lang, str(SHOTS), str(tmp_path / "shots.db")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
-    found = json.loads(r.stdout.strip().splitlines()[-1])
+    found = render_in_child(__file__, lang, SHOTS, tmp_path / "shots.db")
     assert found == {"job": [], "skip": [], "sign_in": [], "pin": []}
     for name in ("job", "job-skipped", "sign-in", "sign-in-pin"):
         img = QImage(str(SHOTS / f"{name}-{lang}.png"))
