@@ -404,6 +404,15 @@ def test_commands_with_splits_never_record_what_replay_refuses(
     assert job is not None and job.created_at
     # Nothing the commands decided is refused by the replay.
     assert job.anomalies == []
+    # What the record list offers (one pass) is what each correction would decide.
+    for who in (LEAD, BOSS, HEAT):
+        each = {
+            e.event_id
+            for e in s.events
+            if (e.type in C.CORRECTABLE or e.type in C.UNDOABLE)
+            and isinstance(C._correctable(job, who, s.events, e.event_id), Event)
+        }
+        assert C.correctable_events(job, who, s.events) == each
     # Parts are conserved: every lot's quantity adds up to the job's.
     assert sum(lot.qty for lot in job.lots.values()) in (0, 100)
     # Any interleaving that keeps each terminal's own order gives the same state.

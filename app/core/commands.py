@@ -336,6 +336,7 @@ def traveler_lot(job: JobState | None, job_id: str, lot_id: str | None) -> Outco
 def _correctable(
     job: JobState | None, actor: Actor, events: Sequence[Event], target_id: str
 ) -> Event | Refusal:
+    """The actor's own event ``target_id`` if they may correct or undo it now."""
     refusal = _who(actor)
     if refusal is not None:
         return refusal
@@ -346,13 +347,7 @@ def _correctable(
         anyone = any(e.event_id == target_id for e in events)
         return Refusal((Reason.NOT_YOUR_EVENT if anyone else Reason.UNKNOWN_EVENT).value)
     target = own[0]
-    if any(
-        e.type == "EventCorrected"
-        and e.payload.get("supersedes") == target_id
-        and e.firm_id == actor.firm
-        and (job.job_id, e.event_id) not in _anomalous(job)
-        for e in events
-    ):
+    if target_id in _corrected_ids(job, actor.firm, events):
         return Refusal(Reason.ALREADY_CORRECTED.value)
     if target.operator and target.operator != actor.operator and not actor.is_owner:
         # A machinist corrects their own records; the owner corrects anyone's.
@@ -360,8 +355,14 @@ def _correctable(
     return target
 
 
-def _anomalous(job: JobState) -> set[tuple[str, str]]:
-    return {(job.job_id, e) for e, _ in job.anomalies}
+def _corrected_ids(job: JobState, firm: str, events: Sequence[Event]) -> set[str]:
+    """Ids the firm has already corrected (by a correction the replay applied)."""
+    refused = {e for e, _ in job.anomalies}
+    return {
+        str(e.payload.get("supersedes"))
+        for e in events
+        if e.type == "EventCorrected" and e.firm_id == firm and e.event_id not in refused
+    }
 
 
 def correct(
@@ -440,14 +441,19 @@ def _replay_check(
 
 
 def correctable_events(job: JobState | None, actor: Actor, events: Sequence[Event]) -> set[str]:
-    """Ids of the events this actor may correct or undo (what the record list offers)."""
-    out = set()
-    for e in events:
-        if e.type in CORRECTABLE or e.type in UNDOABLE:
-            t = _correctable(job, actor, events, e.event_id)
-            if isinstance(t, Event):
-                out.add(e.event_id)
-    return out
+    """Ids of the events this actor may correct or undo (what the record list offers),
+    in one pass over the job's events (the record list asks on every refresh)."""
+    if _who(actor) is not None or job is None or not job.created_at:
+        return set()
+    corrected = _corrected_ids(job, actor.firm, events)
+    return {
+        e.event_id
+        for e in events
+        if e.firm_id == actor.firm
+        and (e.type in CORRECTABLE or e.type in UNDOABLE)
+        and e.event_id not in corrected
+        and (not e.operator or e.operator == actor.operator or actor.is_owner)
+    }
 
 
 # -- what a screen offers ---------------------------------------------------------------
