@@ -319,7 +319,7 @@ def issue_traveler(
     return _probe(job, actor, Command("TravelerIssued", payload, job.job_id, None, actor.operator))
 
 
-def traveler_lot(job: JobState | None, job_id: str, lot_id: str | None) -> Outcome:
+def traveler_lot(job: JobState | None, job_id: str, lot_id: str | None) -> str | Refusal:
     """Which lot a traveler about to be printed names: the one asked for, or the job's
     first lot, which is what the first receipt records (before or after printing)."""
     lot = lots.canonical(job_id, lot_id) if lot_id else lots.first_lot(job_id)
@@ -327,7 +327,7 @@ def traveler_lot(job: JobState | None, job_id: str, lot_id: str | None) -> Outco
         return Refusal(Reason.BAD_LOT_ID.value, lot)
     if job is not None and job.lots and lot not in job.lots and lot != lots.first_lot(job_id):
         return Refusal(Reason.UNKNOWN_LOT.value, lot)
-    return Command("TravelerIssued", {"lot_id": lot}, job_id)
+    return lot
 
 
 # -- corrections ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def prepare(
     named = commands.traveler_lot(job, job_id, lot_id)
     if isinstance(named, Refusal):
         return named
-    lot_id = str(named.payload["lot_id"])
+    lot_id = named
     lot = job.lots.get(lot_id)
     qty = lot.qty if lot is not None else job.qty
     parent = lot.parent if lot is not None else None
