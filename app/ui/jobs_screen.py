@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core import commands
 from app.core.state import JobState
+from app.ui.camera_view import CameraView
 from app.ui.job_screen import ordered
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
@@ -28,7 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class JobsModel(QAbstractTableModel):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, devices: Any = None) -> None:
         super().__init__()
         self.session = session
         self.rows: list[dict[str, Any]] = []
@@ -106,7 +107,7 @@ class JobsScreen(QWidget):
     job_chosen = Signal(str)
     new_job = Signal()
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, devices: Any = None) -> None:
         super().__init__()
         self.session = session
         self.model = JobsModel(session)
@@ -138,7 +139,14 @@ class JobsScreen(QWidget):
         head.addWidget(create)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
-        lay.addWidget(self.table)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 3)
+        # With a camera set, its live picture beside the list: where to hold the sheet.
+        self.camera: CameraView | None = None
+        if devices is not None and getattr(devices, "camera", None) is not None:
+            self.camera = CameraView(devices)
+            body.addWidget(self.camera, 1)
+        lay.addLayout(body)
         lay.addWidget(self.empty)
         lay.addWidget(self.feedback)
         session.changed.connect(self.refresh)

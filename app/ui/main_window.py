@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.sync_label)
         top.addWidget(self.clock)
         self.stack = QStackedWidget()
-        self.jobs = JobsScreen(session)
+        self.jobs = JobsScreen(session, devices)
         self.job = JobScreen(session, devices)
         self.review = ReviewScreen(session)
         self.new_job = NewJobScreen(session)

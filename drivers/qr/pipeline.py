@@ -36,6 +36,7 @@ from drivers.qr.decoders import (
     read_zxing,
     zxing_formats,
 )
+from drivers.qr.hints import advice
 
 Quad = tuple[Point, ...]
 StageFn = Callable[[np.ndarray, list[Quad]], list[Code]]
@@ -58,11 +59,15 @@ class Stage:
 
 @dataclass
 class FrameResult:
-    """All codes in one frame, the time spent and the stages that ran."""
+    """All codes in one frame, the time spent and the stages that ran; ``unread``: the
+    corners of symbols located but read by no stage (for the camera view's outline and
+    advice), ``advice`` what to tell the machinist about them (``drivers.qr.hints``)."""
 
     codes: list[Code]
     ms: float
     stages: list[str] = field(default_factory=list)
+    unread: list[Quad] = field(default_factory=list)
+    advice: str = ""
 
 
 class FramePipeline:
@@ -121,7 +126,9 @@ class FramePipeline:
             if new:
                 stage.wins += 1
                 self._winner = stage
-        return FrameResult(list(found.values()), (self.clock() - start) * 1000, ran)
+        codes = list(found.values())
+        unread = [q for q in failed if not any(_inside(c.center(), q) for c in codes)]
+        return FrameResult(codes, (self.clock() - start) * 1000, ran, unread, advice(gray, unread))
 
     def _order(self) -> list[Stage]:
         rest = self.stages[self._cursor :] + self.stages[: self._cursor]
@@ -250,6 +257,12 @@ class RecentCodes:
         for c in codes:
             self._seen[(c.format, c.text)] = now
         return out
+
+
+def _inside(p: Point, quad: Quad) -> bool:
+    return (
+        cv2.pointPolygonTest(np.asarray(quad, np.float32), (float(p[0]), float(p[1])), False) >= 0
+    )
 
 
 __all__ = ["FramePipeline", "FrameResult", "RecentCodes", "Stage", "bar_regions"]

@@ -4,6 +4,30 @@
   <context>
     <name>Nakama</name>
     <message>
+      <source>Hold a traveler's QR code up to the camera</source>
+      <translation>工程表の QR コードをカメラに向けてください</translation>
+    </message>
+    <message>
+      <source>Bring the code closer to the camera</source>
+      <translation>コードをカメラに近づけて</translation>
+    </message>
+    <message>
+      <source>Hold the sheet still</source>
+      <translation>用紙を止めて</translation>
+    </message>
+    <message>
+      <source>More light on the code</source>
+      <translation>コードを明るく照らして</translation>
+    </message>
+    <message>
+      <source>The camera is not answering. Check its cable.</source>
+      <translation>カメラが応答しません。ケーブルを確認してください。</translation>
+    </message>
+    <message>
+      <source>Starting the camera…</source>
+      <translation>カメラを起動しています…</translation>
+    </message>
+    <message>
       <source>Parts</source>
       <translation>個数</translation>
     </message>
