@@ -144,11 +144,21 @@ def _candidate_jobs(store: Store, firm: str, lo: datetime, hi: datetime) -> list
 
 
 def _job_steps(
-    events: list[Event], firm: str, lo: datetime, hi: datetime, now: datetime
+    events: list[Event],
+    firm: str,
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    states: dict[datetime, JobState | None] | None = None,
 ) -> tuple[list[StepDay], JobState | None]:
     """The firm's steps of one job worked in [lo, hi); time counted up to ``now`` (the
-    day's end, or the present moment for a day not over yet)."""
-    end, start = _until(events, hi), _until(events, lo)
+    day's end, or the present moment for a day not over yet). ``states``: the job's
+    state at a moment, kept between the days of a week (a day's end is the next's start)."""
+    states = {} if states is None else states
+    for t in (lo, hi):
+        if t not in states:
+            states[t] = _until(events, t)
+    end, start = states[hi], states[lo]
     if end is None:
         return [], None
     todays: dict[tuple[str, int], list[Event]] = defaultdict(list)
@@ -265,15 +275,25 @@ def _machines(
 
 
 def worked_steps(
-    store: Store, firm: str, first: date, days: int, tz: Any = None
+    store: Store,
+    firm: str,
+    first: date,
+    days: int,
+    tz: Any = None,
+    read: dict[str, list[Event]] | None = None,
 ) -> list[list[StepDay]]:
     """The steps worked on each of ``days`` local days from ``first`` (the 日報's steps,
-    the same computation), reading each job's events once for the whole period."""
+    the same computation), reading each job's events once for the whole period (into
+    ``read``, by job, when given)."""
+    read = {} if read is None else read
     bounds = [day_bounds(first + timedelta(days=i), tz) for i in range(days)]
     now = _at(store.now())
     out: list[list[StepDay]] = [[] for _ in bounds]
     for job_id in _candidate_jobs(store, firm, bounds[0][0], bounds[-1][1]):
-        events = store.job_events(job_id)
+        read[job_id] = store.job_events(job_id)
+        # Readings change no step's time or counts: the replays here leave them out.
+        events = [e for e in read[job_id] if not _reading(e)]
+        states: dict[datetime, JobState | None] = {}
         # The span this firm worked the job: its first record to its last (to now while
         # a step of ours is still open). A day outside it has nothing of the job.
         ours = [_at(e.occurred_at) for e in events if e.firm_id == firm and e.op is not None]
@@ -285,10 +305,20 @@ def worked_steps(
             if span[1] < lo or span[0] >= hi:
                 continue
             end = min(hi, now) if now > lo else hi
-            out[i].extend(_job_steps(events, firm, lo, hi, end)[0])
+            if end != hi:
+                states.pop(hi, None)  # a day not over: counted up to now, not its end
+            out[i].extend(_job_steps(events, firm, lo, hi, end, states)[0])
     for i, (lo, _) in enumerate(bounds):
         out[i].sort(key=lambda s: (s.first_at or lo, s.job_id, s.lot_id, s.seq))
     return out
+
+
+def _reading(e: Event) -> bool:
+    """A measurement, or a correction of one."""
+    if e.type == "EventCorrected":
+        rep = e.payload.get("replacement")
+        return isinstance(rep, dict) and rep.get("type") == "MeasurementTaken"
+    return e.type == "MeasurementTaken"
 
 
 def _open_steps(events: list[Event], firm: str) -> bool:

@@ -333,13 +333,14 @@ def period_review(
     firm = firm or store.firm_id
     review = PeriodReview(firm, first, days)
     review.operator_names = {oid: rec.name for oid, rec in store.operators().items()}
-    merged = _merge(worked_steps(store, firm, first, days, tz))
+    read: dict[str, list[Event]] = {}
+    merged = _merge(worked_steps(store, firm, first, days, tz, read))
     times: dict[str, dict[tuple[str, int], StepTimes]] = {}
     jobs: dict[str, Any] = {}
     for job_id in sorted({k[0] for k in merged}):
         job = store.job(job_id)
         jobs[job_id] = job
-        events = applied_events(store.job_events(job_id))
+        events = applied_events(read[job_id] if job_id in read else store.job_events(job_id))
         times[job_id] = step_times(events, job.route.to_dicts() if job else [])
     for (job_id, lot_id, seq), parts in sorted(
         merged.items(), key=lambda kv: kv[1][0].first_at or datetime.min.replace(tzinfo=UTC)
