@@ -79,7 +79,8 @@ def main(argv: list[str]) -> int:
     from app.ui import daily_report_print, inspection_print
 
     source, generate_s = year_store_file(cache_dir(args.cache), args.seed)
-    print(f"one-year shop: {source}" + (f" (generated in {generate_s:.0f} s)" if generate_s else ""))
+    took = f" (generated in {generate_s:.0f} s)" if generate_s else ""
+    print(f"one-year shop: {source}{took}")
     work = Path(tempfile.mkdtemp(prefix="nakama-bench-reports-"))
     try:
         db = work / "year.db"
