@@ -94,9 +94,7 @@ def main(argv: list[str]) -> int:
         job_id, lot_id = finished[0].job_id, finished[0].lot_id
         out = {
             "owner_day_ms": _median_ms(lambda: period_review(store, DAY, 1, tz=JST), args.runs),
-            "owner_week_ms": _median_ms(
-                lambda: period_review(store, monday, 7, tz=JST), args.runs
-            ),
+            "owner_week_ms": _median_ms(lambda: period_review(store, monday, 7, tz=JST), args.runs),
             "lot_history_ms": _median_ms(lambda: lot_history(store, job_id, lot_id), args.runs),
             "daily_report_pdf_ms": _median_ms(
                 lambda: daily_report_print.write_pdf(
