@@ -80,11 +80,15 @@ def test_the_steps_page_shows_the_raw_figures_day_and_week(screen: Any, qtbot: A
         table = screen.steps.table
         assert table.rowCount() == len(want)
         shown = sorted(zip(_cells(table, 0), _cells(table, 1), _cells(table, 3), strict=True))
+        parts = {e.job: e.p["part_no"] for e in evs if e.type == "JobCreated"}
         expected = sorted(
-            (f"{next(e.p['part_no'] for e in evs if e.type == 'JobCreated' and e.job == job)}\n{job}",
-             f"{op} 旋盤" if op == 10 else f"{op} マシニング", _hm(s.worked))
+            (
+                f"{parts[job]}\n{job}",
+                f"{op} 旋盤" if op == 10 else f"{op} マシニング",
+                _hm(s.worked),
+            )
             for (job, _lot, op), s in want.items()
-        )  # fmt: skip
+        )
         assert shown == expected
         total = sum(s.worked for s in want.values())
         assert f"作業 {_hm(total)}" in screen.steps.totals.text()
