@@ -178,7 +178,12 @@ def jobs(evs: list[Raw]) -> dict[str, dict[str, Any]]:
 
 
 def risks(
-    evs: list[Raw], firm: str, today: date, history_days: int = 120, min_samples: int = 10
+    evs: list[Raw],
+    firm: str,
+    today: date,
+    history_days: int = 120,
+    min_samples: int = 10,
+    history_steps: int = 1000,
 ) -> tuple[set[str], set[str], dict[str, float]]:
     """(late job ids, at-risk job ids, typical days per step) as the README states the rule."""
     js = jobs(evs)
@@ -191,9 +196,8 @@ def risks(
             finished.setdefault((e.lot, e.op), e.at)
     since = datetime.combine(today - timedelta(days=history_days), time.min, UTC)
     samples: dict[str, list[float]] = defaultdict(list)
-    for (lot, op), at in finished.items():
-        if at < since:
-            continue
+    latest = sorted(((at, k) for k, at in finished.items() if at >= since), reverse=True)
+    for at, (lot, op) in latest[:history_steps]:
         job = lot.rsplit("-", 1)[0]
         route = js[job]["route"]
         earlier = [s["seq"] for s in route if s["seq"] < op and (lot, s["seq"]) in finished]

@@ -33,6 +33,7 @@ from wire.events import Event
 # A step's typical lead time comes from steps finished in this many days before the
 # review (door to door: from the previous step's finish, or the job's creation).
 HISTORY_DAYS = 120
+HISTORY_STEPS = 1000  # and at most this many, the latest (a busy shop's year stays quick)
 DEFAULT_STEP_DAYS = 2.0  # when nothing has been finished yet
 MIN_SAMPLES = 10  # per process; below this, the median over all processes
 
@@ -214,15 +215,16 @@ def _merge(days: list[list[StepDay]]) -> dict[tuple[str, str, int], list[StepDay
 
 def typical_step_days(store: Store, today: date) -> dict[str, float]:
     """Median days a step takes, door to door (from the lot's previous step's finish, or
-    the job's creation for its first step), over steps finished in the ``HISTORY_DAYS``
-    before ``today``: per process with at least ``MIN_SAMPLES``, and ``"*"`` over all."""
+    the job's creation for its first step), over the latest ``HISTORY_STEPS`` steps
+    finished, no further back than ``HISTORY_DAYS`` before ``today``: per process with at
+    least ``MIN_SAMPLES``, and ``"*"`` over all."""
     since = _iso(datetime.combine(today - timedelta(days=HISTORY_DAYS), datetime.min.time(), UTC))
     rows = store.conn.execute(
         "SELECT o.process, julianday(o.finished_at) - julianday(coalesce("
         "(SELECT p.finished_at FROM ops p WHERE p.lot_id = o.lot_id AND p.seq < o.seq "
         "ORDER BY p.seq DESC LIMIT 1), j.created_at)) FROM ops o JOIN jobs j USING (job_id) "
-        "WHERE o.status = 'done' AND o.finished_at >= ?",
-        (since,),
+        "WHERE o.status = 'done' AND o.finished_at >= ? ORDER BY o.finished_at DESC LIMIT ?",
+        (since, HISTORY_STEPS),
     ).fetchall()
     samples: dict[str, list[float]] = defaultdict(list)
     for process, days in rows:
@@ -250,17 +252,20 @@ def risks(
         if j["lead_firm"] == firm or any(s["firm"] == firm for s in json.loads(j["route"]))
     ]
     done_at: dict[str, dict[str, int]] = defaultdict(dict)  # job -> lot -> furthest done op
-    if mine:
-        for r in store.conn.execute(
-            "SELECT o.job_id, o.lot_id, max(o.seq) FROM ops o JOIN jobs j USING (job_id) "
-            "WHERE j.status != 'done' AND o.status = 'done' GROUP BY o.job_id, o.lot_id"
+    ids = [j["job_id"] for j in mine]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for job_id, lot_id in store.conn.execute(
+            f"SELECT job_id, lot_id FROM lots WHERE job_id IN ({marks})", chunk
         ):
-            done_at[r[0]][r[1]] = r[2]
-        for r in store.conn.execute(
-            "SELECT l.job_id, l.lot_id FROM lots l JOIN jobs j USING (job_id) "
-            "WHERE j.status != 'done'"
+            done_at[job_id].setdefault(lot_id, 0)
+        for job_id, lot_id, seq in store.conn.execute(
+            f"SELECT job_id, lot_id, max(seq) FROM ops WHERE job_id IN ({marks}) "
+            "AND status = 'done' GROUP BY job_id, lot_id",
+            chunk,
         ):
-            done_at[r[0]].setdefault(r[1], 0)
+            done_at[job_id][lot_id] = seq
     late, at_risk = [], []
     for j in mine:
         route = json.loads(j["route"])
@@ -444,14 +449,10 @@ def lot_history(store: Store, job_id: str, lot_id: str) -> LotHistory:
         return split_at.get(child) is not None and e.op <= int(split_at[child] or 0)
 
     mine = [e for e in applied if e.op is not None and "lot_id" in e.payload and belongs(e)]
-    route = job.route.to_dicts()
+    route: list[dict[str, Any]] = job.route.to_dicts()
     times = _nearest(step_times(mine, route), lineage)
     names = firm_names(store)
-    steps = tuple(
-        (int(s["seq"]), s["process"], s["firm"], times[int(s["seq"])])
-        for s in route
-        if int(s["seq"]) in times
-    )
+    steps = tuple((o.seq, o.process, o.firm, times[o.seq]) for o in job.route.ops if o.seq in times)
     holds: list[FirmHold] = []
     now = store.now()
     for op, process, firm, t in steps:
@@ -462,7 +463,7 @@ def lot_history(store: Store, job_id: str, lot_id: str) -> LotHistory:
         else:
             holds.append(FirmHold(firm, names.get(firm, ""), ((op, process),), t.received_at,
                                   t.handed_off_at, 0.0))  # fmt: skip
-    last_seq = int(route[-1]["seq"]) if route else None
+    last_seq = job.route.ops[-1].seq if job.route.ops else None
     done_last = last_seq is not None and last_seq in times and times[last_seq].finished_at
     final: list[FirmHold] = []
     for i, h in enumerate(holds):
