@@ -120,6 +120,15 @@ _REASONS: dict[str, tuple[str, str]] = {
         "社長だけができる操作です（他の人の記録の訂正を含む）。",
         "Only the owner can do this (or correct another person's record).",
     ),
+    "not_approver": (
+        "記録の承認は社長か検査員だけができます。",
+        "Only the owner or an inspector can approve records.",
+    ),
+    "not_on_route": (
+        "この案件の工程に加わっている会社だけが承認できます。",
+        "Only a firm on this job's route can approve its lots.",
+    ),
+    "nothing_to_approve": ("承認する記録がありません。", "There are no records to approve."),
     "unknown_operator": (
         "この作業者は登録されていないか、退職済みです。",
         "This operator is not registered here, or has left.",

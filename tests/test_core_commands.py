@@ -173,7 +173,23 @@ REFUSALS = [
     ),
     ((), HEAT, lambda j: C.issue_traveler(j, HEAT, L1, "k", 1, "d"), "not_lead_firm"),
     ((), LEAD, lambda j: C.issue_traveler(j, LEAD, "L1", "k", 1, "d"), "bad_lot_id"),
+    # Sign-off: the owner or an inspector, of records there are, by a firm of the job.
+    (("received",), LEAD, lambda j: C.approve(j, LEAD, _records(j), lot_id=L1), "not_approver"),
+    ((), BOSS, lambda j: C.approve(j, BOSS, [], lot_id=L1), "nothing_to_approve"),
+    (
+        ("received",),
+        Actor("F099", "F099-OP-9", C.INSPECTOR),
+        lambda j: C.approve(j, Actor("F099", "F099-OP-9", C.INSPECTOR), _records(j), lot_id=L1),
+        "not_on_route",
+    ),
+    (("received",), BOSS, lambda j: C.approve(j, BOSS, _records(j), lot_id=L2), "unknown_lot"),
 ]
+
+
+def _records(job: JobState) -> list[Event]:
+    """Something to approve (the commands look at the records' firm and number only)."""
+    t = Terminal("TF001", "F001")
+    return [t.event("MeasurementTaken", {"lot_id": L1}, job_id=job.job_id, op=10)]
 
 
 @pytest.mark.parametrize(("upto", "actor", "decide", "reason"), REFUSALS)

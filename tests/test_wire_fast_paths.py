@@ -20,6 +20,7 @@ from wire.events import (
     COUNT,
     DATE,
     DECIMAL,
+    IDS,
     OBJ,
     OPTINT,
     OPTSEQS,
@@ -157,6 +158,7 @@ _KINDS: dict[str, Any] = {
     POSINT: st.integers(1, 10**9 - 1),
     OPTINT: st.none() | st.integers(-(2**53) + 1, 2**53 - 1),
     OPTSEQS: st.none() | st.lists(st.integers(1, 10**6 - 1), max_size=5),
+    IDS: st.lists(st.text(min_size=1, max_size=64), max_size=5),
     DECIMAL: st.decimals(allow_nan=False, allow_infinity=False).map(str),
     DATE: st.dates().map(lambda d: d.isoformat()),
     ROUTE: st.lists(

@@ -33,7 +33,7 @@ SCHEMA_VERSIONS = (1, 2)
 OPERATOR_MAX = 64
 
 # Field kinds used in payload declarations.
-STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS = (
+STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, IDS = (
     "str",
     "text",
     "count",
@@ -45,6 +45,7 @@ STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS = (
     "optstr",
     "optint",
     "optseqs",
+    "ids",
 )
 
 # type -> {field: kind}. Fields absent from a declaration are refused, so a typo in a
@@ -90,6 +91,17 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "MachineStateChanged": {"machine": STR, "state": STR, "counter": OPTINT},
     "TravelerIssued": {"lot_id": STR, "key_id": STR, "format_version": POSINT, "digest": STR},
     "EventCorrected": {"supersedes": STR, "reason": TEXT, "replacement": OBJ},
+    # The owner's (or inspector's) sign-off: ``scope`` "day" approves the firm's records
+    # of one local ``day`` (no job: the event's firm is whose day it is), "lot" approves a
+    # lot's inspection results (``lot_id`` of the event's job). ``records``: the ids of
+    # the events approved; ``digest``: sha256 of their canonical texts, in that order.
+    "RecordsApproved": {
+        "scope": STR,
+        "day": OPTSTR,
+        "lot_id": OPTSTR,
+        "records": IDS,
+        "digest": STR,
+    },
     # A firm's operator (no job: the hub keeps it within the firm's own feed).
     "OperatorSaved": {
         "operator_id": STR,
@@ -124,6 +136,7 @@ STEP_TYPES = frozenset(
 # Events of a firm, not of a job: a machine signal, an operator. They never carry a job
 # or a step (the hub then keeps them in the firm's own feed).
 NO_JOB_TYPES = frozenset({"MachineStateChanged", "OperatorSaved"})
+APPROVAL_SCOPES = ("day", "lot")
 
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
@@ -305,6 +318,8 @@ def from_wire(data: Any) -> Event:
         raise WireError("bad_envelope", "job_id" if job_id is not None else "op")
     payload = get("payload", {})
     check_payload(type_, payload)
+    if type_ == "RecordsApproved":
+        check_approval_envelope(payload, job_id, op)
     return Event(
         event_id=event_id,
         terminal_id=terminal_id,
@@ -348,6 +363,30 @@ def check_payload(type_: str, payload: Any) -> None:
         check_payload(rep["type"], rep["payload"])
 
 
+def check_approval_envelope(payload: Mapping[str, Any], job_id: Any, op: Any) -> None:
+    """A day's approval has no job (it stays in its firm's own feed); a lot's has its job
+    and no step. Raises ``WireError``."""
+    if op is not None:
+        raise WireError("bad_envelope", "op")
+    if payload["scope"] == "day":
+        if job_id is not None:
+            raise WireError("bad_envelope", "job_id")
+        if payload.get("lot_id") or not _date_ok(payload.get("day")):
+            raise WireError("bad_field", "day")
+    elif payload["scope"] == "lot":
+        if job_id is None:
+            raise WireError("bad_envelope", "job_id")
+        if payload.get("day") or not payload.get("lot_id"):
+            raise WireError("bad_field", "lot_id")
+    else:
+        raise WireError("bad_field", "scope")
+
+
+def firm_level(ev: Event) -> bool:
+    """An event of a firm, not of a job: machine signals, operators, a day's approval."""
+    return ev.job_id is None and (ev.type in NO_JOB_TYPES or ev.type == "RecordsApproved")
+
+
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -384,6 +423,11 @@ _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
         isinstance(v, list) and len(v) <= 40 and all(_is_int(x) and 0 < x < 10**6 for x in v)
     ),
     OBJ: lambda v: isinstance(v, Mapping),
+    IDS: lambda v: (
+        isinstance(v, list)
+        and len(v) <= 20000
+        and all(isinstance(x, str) and 0 < len(x) <= 64 for x in v)
+    ),
 }
 
 

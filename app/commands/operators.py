@@ -171,7 +171,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     osub = op.add_subparsers(dest="operators_command", metavar="ACTION", required=True)
     add = osub.add_parser("add", help="add an operator (the first one is the owner)")
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--role", default=commands.OPERATOR, help="operator (default) or owner")
+    add.add_argument(
+        "--role", default=commands.OPERATOR, help="operator (default), owner or inspector"
+    )
     add.add_argument("--badge", help="badge code printed on the card (default: random)")
     pins = add.add_mutually_exclusive_group()
     pins.add_argument("--pin", action="store_true", help="ask for a PIN (typed twice, hidden)")

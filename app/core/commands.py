@@ -14,6 +14,7 @@ replays every event, so a command can never record what a replay would refuse.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +25,10 @@ from app.core.rules import Reason
 from app.core.state import DONE, WAITING, JobState, LotState, check
 from wire.events import STEP_TYPES, Event, WireError, check_payload
 
-OPERATOR, OWNER = "operator", "owner"
+OPERATOR, OWNER, INSPECTOR = "operator", "owner", "inspector"
 ANY_OPERATOR = "~anyone"  # a stand-in for asking what could be done; never recorded
-ROLES = (OPERATOR, OWNER)
+ROLES = (OPERATOR, OWNER, INSPECTOR)
+APPROVERS = (OWNER, INSPECTOR)  # who signs a day's records or a lot's results off
 
 RECEIVE, START, PAUSE, RESUME, FINISH, DEFECT, MEASURE, HAND_OFF, SPLIT = (
     "receive",
@@ -454,6 +456,51 @@ def correctable_events(job: JobState | None, actor: Actor, events: Sequence[Even
         and e.event_id not in corrected
         and (not e.operator or e.operator == actor.operator or actor.is_owner)
     }
+
+
+# -- sign-off ---------------------------------------------------------------------------
+
+
+def records_digest(records: Sequence[Event]) -> str:
+    """sha256 of the records' canonical texts in the order given: what was approved, to
+    the byte (a later correction is a new event; the approved texts never change)."""
+    h = hashlib.sha256()
+    for e in records:
+        h.update(e.content_digest().encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def approve(
+    job: JobState | None,
+    actor: Actor,
+    records: Sequence[Event],
+    *,
+    day: str | None = None,
+    lot_id: str | None = None,
+) -> Outcome:
+    """The owner or an inspector approves ``records``: a day's records of this firm
+    (``day``, no job) or a lot's inspection results (``lot_id`` of ``job``). The records
+    are named by id, in order, with the digest of their texts."""
+    refusal = _who(actor)
+    if refusal is not None:
+        return refusal
+    if actor.role not in APPROVERS:
+        return Refusal(Reason.NOT_APPROVER.value)
+    if not records:
+        return Refusal(Reason.NOTHING_TO_APPROVE.value)
+    if lot_id is None:
+        if any(e.firm_id != actor.firm for e in records):
+            return Refusal(Reason.NOT_YOUR_FIRM.value)
+        payload: dict[str, Any] = {"scope": "day", "day": day}
+        job_id = None
+    else:
+        if job is None or not job.created_at:
+            return Refusal(Reason.UNKNOWN_JOB.value)
+        payload, job_id = {"scope": "lot", "lot_id": lot_id}, job.job_id
+    payload["records"] = [e.event_id for e in records]
+    payload["digest"] = records_digest(records)
+    return _probe(job, actor, Command("RecordsApproved", payload, job_id, None, actor.operator))
 
 
 # -- what a screen offers ---------------------------------------------------------------

@@ -57,3 +57,6 @@ class Reason(StrEnum):
     NOT_YOUR_FIRM = "not_your_firm"
     BAD_FIELD = "bad_field"
     NOT_A_JOB_EVENT = "not_a_job_event"
+    NOT_APPROVER = "not_approver"  # only the owner or an inspector signs records off
+    NOT_ON_ROUTE = "not_on_route"  # a lot's results are approved by a firm of its job
+    NOTHING_TO_APPROVE = "nothing_to_approve"

@@ -21,9 +21,19 @@ from typing import Any
 from app.core import catalog, lots
 from app.core.model import Route
 from app.core.rules import Reason
-from wire.events import DISPOSITIONS, MACHINE_STATES, NO_JOB_TYPES, Event, parse_decimal
+from wire.events import (
+    DISPOSITIONS,
+    MACHINE_STATES,
+    NO_JOB_TYPES,
+    Event,
+    WireError,
+    check_approval_envelope,
+    parse_decimal,
+)
 
 WAITING, RUNNING, PAUSED, DONE = "waiting", "running", "paused", "done"
+# An operator's role: a machinist, the owner, or an inspector (who signs results off).
+ROLES = ("operator", "owner", "inspector")
 
 _DEFECTS = catalog.defects()
 _PAUSES = catalog.pause_reasons()
@@ -144,6 +154,8 @@ class JobState:
     measurements: list[Measurement] = field(default_factory=list)
     defects: list[DefectEntry] = field(default_factory=list)
     travelers: list[dict[str, Any]] = field(default_factory=list)
+    # Lot sign-offs (``RecordsApproved`` of scope "lot"), in order: the events themselves.
+    approvals: list[Event] = field(default_factory=list)
     anomalies: list[tuple[str, str]] = field(default_factory=list)
     # (terminal, event id) of each applied event -> its operator (ids are unique per
     # terminal only: another firm's event under the same id must not name our people)
@@ -227,12 +239,14 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     t, p = ev.type, ev.payload
     if t in NO_JOB_TYPES and (ev.job_id is not None or ev.op is not None):
         return Reason.NOT_A_JOB_EVENT  # a machine signal or an operator has no job
+    if t == "RecordsApproved":
+        return _check_approval(job, ev)
     if t == "MachineStateChanged":
         return None if p.get("state") in MACHINE_STATES else Reason.BAD_MACHINE_STATE
     if t == "OperatorSaved":
         if not str(p["operator_id"]).startswith(ev.firm_id + "-"):
             return Reason.NOT_YOUR_FIRM
-        ok = p["role"] in ("operator", "owner") and p["status"] in ("active", "retired")
+        ok = p["role"] in ROLES and p["status"] in ("active", "retired")
         return None if ok else Reason.BAD_FIELD
     if t == "JobCreated":
         if ev.schema_version >= 2 and not owns_job_id(ev):
@@ -320,6 +334,22 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
     return Reason.UNKNOWN_EVENT
 
 
+def _check_approval(job: JobState | None, ev: Event) -> Reason | None:
+    """A day's sign-off is its firm's (no job); a lot's is by a firm of its job, of a lot
+    the job has."""
+    try:
+        check_approval_envelope(ev.payload, ev.job_id, ev.op)
+    except WireError:
+        return Reason.BAD_FIELD
+    if ev.job_id is None:
+        return None
+    if job is None or not job.created_at:
+        return Reason.UNKNOWN_JOB
+    if ev.firm_id != job.lead_firm and all(o.firm != ev.firm_id for o in job.route.ops):
+        return Reason.NOT_ON_ROUTE
+    return None if ev.payload["lot_id"] in job.lots else Reason.UNKNOWN_LOT
+
+
 def _upstream(lot: LotState, op: int) -> bool:
     """A receipt at ``op`` comes before the step the lot's size was taken from (a lot
     first known from a downstream receipt); split-off lots keep their split's size."""
@@ -372,6 +402,9 @@ def apply(job: JobState | None, ev: Event) -> JobState:
     assert job is not None
     if ev.operator:
         job.operators[(ev.terminal_id, ev.event_id)] = ev.operator
+    if t == "RecordsApproved":
+        job.approvals.append(ev)
+        return job
     if t == "TravelerIssued":
         job.travelers.append({"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at})
         return job

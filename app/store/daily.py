@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.core.state import DONE, JobState, fold, paused_seconds, working_seconds
+from app.store.approvals import ApprovalStatus, day_approval
 from app.store.firms import firm_names
 from app.store.store import EVENT_COLUMNS, Store, row_to_event
 from wire.events import MACHINE_STATES, Event
@@ -85,6 +86,8 @@ class DailyReport:
     defects: list[DefectDay] = field(default_factory=list)
     operator_names: dict[str, str] = field(default_factory=dict)
     tz: Any = None  # the shop's time zone, for the times printed
+    # The owner's (or inspector's) latest sign-off of the day, and what changed since.
+    approval: ApprovalStatus | None = None
 
     @property
     def worked_s(self) -> float:
@@ -141,11 +144,21 @@ def _candidate_jobs(store: Store, firm: str, lo: datetime, hi: datetime) -> list
 
 
 def _job_steps(
-    events: list[Event], firm: str, lo: datetime, hi: datetime, now: datetime
+    events: list[Event],
+    firm: str,
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    states: dict[datetime, JobState | None] | None = None,
 ) -> tuple[list[StepDay], JobState | None]:
     """The firm's steps of one job worked in [lo, hi); time counted up to ``now`` (the
-    day's end, or the present moment for a day not over yet)."""
-    end, start = _until(events, hi), _until(events, lo)
+    day's end, or the present moment for a day not over yet). ``states``: the job's
+    state at a moment, kept between the days of a week (a day's end is the next's start)."""
+    states = {} if states is None else states
+    for t in (lo, hi):
+        if t not in states:
+            states[t] = _until(events, t)
+    end, start = states[hi], states[lo]
     if end is None:
         return [], None
     todays: dict[tuple[str, int], list[Event]] = defaultdict(list)
@@ -206,12 +219,27 @@ def _machines(
     store: Store, firm: str, lo: datetime, hi: datetime, now: datetime
 ) -> list[MachineDay]:
     cols = EVENT_COLUMNS
-    # The state each machine was in when the day began: its latest signal before it.
-    prior = store.conn.execute(
-        f"SELECT {cols}, max(occurred_at) FROM events WHERE type = 'MachineStateChanged' "
-        "AND firm_id = ? AND occurred_at < ? GROUP BY json_extract(payload, '$.machine')",
-        (firm, _iso(lo)),
-    ).fetchall()
+    # The state each machine was in when the day began: its latest signal before it
+    # (for each machine the firm has, walking its index back from the day's start).
+    known = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT DISTINCT json_extract(payload, '$.machine') FROM events "
+            "WHERE type = 'MachineStateChanged' AND firm_id = ? AND occurred_at >= ? "
+            "AND occurred_at < ? UNION SELECT machine FROM machines",
+            (firm, _iso(lo), _iso(hi)),
+        )
+    ]
+    prior = []
+    for machine in known:
+        row = store.conn.execute(
+            f"SELECT {cols}, occurred_at FROM events WHERE type = 'MachineStateChanged' "
+            "AND firm_id = ? AND occurred_at < ? AND json_extract(payload, '$.machine') = ? "
+            "ORDER BY occurred_at DESC LIMIT 1",
+            (firm, _iso(lo), machine),
+        ).fetchone()
+        if row is not None:
+            prior.append(row)
     today = store.conn.execute(
         f"SELECT {cols} FROM events WHERE type = 'MachineStateChanged' "
         "AND firm_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, hlc",
@@ -246,6 +274,68 @@ def _machines(
     ]
 
 
+def worked_steps(
+    store: Store,
+    firm: str,
+    first: date,
+    days: int,
+    tz: Any = None,
+    read: dict[str, list[Event]] | None = None,
+) -> list[list[StepDay]]:
+    """The steps worked on each of ``days`` local days from ``first`` (the 日報's steps,
+    the same computation), reading each job's events once for the whole period (into
+    ``read``, by job, when given)."""
+    read = {} if read is None else read
+    bounds = [day_bounds(first + timedelta(days=i), tz) for i in range(days)]
+    now = _at(store.now())
+    out: list[list[StepDay]] = [[] for _ in bounds]
+    for job_id in _candidate_jobs(store, firm, bounds[0][0], bounds[-1][1]):
+        read[job_id] = store.job_events(job_id)
+        # Readings change no step's time or counts: the replays here leave them out.
+        events = [e for e in read[job_id] if not _reading(e)]
+        states: dict[datetime, JobState | None] = {}
+        # The span this firm worked the job: its first record to its last (to now while
+        # a step of ours is still open). A day outside it has nothing of the job.
+        ours = [_at(e.occurred_at) for e in events if e.firm_id == firm and e.op is not None]
+        if not ours:
+            continue
+        open_step = _open_steps(events, firm)
+        span = (min(ours), now if open_step else max(ours))
+        for i, (lo, hi) in enumerate(bounds):
+            if span[1] < lo or span[0] >= hi:
+                continue
+            end = min(hi, now) if now > lo else hi
+            if end != hi:
+                states.pop(hi, None)  # a day not over: counted up to now, not its end
+            out[i].extend(_job_steps(events, firm, lo, hi, end, states)[0])
+    for i, (lo, _) in enumerate(bounds):
+        out[i].sort(key=lambda s: (s.first_at or lo, s.job_id, s.lot_id, s.seq))
+    return out
+
+
+def _reading(e: Event) -> bool:
+    """A measurement, or a correction of one."""
+    if e.type == "EventCorrected":
+        rep = e.payload.get("replacement")
+        return isinstance(rep, dict) and rep.get("type") == "MeasurementTaken"
+    return e.type == "MeasurementTaken"
+
+
+def _open_steps(events: list[Event], firm: str) -> bool:
+    """Whether a step of ``firm`` was started and not finished (by the events' types)."""
+    started = {
+        (e.payload.get("lot_id"), e.op)
+        for e in events
+        if e.firm_id == firm and e.type == "OpStarted"
+    }
+    finished = {
+        (e.payload.get("lot_id"), e.op)
+        for e in events
+        if e.firm_id == firm and e.type == "OpFinished"
+    }
+    return bool(started - finished)
+
+
 def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = None) -> DailyReport:
     """The 日報 of ``firm`` (default: this terminal's) for the local ``day`` in ``tz``."""
     firm = firm or store.firm_id
@@ -276,4 +366,5 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
     ]
     report.machines = _machines(store, firm, lo, hi, end)
     report.operator_names = {oid: rec.name for oid, rec in store.operators().items()}
+    report.approval = day_approval(store, day, firm, tz)
     return report

@@ -14,12 +14,13 @@ printing the record is the lead firm's, whatever the events on this terminal hol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
 from app.core.state import JobState, Measurement, within_tolerance
+from app.store.approvals import ApprovalStatus, lot_approval_of
 from app.store.firms import firm_names
 from app.store.store import Store
 from wire.errors import NakamaError
@@ -137,6 +138,8 @@ class InspectionRecord:
     printed_by_name: str
     customer: str | None  # only on the lead firm's own record
     characteristics: tuple[Characteristic, ...] = field(default_factory=tuple)
+    # The latest sign-off of the lot's results, and what changed since (None: not yet).
+    approval: ApprovalStatus | None = None
 
     @property
     def readings(self) -> int:
@@ -285,7 +288,7 @@ def gather(store: Store, job_id: str, lot_id: str | None = None) -> InspectionRe
     chars.sort(key=lambda c: (c.readings[0].op, c.readings[0].occurred_at, c.name))
     lot = job.lots[lot_id]
     firm = store.firm_id or ""
-    return InspectionRecord(
+    record = InspectionRecord(
         job_id=job.job_id,
         part_no=job.part_no,
         drawing_no=job.drawing_no,
@@ -300,6 +303,7 @@ def gather(store: Store, job_id: str, lot_id: str | None = None) -> InspectionRe
         customer=(job.customer or None) if firm and firm == job.lead_firm else None,
         characteristics=tuple(chars),
     )
+    return replace(record, approval=lot_approval_of(store, job, record, events))
 
 
 def local_time(iso: str) -> str:

@@ -207,6 +207,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        7,
+        "indexes for the owner's review and the 日報 over a year of records",
+        [
+            # A day of one firm (the 日報's jobs, a day's sign-off), and one kind of event
+            # of a firm in time order (machine signals, sign-offs, corrections).
+            "CREATE INDEX events_firm_time ON events(firm_id, occurred_at)",
+            "CREATE INDEX events_type_firm_time ON events(type, firm_id, occurred_at)",
+            # Steps finished lately (a step's typical lead time).
+            "CREATE INDEX ops_finished ON ops(finished_at) WHERE status = 'done'",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

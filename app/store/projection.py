@@ -161,10 +161,11 @@ OPERATOR_SQL = """INSERT OR REPLACE INTO operators VALUES (?,?,?,?,?,?,?,?,?,?)"
 
 
 def write_firm_level(conn: sqlite3.Connection, ev: Event) -> None:
-    """Events with no job: machine signals and the firm's operators."""
+    """Events with no job: machine signals and the firm's operators (a day's sign-off
+    is read from the event log itself: ``app/store/approvals.py``)."""
     if ev.type == "OperatorSaved":
         write_operator(conn, ev)
-    else:
+    elif ev.type == "MachineStateChanged":
         write_machine(conn, ev)
 
 

@@ -28,7 +28,7 @@ from app.store import projection
 from app.store.db import connect, default_path, integrity_problems
 from app.store.errors import StoreError, classify
 from app.store.migrations import PROJECTION_TABLES
-from wire.events import NO_JOB_TYPES, Event, WireError, check_payload
+from wire.events import Event, WireError, check_payload, firm_level
 
 EVENT_COLUMNS = (
     "event_id, terminal_id, seq, hlc, occurred_at, firm_id, job_id, op, type, "
@@ -351,7 +351,7 @@ class Store:
 
         With ``strict`` a rule violation refuses the event (returns the reason) before
         anything is written; otherwise it is stored and listed as an anomaly."""
-        if ev.type in NO_JOB_TYPES and ev.job_id is None:
+        if firm_level(ev):
             reason = check(None, ev)
             if reason is not None and strict:
                 return reason.value
@@ -562,7 +562,7 @@ class Store:
             count += 1
             if ev.job_id is not None:
                 by_job.setdefault(ev.job_id, []).append(ev)
-            elif ev.type in NO_JOB_TYPES:
+            elif firm_level(ev):
                 machines.append(ev)
         jobs = [j for j in (fold(evs) for evs in by_job.values()) if j is not None]
         projection.write_jobs(self.conn, jobs, replace=False)

@@ -19,7 +19,11 @@ CARD_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1, fits a badge holder
 COLS, ROWS = 2, 5
 MARGIN_X, MARGIN_Y, GAP = 15.0, 13.0, 4.0
 QR_MM = 40.0
-ROLE = {"owner": ("社長・管理者", "Owner"), "operator": ("作業者", "Operator")}
+ROLE = {
+    "owner": ("社長・管理者", "Owner"),
+    "inspector": ("検査員", "Inspector"),
+    "operator": ("作業者", "Operator"),
+}
 
 
 def _card(s: _Sheet, rec: OperatorRecord, x: float, y: float, lang: str) -> None:

@@ -33,6 +33,7 @@ from PySide6.QtGui import (
 
 from app.core import catalog
 from app.store.daily import DailyReport, StepDay
+from app.ui.approval_text import approval_lines
 from app.ui.traveler_print import FAMILIES, WEEKDAYS, ensure_app, fix_to_unicode, process_name
 
 DPI = 600
@@ -486,6 +487,23 @@ def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) 
             pg.box(x, TOP, seal, 6, 0.3)
             pg.box(x, TOP + 6, seal, seal, 0.3)
             pg.text(x, TOP, seal, 6, t(key, lang), 9, align=_C)
+        # The sign-off as recorded (who and when) in the owner's box; a correction made
+        # after it is said under the boxes, in bold, where nobody misses it.
+        lines = approval_lines(r.approval, lang, r.tz)
+        if r.approval is not None:
+            pg.text(x0 + 1, TOP + 7, seal - 2, 5, lines[0], 8, align=_C)
+            pg.text(x0 + 1, TOP + 12, seal - 2, 5, lines[1], 8, align=_C)
+        for i, warning in enumerate(lines[2:]):
+            pg.text(
+                x0 - 30,
+                TOP + 6 + seal + 1 + 5 * i,
+                2 * seal + 30,
+                5,
+                warning,
+                9,
+                bold=True,
+                align=_R,
+            )
     else:
         pg.text(LEFT, TOP, 60, 8, t("title", lang), 13, bold=True)
         pg.text(LEFT + 50, TOP, 70, 8, date_text, 11, bold=True)

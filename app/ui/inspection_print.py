@@ -26,7 +26,9 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
 
+from app.store.approvals import ApprovalStatus
 from app.store.inspection import Characteristic, InspectionRecord, Reading, local_time
+from app.ui.approval_text import approval_lines
 from app.ui.traveler_print import _Sheet, ensure_app, fix_to_unicode, process_name
 
 MIN_PT = 8.0
@@ -386,7 +388,9 @@ def _draw_row(s: _Page, row: Row, y: float, lang: str, cont: bool = False) -> No
 SIGN_H = 44.0  # the closing block: the source note and the two stamp boxes
 
 
-def _draw_close(s: _Page, y: float, lang: str, at: str) -> None:
+def _draw_close(
+    s: _Page, y: float, lang: str, at: str, approval: ApprovalStatus | None = None
+) -> None:
     y += 4
     s.cell(LEFT, y, WIDTH - 74, 16, t("source", lang, at=at), 8)
     box_w, box_h, head = 34.0, 30.0, 7.0
@@ -396,7 +400,14 @@ def _draw_close(s: _Page, y: float, lang: str, at: str) -> None:
         s.box(x, y, box_w, head, 0.3)
         s.box(x, y + head, box_w, box_h, 0.3)
         s.cell(x, y, box_w, head, t(key, lang), 9, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
-        s.cell(x, y + head + box_h - 6, box_w, 6, f"{t('date', lang)}   .   .", 8)
+        if key == "approver" and approval is not None:
+            # The sign-off as recorded: who and when; a later correction said plainly.
+            lines = approval_lines(approval, lang)
+            for i, line in enumerate(lines):
+                s.cell(x + 1, y + head + 2 + 5 * i, box_w - 2, 5, line, 8, bold=i >= 2,
+                       color=RED if i >= 2 else None)  # fmt: skip
+        else:
+            s.cell(x, y + head + box_h - 6, box_w, 6, f"{t('date', lang)}   .   .", 8)
 
 
 def paginate(
@@ -482,7 +493,7 @@ def _write(rec: InspectionRecord, out: Path, lang: str) -> int:
                 align=Qt.AlignmentFlag.AlignRight,
             )  # fmt: skip
             if n == len(pages):
-                _draw_close(s, y if placed else top, lang, at)
+                _draw_close(s, y if placed else top, lang, at, rec.approval)
     finally:
         painter.end()
     return len(pages)

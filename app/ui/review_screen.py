@@ -1,9 +1,11 @@
-"""The owner's day (社長の一日): what moved, how long it took, what went wrong, what waits."""
+"""The owner's review (社長の確認): a day or a week on pages: the day's summary, the
+steps worked with their waits, late and at-risk jobs, what waits at the door, a lot's
+history across its route, and the sign-off. Pages are added with ``add_page``."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -15,11 +17,14 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.store.reports import DayReview, day_review
+from app.store.review import PeriodReview, period_review
+from app.ui.review_pages import DoorPage, LatePage, LotPage, SignOffPage, StepsPage
 from app.ui.session import Session
 from app.ui.text import (
     FAIL_ICON,
@@ -50,32 +55,18 @@ def _hours(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-class ReviewScreen(QWidget):
+class SummaryPage(QWidget):
+    """The day's summary (社長の一日): figures and the day's lists, from ``day_review``."""
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.day = date.today()
         self.review: DayReview | None = None
-        title = QLabel(tr("Today's summary"))
-        title.setObjectName("screenTitle")
-        self.day_label = QLabel()
-        self.day_label.setObjectName("screenTitle")
-        prev_day, next_day = BigButton("◀"), BigButton("▶")
-        prev_day.setObjectName("prevDay")
-        next_day.setObjectName("nextDay")
-        prev_day.setMaximumWidth(90)
-        next_day.setMaximumWidth(90)
-        prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
-        next_day.clicked.connect(lambda: self.show_day(self.day + timedelta(days=1)))
-        top = QHBoxLayout()
-        top.addWidget(title, 1)
-        top.addWidget(prev_day)
-        top.addWidget(self.day_label)
-        top.addWidget(next_day)
         self.figures = QGridLayout()
         self.body = QVBoxLayout()
         lay = QVBoxLayout(self)
-        lay.addLayout(top)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self.figures)
         inner = QWidget()
         inner.setLayout(self.body)
@@ -84,16 +75,13 @@ class ReviewScreen(QWidget):
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         lay.addWidget(scroll, 1)
-        session.changed.connect(self.refresh)
-        self.refresh()
 
-    def show_day(self, day: date) -> None:
-        self.day = day
+    def show_period(self, first: date, days: int, review: PeriodReview) -> None:
+        self.day = first
         self.refresh()
 
     def refresh(self) -> None:
         r = self.review = day_review(self.session.store, self.day, self.session.firm)
-        self.day_label.setText(self.day.isoformat())
         for layout in (self.figures, self.body):
             while layout.count():
                 item = layout.takeAt(0)
@@ -202,3 +190,114 @@ class ReviewScreen(QWidget):
                     if item is not None:
                         item.setForeground(QColor("#b00020"))
         self.body.addWidget(table)
+
+
+class ReviewPage(Protocol):
+    """What a page of the review shows: the period's figures (a page may compute more
+    of its own, e.g. the quality charts, from ``first`` and ``days``)."""
+
+    def show_period(self, first: date, days: int, review: PeriodReview) -> None: ...
+
+
+class ReviewScreen(QWidget):
+    """The owner's review: a day or a week, chosen with a big date stepper, shown on
+    pages (tabs). More pages are added with ``add_page`` (the quality charts are)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.day = date.today()
+        self.days = 1
+        self.period: PeriodReview | None = None
+        self.summary = SummaryPage(session)
+        title = QLabel(tr("Review"))
+        title.setObjectName("screenTitle")
+        self.day_label = QLabel()
+        self.day_label.setObjectName("screenTitle")
+        self.day_button, self.week_button = BigButton(tr("Day")), BigButton(tr("Week"))
+        self.day_button.setObjectName("periodDay")
+        self.week_button.setObjectName("periodWeek")
+        for b in (self.day_button, self.week_button):
+            b.setCheckable(True)
+            b.setMaximumWidth(130)
+        self.day_button.setChecked(True)
+        self.day_button.clicked.connect(lambda: self.set_days(1))
+        self.week_button.clicked.connect(lambda: self.set_days(7))
+        prev_day, next_day, today = BigButton("◀"), BigButton("▶"), BigButton(tr("Go to today"))
+        prev_day.setObjectName("prevDay")
+        next_day.setObjectName("nextDay")
+        today.setObjectName("thisDay")
+        for b in (prev_day, next_day):
+            b.setMaximumWidth(90)
+        today.setMaximumWidth(190)
+        prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=self.days)))
+        next_day.clicked.connect(lambda: self.show_day(self.day + timedelta(days=self.days)))
+        today.clicked.connect(lambda: self.show_day(date.today()))
+        top = QHBoxLayout()
+        top.addWidget(title, 1)
+        top.addWidget(self.day_button)
+        top.addWidget(self.week_button)
+        top.addSpacing(12)
+        top.addWidget(prev_day)
+        top.addWidget(self.day_label)
+        top.addWidget(next_day)
+        top.addWidget(today)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("reviewPages")
+        self.pages.setDocumentMode(True)
+        self._pages: list[ReviewPage] = []
+        self.steps = StepsPage(session)
+        self.late = LatePage(session)
+        self.door = DoorPage(session)
+        self.lot = LotPage(session)
+        self.sign_off = SignOffPage(session)
+        self.add_page(self.summary, tr("Summary"))
+        self.add_page(self.steps, tr("Steps"))
+        self.add_page(self.late, tr("Late / at risk"))
+        self.add_page(self.door, tr("At the door"))
+        self.add_page(self.lot, tr("Lot history"))
+        self.add_page(self.sign_off, tr("Sign-off"))
+        self.steps.lot_chosen.connect(self.open_lot)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.pages, 1)
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def review(self) -> DayReview | None:
+        """The day summary's figures (the summary page's)."""
+        return self.summary.review
+
+    def add_page(self, page: QWidget, title: str) -> None:
+        """Add a page (a tab): it gets ``show_period`` whenever the period changes."""
+        self.pages.addTab(page, title)
+        self._pages.append(page)  # type: ignore[arg-type]
+        if self.period is not None:
+            page.show_period(self.day, self.days, self.period)  # type: ignore[attr-defined]
+
+    def set_days(self, days: int) -> None:
+        self.days = days
+        self.day_button.setChecked(days == 1)
+        self.week_button.setChecked(days == 7)
+        if days == 7:
+            self.day -= timedelta(days=self.day.weekday())  # weeks run Monday to Sunday
+        self.refresh()
+
+    def show_day(self, day: date) -> None:
+        self.day = day - timedelta(days=day.weekday()) if self.days == 7 else day
+        self.refresh()
+
+    def open_lot(self, job_id: str, lot_id: str) -> None:
+        self.lot.show_lot(job_id, lot_id)
+        self.pages.setCurrentWidget(self.lot)
+
+    def refresh(self) -> None:
+        store = self.session.store
+        self.period = period_review(store, self.day, self.days, self.session.firm)
+        if self.days == 1:
+            self.day_label.setText(self.day.isoformat())
+        else:
+            self.day_label.setText(f"{self.day:%m/%d} – {self.period.last:%m/%d}")
+        for page in self._pages:
+            page.show_period(self.day, self.days, self.period)

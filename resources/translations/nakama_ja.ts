@@ -508,12 +508,180 @@
       <translation>工程は {0} までです。</translation>
     </message>
     <message>
+      <source>Started</source>
+      <translation>着手</translation>
+    </message>
+    <message>
+      <source>Paused</source>
+      <translation>中断中</translation>
+    </message>
+    <message>
+      <source>Resumed</source>
+      <translation>再開</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>完了</translation>
+    </message>
+    <message>
+      <source>Handed off</source>
+      <translation>引渡し</translation>
+    </message>
+    <message>
+      <source>Split</source>
+      <translation>分割</translation>
+    </message>
+    <message>
+      <source>Approved</source>
+      <translation>承認</translation>
+    </message>
+    <message>
+      <source>{d} d {h} h</source>
+      <translation>{d}日 {h}時間</translation>
+    </message>
+    <message>
+      <source>Tap a row to see the lot's history across every firm.</source>
+      <translation>行をタップすると、そのロットの全社の履歴を表示します。</translation>
+    </message>
+    <message>
+      <source>Job</source>
+      <translation>案件</translation>
+    </message>
+    <message>
+      <source>Days left</source>
+      <translation>残り日数</translation>
+    </message>
+    <message>
+      <source>Days needed</source>
+      <translation>必要日数</translation>
+    </message>
+    <message>
+      <source>Steps to do</source>
+      <translation>残りの工程</translation>
+    </message>
+    <message>
+      <source>Approve this lot's inspection results</source>
+      <translation>このロットの検査結果を承認</translation>
+    </message>
+    <message>
+      <source>No lot worked in this period.</source>
+      <translation>この期間に作業したロットはありません。</translation>
+    </message>
+    <message>
+      <source>Approve this day's records</source>
+      <translation>この日の記録を承認</translation>
+    </message>
+    <message>
+      <source>Part / job</source>
+      <translation>品番 / 注番</translation>
+    </message>
+    <message>
+      <source>Operators</source>
+      <translation>作業者</translation>
+    </message>
+    <message>
+      <source>Worked</source>
+      <translation>作業</translation>
+    </message>
+    <message>
+      <source>Wait in</source>
+      <translation>着手待ち</translation>
+    </message>
+    <message>
+      <source>Wait out</source>
+      <translation>出荷待ち</translation>
+    </message>
+    <message>
+      <source>Rcvd</source>
+      <translation>受入</translation>
+    </message>
+    <message>
+      <source>Def.</source>
+      <translation>不良</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状況</translation>
+    </message>
+    <message>
+      <source>Lot</source>
+      <translation>ロット</translation>
+    </message>
+    <message>
+      <source>Since</source>
+      <translation>いつから</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>送り元</translation>
+    </message>
+    <message>
+      <source>Steps</source>
+      <translation>工程</translation>
+    </message>
+    <message>
+      <source>Left</source>
+      <translation>出荷</translation>
+    </message>
+    <message>
+      <source>Held</source>
+      <translation>保有期間</translation>
+    </message>
+    <message>
+      <source>When</source>
+      <translation>日時</translation>
+    </message>
+    <message>
+      <source>What</source>
+      <translation>内容</translation>
+    </message>
+    <message>
+      <source>Approved.</source>
+      <translation>承認しました。</translation>
+    </message>
+    <message>
+      <source>Defective</source>
+      <translation>不良数</translation>
+    </message>
+    <message>
+      <source>{jobs} jobs moved · {steps} steps · worked {worked} · good {good} · defective {bad}</source>
+      <translation>動いた案件 {jobs} 件 · 工程 {steps} · 作業 {worked} · 良品 {good} · 不良 {bad}</translation>
+    </message>
+    <message>
+      <source>Late (now): {n}</source>
+      <translation>納期遅れ (現在): {n} 件</translation>
+    </message>
+    <message>
+      <source>At risk (now): {n}</source>
+      <translation>遅れそう (現在): {n} 件</translation>
+    </message>
+    <message>
+      <source>Late: past its due date and not done. At risk: the steps still to do, at every firm, times the days a step typically takes (median of the last 120 days, now {d:.1f} days) come to more than the days left.</source>
+      <translation>納期遅れ: 納期を過ぎて未完了。遅れそう: 残りの工程数 (全社分) × 1工程の標準日数 (直近120日の中央値、現在 {d:.1f} 日) が納期までの残り日数を超えるもの。</translation>
+    </message>
+    <message>
+      <source>At the door (now): {n}</source>
+      <translation>入荷待ち・着手待ち (現在): {n} 件</translation>
+    </message>
+    <message>
+      <source>Sign-off of {day}</source>
+      <translation>{day} の承認</translation>
+    </message>
+    <message>
+      <source>{n} records of this shop on this day</source>
+      <translation>この日の当社の記録 {n} 件</translation>
+    </message>
+    <message>
+      <source>On the way</source>
+      <translation>輸送中</translation>
+    </message>
+    <message>
       <source>Received, not started</source>
       <translation>受入済・未着手</translation>
     </message>
     <message>
-      <source>Today's summary</source>
-      <translation>今日のまとめ</translation>
+      <source>corrected</source>
+      <translation>訂正あり</translation>
     </message>
     <message>
       <source>Late jobs</source>
@@ -548,8 +716,28 @@
       <translation>納期遅れ</translation>
     </message>
     <message>
-      <source>On the way</source>
-      <translation>輸送中</translation>
+      <source>Review</source>
+      <translation>振り返り</translation>
+    </message>
+    <message>
+      <source>Summary</source>
+      <translation>概要</translation>
+    </message>
+    <message>
+      <source>Late / at risk</source>
+      <translation>遅れ・遅れそう</translation>
+    </message>
+    <message>
+      <source>At the door</source>
+      <translation>入荷・着手待ち</translation>
+    </message>
+    <message>
+      <source>Lot history</source>
+      <translation>ロット履歴</translation>
+    </message>
+    <message>
+      <source>Sign-off</source>
+      <translation>承認</translation>
     </message>
     <message>
       <source>Steps finished</source>
@@ -560,16 +748,8 @@
       <translation>良品数</translation>
     </message>
     <message>
-      <source>Defective</source>
-      <translation>不良数</translation>
-    </message>
-    <message>
       <source>Working time</source>
       <translation>作業時間</translation>
-    </message>
-    <message>
-      <source>Job</source>
-      <translation>案件</translation>
     </message>
     <message>
       <source>Characteristic</source>
@@ -580,12 +760,16 @@
       <translation>公差</translation>
     </message>
     <message>
-      <source>Status</source>
-      <translation>状況</translation>
+      <source>Day</source>
+      <translation>日</translation>
     </message>
     <message>
-      <source>Lot</source>
-      <translation>ロット</translation>
+      <source>Week</source>
+      <translation>週</translation>
+    </message>
+    <message>
+      <source>Go to today</source>
+      <translation>今日</translation>
     </message>
     <message>
       <source>typed</source>
@@ -692,10 +876,6 @@
       <translation>作業中</translation>
     </message>
     <message>
-      <source>Paused</source>
-      <translation>中断中</translation>
-    </message>
-    <message>
       <source>Done</source>
       <translation>完了</translation>
     </message>
@@ -732,10 +912,6 @@
       <translation>引渡し</translation>
     </message>
     <message>
-      <source>Split</source>
-      <translation>分割</translation>
-    </message>
-    <message>
       <source>Outer diameter</source>
       <translation>外径</translation>
     </message>
@@ -766,22 +942,6 @@
     <message>
       <source>Lot split</source>
       <translation>ロット分割</translation>
-    </message>
-    <message>
-      <source>Started</source>
-      <translation>着手</translation>
-    </message>
-    <message>
-      <source>Resumed</source>
-      <translation>再開</translation>
-    </message>
-    <message>
-      <source>Finished</source>
-      <translation>完了</translation>
-    </message>
-    <message>
-      <source>Handed off</source>
-      <translation>引渡し</translation>
     </message>
     <message>
       <source>Machine</source>
