@@ -50,6 +50,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "良品＋不良＋廃棄が受入数を超えています。",
         "Good + defect + scrap is more than was received.",
     ),
+    "scrap_below_recorded": (
+        "廃棄数が、この工程で廃棄と記録した数より少なくなっています。",
+        "Fewer scrapped parts than were recorded as scrap at this step.",
+    ),
     "defects_exceed_received": (
         "不良数が受入数を超えています。",
         "More defects than parts received.",

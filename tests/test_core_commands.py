@@ -67,6 +67,7 @@ def walked(*upto: str) -> Shop:
         "paused": (LEAD, lambda j: C.pause(j, LEAD, L1, 10, "BREAK")),
         "resumed": (LEAD, lambda j: C.resume(j, LEAD, L1, 10)),
         "defect": (LEAD, lambda j: C.record_defect(j, LEAD, L1, 10, "BURR", 2)),
+        "scrapped": (LEAD, lambda j: C.record_defect(j, LEAD, L1, 10, "DIM", 2, "scrap")),
         "finished": (LEAD, lambda j: C.finish(j, LEAD, L1, 10, 95, 3, 2)),
         "handed": (LEAD, lambda j: C.hand_off(j, LEAD, L1, 10, 95)),
         "heat_received": (HEAT, lambda j: C.receive(j, HEAT, L1, 20, 95)),
@@ -112,6 +113,12 @@ REFUSALS = [
         LEAD,
         lambda j: C.finish(j, LEAD, L1, 10, 100, 1, 0),
         "counts_exceed_received",
+    ),
+    (
+        ("received", "started", "scrapped"),
+        LEAD,
+        lambda j: C.finish(j, LEAD, L1, 10, 99, 0, 1),
+        "scrap_below_recorded",
     ),
     (
         ("received", "started"),
@@ -600,3 +607,21 @@ def test_a_scanned_split_lot_is_never_offered_the_first_step() -> None:
     # The paper in hand may still be received at the firm's later step, naming the gap.
     (late,) = [x for x in offered if x.lot_id == L2]
     assert (late.op.seq, late.missing) == (40, (10, 20, 30))
+
+
+def test_a_finish_starts_from_the_defect_records_and_keeps_the_scrap() -> None:
+    """The owner's figures agree with the records: a finish is offered the counts the
+    defect records imply, and may not un-scrap a part recorded as scrap."""
+    s = walked("received", "started")
+    s.ok(LEAD, lambda j: C.record_defect(j, LEAD, L1, 10, "BURR", 3, "rework"))
+    s.ok(LEAD, lambda j: C.record_defect(j, LEAD, L1, 10, "DIM", 2, "scrap"))
+    s.ok(LEAD, lambda j: C.record_defect(j, LEAD, L1, 10, "SCRATCH", 1, "accept"))
+    job = s.job
+    assert job is not None
+    prog = job.lots[L1].ops[10]
+    assert prog.finish_counts == (95, 3, 2)  # the accepted (特採) part counts as good
+    refused = s.do(LEAD, lambda j: C.finish(j, LEAD, L1, 10, 97, 2, 1))
+    assert isinstance(refused, Refusal) and refused.reason == "scrap_below_recorded"
+    # The burrs were reworked and came back good: fewer defects than recorded is fine.
+    s.ok(LEAD, lambda j: C.finish(j, LEAD, L1, 10, 98, 0, 2))
+    assert s.job is not None and s.job.lots[L1].ops[10].scrap == 2

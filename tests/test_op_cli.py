@@ -166,15 +166,18 @@ TABLE: list[tuple[str, list[str], str | None, int]] = [
             "--operator", "BOSS", "--pin", "1234"], None, 0),
     ("", ["op", "finish", "F001-A", "--good", "8", "--defect", "2", "--scrap", "1"],
      "counts_exceed_received", 1),
-    ("fin", ["op", "finish", "F001-A", "--good", "10"], None, 0),
+    ("", ["op", "defect", "F001-A", "--code", "DIM", "--count", "1", "--disposition", "scrap"],
+     None, 0),
+    ("", ["op", "finish", "F001-A", "--good", "9"], "scrap_below_recorded", 1),
+    ("fin", ["op", "finish", "F001-A", "--good", "9", "--scrap", "1"], None, 0),
     ("", ["op", "finish", "F001-A", "--good", "10", "--op", "10"], "op_already_finished", 1),
     ("", ["op", "handoff", "F001-A", "--count", "10", "--op", "10"], "handoff_to_self", 1),
-    ("", ["op", "receive", "F001-A", "--count", "10", "--op", "20"], None, 0),
+    ("", ["op", "receive", "F001-A", "--count", "9", "--op", "20"], None, 0),
     ("", ["op", "start", "F001-A", "--op", "20"], None, 0),
     ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "1"], "op_not_finished", 1),
-    ("", ["op", "finish", "F001-A", "--op", "20", "--good", "10"], None, 0),
-    ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "11"], "handoff_exceeds_good", 1),
-    ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "10"], None, 0),
+    ("", ["op", "finish", "F001-A", "--op", "20", "--good", "9"], None, 0),
+    ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "10"], "handoff_exceeds_good", 1),
+    ("", ["op", "handoff", "F001-A", "--op", "20", "--count", "9"], None, 0),
     ("", ["op", "split", "F001-A", "--lot", "L1", "--op", "20", "--count", "1"],
      "not_at_this_step", 1),
     # corrections
@@ -232,8 +235,8 @@ def test_every_refusal_through_the_command_line(
     view = t.ok("job", "show", "F001-A", "--json")
     (lot,) = view["lots"]
     assert [(s["op"], s["status"], s["good"], s["handed_off"]) for s in lot["steps"]] == [
-        (10, "done", 10, 0),
-        (20, "done", 10, 10),
+        (10, "done", 9, 0),
+        (20, "done", 9, 9),
     ]
     assert lot["in_transit_to"] == "F007"
     assert [m["value"] for m in view["measurements"]] == ["20.01"]  # corrected; one undone

@@ -225,9 +225,17 @@ def resume(job: JobState | None, actor: Actor, lot_id: str, op: int) -> Outcome:
 def finish(
     job: JobState | None, actor: Actor, lot_id: str, op: int, good: int, defect: int, scrap: int
 ) -> Outcome:
-    return _act(
+    """Finish a step with its counts. A reworked part may come back good, so the defect
+    count may be below the defect records; scrapped parts do not come back, so the scrap
+    count may not be below the parts recorded as scrap at this step."""
+    out = _act(
         job, actor, "OpFinished", lot_id, op, {"good": good, "defect": defect, "scrap": scrap}
     )
+    if isinstance(out, Command) and job is not None:
+        recorded = job.lots[lot_id].ops[op].recorded_by.get("scrap", 0)
+        if scrap < recorded:
+            return Refusal(Reason.SCRAP_BELOW_RECORDED.value, f"{scrap} < {recorded}")
+    return out
 
 
 def record_defect(

@@ -30,6 +30,7 @@ class Reason(StrEnum):
     OP_NOT_FINISHED = "op_not_finished"
     UNKNOWN_PAUSE_REASON = "unknown_pause_reason"
     COUNTS_EXCEED_RECEIVED = "counts_exceed_received"
+    SCRAP_BELOW_RECORDED = "scrap_below_recorded"
     DEFECTS_EXCEED_RECEIVED = "defects_exceed_received"
     UNKNOWN_DEFECT_CODE = "unknown_defect_code"
     BAD_DISPOSITION = "bad_disposition"

@@ -51,6 +51,8 @@ class OpProgress:
     defect: int = 0
     scrap: int = 0
     defects_recorded: int = 0
+    # Parts recorded defective at this step, by disposition (rework, scrap, hold, accept).
+    recorded_by: dict[str, int] = field(default_factory=dict)
     handed_off: int = 0
     split_off: int = 0  # finished good parts that left under a child lot's traveler
     working_s: float = 0.0
@@ -61,6 +63,15 @@ class OpProgress:
     # Time spent paused, by pause reason (a pause ends at its resume or at the finish).
     paused_s: dict[str, float] = field(default_factory=dict)
     paused_since: str | None = None
+
+    @property
+    def finish_counts(self) -> tuple[int, int, int]:
+        """The counts a finish starts from: (good, defect, scrap) as the defect records
+        say. Rework and hold are defective until reworked; scrap is gone; accepted (特採)
+        parts count as good."""
+        scrap = self.recorded_by.get("scrap", 0)
+        defect = self.recorded_by.get("rework", 0) + self.recorded_by.get("hold", 0)
+        return max(0, self.received - defect - scrap), defect, scrap
 
     @property
     def available(self) -> int:
@@ -466,6 +477,7 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         prog.good, prog.defect, prog.scrap = p["good"], p["defect"], p["scrap"]
     elif t == "DefectRecorded":
         prog.defects_recorded += p["count"]
+        prog.recorded_by[p["disposition"]] = prog.recorded_by.get(p["disposition"], 0) + p["count"]
         job.defects.append(
             DefectEntry(
                 ev.event_id,

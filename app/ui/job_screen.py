@@ -457,10 +457,13 @@ class JobScreen(QWidget):
 
     def _finish(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         prog = job.lots[step.lot_id].ops[step.op.seq]
+        # Start from what the defect records say: rework and hold as defects, scrap as
+        # scrap (a reworked part may be moved back to good by hand).
+        good, defect, scrap = prog.finish_counts
         fields = [
-            ("good", tr("Good"), max(0, prog.received - prog.defects_recorded)),
-            ("defect", tr("Defect"), 0),
-            ("scrap", tr("Scrap"), 0),
+            ("good", tr("Good"), good),
+            ("defect", tr("Defect"), defect),
+            ("scrap", tr("Scrap"), scrap),
         ]
         got = self.asker.counts(tr("Finish: count the parts"), fields, prog.received)
         if not got:
