@@ -271,6 +271,7 @@ _REASONS: dict[str, tuple[str, str]] = {
         "ファイルが大きすぎます（20 MB まで）。",
         "The file is too large (20 MB at most).",
     ),
+    "file_unreadable": ("ファイルを読めません。", "The file cannot be read."),
     "file_not_here_yet": (
         "ファイルはまだこの端末に届いていません。ハブとつながると届きます。",
         "The file has not reached this terminal yet; it comes when the hub is reachable.",
