@@ -42,7 +42,7 @@ def _paint_drawing(p: QPainter, w: float, h: float, number: str, rev: str, page:
     # Title block, bottom right.
     tb = QRectF(w * 0.55, h * 0.74, w * 0.42 - m, h * 0.23 - m)
     p.drawRect(tb)
-    f.setPixelSize(int(h * 0.035))
+    f.setPixelSize(int(h * 0.028))
     p.setFont(f)
     p.drawText(
         tb.adjusted(m / 2, m / 4, 0, 0),

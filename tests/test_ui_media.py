@@ -257,7 +257,7 @@ def test_lead_attaches_a_drawing_the_next_firm_opens_it_with_mismatch(
         )
         asker.drawing = drawing_png(tmp_path / "D-2041-C rev D.png", "D-2041-C", "D")
         _tap(qtbot, screen, "attachDrawing")
-        assert show.text().startswith("⚠ 図面 D")
+        assert show.text() == "⚠ 図面 D 要確認"
         for _ in range(2):
             sync_until_idle(a.syncer)
             sync_until_idle(b.syncer)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.ui.text import tr
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, restyle
 from app.ui.zoom_view import ViewerDialog
 from drivers.camera import encode_jpeg
 from wire.events import MAX_PHOTOS
@@ -49,6 +49,7 @@ class DefectPhotoDialog(QDialog):
         self.camera = camera
         self.photos: list[bytes] = []
         self._last_seq = -1
+        self._frame: QPixmap | None = None
         heading = QLabel(tr("Photo of the defect: {0}").format(title))
         heading.setObjectName("dialogTitle")
         heading.setWordWrap(True)
@@ -62,7 +63,7 @@ class DefectPhotoDialog(QDialog):
         self.status.setWordWrap(True)
         self.thumbs = QHBoxLayout()
         self.thumbs.addStretch(1)
-        self.shoot = BigButton(tr("📷 Take photo"), "primary")
+        self.shoot = BigButton(tr("Take photo"), "primary")
         self.shoot.setObjectName("takePhoto")
         self.shoot.clicked.connect(self.take)
         self.save = BigButton("")
@@ -101,14 +102,22 @@ class DefectPhotoDialog(QDialog):
         if frame.seq == self._last_seq:
             return
         self._last_seq = frame.seq
-        pix = QPixmap.fromImage(frame_image(frame.image))
-        self.preview.setPixmap(
-            pix.scaled(
-                self.preview.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation,
+        self._frame = QPixmap.fromImage(frame_image(frame.image))
+        self._show_frame()
+
+    def _show_frame(self) -> None:
+        if self._frame is not None:
+            self.preview.setPixmap(
+                self._frame.scaled(
+                    self.preview.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
             )
-        )
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._show_frame()
 
     def take(self) -> bytes | None:
         """Copy the camera's newest frame as a photo; None when there is no picture."""
@@ -134,9 +143,11 @@ class DefectPhotoDialog(QDialog):
     def _update(self) -> None:
         n = len(self.photos)
         self.save.setText(
-            tr("Record with {0} photos").format(n) if n else tr("Record without a photo")
+            tr("Record with photos ({0})").format(n) if n else tr("Record without a photo")
         )
-        self.save.setProperty("role", "primary" if n else "normal")
+        # The next likely tap is the green one: take the first photo, then record.
+        restyle(self.save, "role", "primary" if n else "normal")
+        restyle(self.shoot, "role", "normal" if n else "primary")
         self.shoot.setEnabled(self.camera is not None and n < MAX_PHOTOS)
         self.status.setText(
             tr("{0} of {1} photos. Tap a photo to see it full size.").format(n, MAX_PHOTOS)

@@ -79,8 +79,12 @@ class DrawingButtons(QWidget):
             return
         warn = bool(drawings.mismatches(job, current))
         here = files.path_of(self.session.store, current.sha256) is not None
-        label = tr("Show drawing") + (f" {current.revision}" if current.revision else "")
-        self.show_button.setText(("⚠ " if warn else "") + label + ("" if here else " ⏳"))
+        # Red, an icon and a word when something disagrees: it must not be missed.
+        if warn:
+            label = tr("⚠ Drawing {0}: check").format(current.revision).replace("  ", " ")
+        else:
+            label = tr("Drawing {0}").format(current.revision).strip()
+        self.show_button.setText(label + ("" if here else " ⏳"))
         restyle(self.show_button, "role", "danger" if warn else "normal")
 
     def open_drawing(self) -> DrawingDialog | None:

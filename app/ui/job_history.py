@@ -110,6 +110,12 @@ class JobHistory(QTableWidget):
             if self.session.operator is not None
             else set()
         )
+        photo_col = len(self.COLUMNS) - 1
+        for r in range(self.rowCount()):  # last job's thumbnails: gone now, not at next idle
+            old = self.cellWidget(r, photo_col)
+            if old is not None:
+                old.hide()
+                self.removeCellWidget(r, photo_col)
         self.setRowCount(len(self.events))
         for row, e in enumerate(self.events):
             when = datetime.fromisoformat(e.occurred_at).astimezone().strftime("%m-%d %H:%M")
@@ -137,8 +143,11 @@ class JobHistory(QTableWidget):
                     item.setForeground(Qt.GlobalColor.gray)
                 self.setItem(row, col, item)
             shas = e.payload.get("photos") if e.type == "DefectRecorded" else None
-            self.removeCellWidget(row, len(self.COLUMNS) - 1)
-            if shas:
+            if shas:  # the cell's own text would show through beside the label: keep one
+                detail = self.item(row, len(self.COLUMNS) - 1)
+                if detail is not None:
+                    detail.setText("")
+                    detail.setToolTip(cells[-1])
                 self.setCellWidget(row, len(self.COLUMNS) - 1, self._photo_cell(cells[-1], shas))
                 self.setRowHeight(row, THUMB.height() + 20)
             else:
@@ -152,7 +161,8 @@ class JobHistory(QTableWidget):
         lay = QHBoxLayout(box)
         lay.setContentsMargins(4, 2, 4, 2)
         label = QLabel(text)
-        lay.addWidget(label)
+        label.setWordWrap(True)  # a narrow table: the count of photos goes below
+        lay.addWidget(label, 1)
         for i, sha in enumerate(shas):
             path = files.path_of(self.session.store, sha)
             b = BigButton("" if path else "⏳")
@@ -167,7 +177,6 @@ class JobHistory(QTableWidget):
                 b.setToolTip(reason_text("file_not_here_yet"))
             b.clicked.connect(lambda _=False, s=sha: self.open_photo(s))
             lay.addWidget(b)
-        lay.addStretch(1)
         return box
 
     def open_photo(self, sha256: str) -> ViewerDialog | None:

@@ -162,8 +162,12 @@ class JobScreen(QWidget):
         top.addWidget(back)
         top.addWidget(self.title, 1)
         top.addWidget(self.print_button)
+        # Beside the drawing number: 図面 (open it) and, for the lead, 図面を添付.
         self.drawing_buttons = DrawingButtons(self)
-        top.addWidget(self.drawing_buttons)
+        facts_row = QHBoxLayout()
+        self.facts.setWordWrap(True)  # it shares its row with the drawing buttons
+        facts_row.addWidget(self.facts, 1)
+        facts_row.addWidget(self.drawing_buttons)
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)
@@ -188,7 +192,7 @@ class JobScreen(QWidget):
         self.upper.setWidget(upper)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.facts)
+        lay.addLayout(facts_row)
         lay.addWidget(self.upper, 3)
         history_title = QLabel(tr("Record (tap an entry marked ✎ to correct or undo it)"))
         history_title.setObjectName("sectionTitle")

@@ -156,7 +156,7 @@ def event_detail(type_: str, p: dict[str, Any]) -> str:
         return tr("Good {0} / Defect {1} / Scrap {2}").format(p["good"], p["defect"], p["scrap"])
     if type_ == "DefectRecorded":
         shots = len(p.get("photos") or ())
-        photos = "  " + tr("📷 {0}").format(shots) if shots else ""
+        photos = "  " + tr("photos: {0}").format(shots) if shots else ""
         return f"{defect_name(p['code'])} × {p['count']}{photos}"
     if type_ == "DrawingAttached":
         return tr("{0} rev {1}  ({2})").format(

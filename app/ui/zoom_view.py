@@ -48,6 +48,9 @@ class ZoomView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(Qt.GlobalColor.white)
+        # No thin scroll bars to aim at: drag, pinch, the wheel and the big arrows move it.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.viewport().grabGesture(Qt.GestureType.PanGesture)
@@ -152,7 +155,7 @@ class ViewerDialog(QDialog):
         heading.setObjectName("dialogTitle")
         heading.setWordWrap(True)
         self.warnings = QLabel("\n".join(f"⚠ {w}" for w in warnings or []))
-        self.warnings.setObjectName("warnings")
+        self.warnings.setObjectName("drawingMismatch")  # red: it must not be overlooked
         self.warnings.setWordWrap(True)
         self.warnings.setVisible(bool(warnings))
         self.view = ZoomView()

@@ -4,8 +4,8 @@
   <context>
     <name>Nakama</name>
     <message>
-      <source>📷 Take photo</source>
-      <translation>📷 撮影</translation>
+      <source>Take photo</source>
+      <translation>撮影</translation>
     </message>
     <message>
       <source>Close</source>
@@ -36,7 +36,7 @@
       <translation>写真</translation>
     </message>
     <message>
-      <source>Record with {0} photos</source>
+      <source>Record with photos ({0})</source>
       <translation>写真 {0} 枚で記録</translation>
     </message>
     <message>
@@ -62,6 +62,14 @@
     <message>
       <source>Saved: {0}</source>
       <translation>記録しました：{0}</translation>
+    </message>
+    <message>
+      <source>⚠ Drawing {0}: check</source>
+      <translation>⚠ 図面 {0} 要確認</translation>
+    </message>
+    <message>
+      <source>Drawing {0}</source>
+      <translation>図面 {0}</translation>
     </message>
     <message>
       <source>Drawing {0}  rev {1}</source>
@@ -860,8 +868,8 @@
       <translation>（工程 {0} を飛ばして受入）</translation>
     </message>
     <message>
-      <source>📷 {0}</source>
-      <translation>📷 {0}</translation>
+      <source>photos: {0}</source>
+      <translation>写真 {0} 枚</translation>
     </message>
     <message>
       <source>OK</source>
