@@ -216,6 +216,12 @@ def test_cli_create_with_a_drawing_and_attach_a_revision(
     txt.write_text("hello")
     assert main(["--db", db, "job", "drawing", job_id, str(txt), "--operator", owner]) == 1
     assert "[not_a_drawing]" in capsys.readouterr().err
+    assert main(["--db", db, "job", "show", job_id, "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert [d["revision"] for d in view["drawings"]] == ["B", "C"]
+    assert view["drawing_mismatches"] == [
+        {"code": "drawing_rev_mismatch", "shown": "C", "expected": "B"}
+    ]
     with Store.open(db) as s:
         job = s.job(job_id)
         assert job is not None and [d.revision for d in job.drawings] == ["B", "C"]

@@ -50,12 +50,14 @@ def count_fields(ev: Event) -> list[str]:
 
 
 THUMB = QSize(96, 72)
-_thumbs: dict[str, QPixmap] = {}  # sha256 -> thumbnail, for the app's life (small)
+_thumbs: dict[str, QPixmap] = {}  # sha256 -> thumbnail (96 × 72: about 27 kB each)
 
 
 def thumbnail(path: str, sha256: str) -> QPixmap:
     pix = _thumbs.get(sha256)
     if pix is None:
+        if len(_thumbs) >= 500:  # a day's photos at most; made again when needed
+            _thumbs.clear()
         img = QImage(path)
         pix = QPixmap.fromImage(
             img.scaled(
@@ -162,7 +164,7 @@ class JobHistory(QTableWidget):
         lay.setContentsMargins(4, 2, 4, 2)
         label = QLabel(text)
         label.setWordWrap(True)  # a narrow table: the count of photos goes below
-        lay.addWidget(label, 1)
+        lay.addWidget(label)
         for i, sha in enumerate(shas):
             path = files.path_of(self.session.store, sha)
             b = BigButton("" if path else "⏳")
@@ -177,6 +179,7 @@ class JobHistory(QTableWidget):
                 b.setToolTip(reason_text("file_not_here_yet"))
             b.clicked.connect(lambda _=False, s=sha: self.open_photo(s))
             lay.addWidget(b)
+        lay.addStretch(1)
         return box
 
     def open_photo(self, sha256: str) -> ViewerDialog | None:
