@@ -258,13 +258,22 @@ def test_lead_attaches_a_drawing_the_next_firm_opens_it_with_mismatch(
         asker.drawing = drawing_png(tmp_path / "D-2041-C rev D.png", "D-2041-C", "D")
         _tap(qtbot, screen, "attachDrawing")
         assert show.text() == "⚠ 図面 D 要確認"
+        sync_until_idle(a.syncer)
         for _ in range(2):
-            sync_until_idle(a.syncer)
-            sync_until_idle(b.syncer)
+            b.syncer.sync_once(photos_too=False)  # the events, not yet the files
 
+        # Before the file arrives: the button says so, and a tap explains.
         sb = _signed_in(b)
         other = _screen(qtbot, sb, None, job)
         show_b = other.findChild(QPushButton, "showDrawing")
+        qtbot.waitUntil(show_b.isVisible, timeout=3000)
+        assert show_b.text().endswith("⏳")
+        qtbot.mouseClick(show_b, Qt.MouseButton.LeftButton)
+        assert "まだこの端末に届いていません" in other.feedback.text()
+        assert other.drawing_buttons.viewer is None
+        sync_until_idle(b.syncer)
+        other.refresh()
+        assert not show_b.text().endswith("⏳")
         assert show_b.isVisible() and not other.findChild(QPushButton, "attachDrawing").isVisible()
         qtbot.mouseClick(show_b, Qt.MouseButton.LeftButton)
         dlg = other.drawing_buttons.viewer
