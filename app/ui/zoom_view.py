@@ -8,6 +8,8 @@ adds the buttons (+ − fit, four arrows, pages) for hands that cannot pinch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
@@ -141,7 +143,7 @@ class ViewerDialog(QDialog):
     def __init__(
         self,
         title: str,
-        pages: list[QImage],
+        pages: Sequence[QImage],
         *,
         warnings: list[str] | None = None,
         parent: QWidget | None = None,
