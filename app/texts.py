@@ -258,6 +258,37 @@ _REASONS: dict[str, tuple[str, str]] = {
         "工程を指定してください。",
         "Say which step.",
     ),
+    # -- drawings and photos (app/core/drawings.py, app/store/files.py) -------------------
+    "drawing_no_mismatch": (
+        "図面番号が案件と違います。",
+        "The drawing number differs from the job's.",
+    ),
+    "drawing_rev_mismatch": (
+        "図面の改訂が案件（現品票）と違います。",
+        "The drawing's revision differs from the job's (and the traveler's).",
+    ),
+    "drawing_file_rev_mismatch": (
+        "ファイル名の改訂と登録された改訂が違います。",
+        "The file's name states another revision than the one recorded.",
+    ),
+    "drawing_revised_after_traveler": (
+        "現品票の印刷後に図面が改訂されました。手元の現品票は旧改訂です。",
+        "The drawing was revised after the traveler was printed: the sheet in hand "
+        "goes with the old revision.",
+    ),
+    "not_a_drawing": (
+        "図面は PDF か画像（PNG・JPEG・WebP）にしてください。",
+        "A drawing must be a PDF or an image (PNG, JPEG, WebP).",
+    ),
+    "file_too_large": (
+        "ファイルが大きすぎます（20 MB まで）。",
+        "The file is too large (20 MB at most).",
+    ),
+    "file_unreadable": ("ファイルを読めません。", "The file cannot be read."),
+    "file_not_here_yet": (
+        "ファイルはまだこの端末に届いていません。ハブとつながると届きます。",
+        "The file has not reached this terminal yet; it comes when the hub is reachable.",
+    ),
 }
 
 REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(_REASONS)

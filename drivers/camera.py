@@ -292,3 +292,16 @@ class CameraSource:
                 self.state = "lost"
                 self.reopens += 1
                 self._stop.wait(self.retry_s)
+
+
+def encode_jpeg(image: np.ndarray, *, max_side: int = 1600, quality: int = 85) -> bytes:
+    """A frame as a JPEG photo (a defect photo): at most ``max_side`` pixels on its long
+    side, so a week of photos fits the hub's quota and a slow line uploads it."""
+    h, w = image.shape[:2]
+    if max(h, w) > max_side:
+        f = max_side / max(h, w)
+        image = cv2.resize(image, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("frame could not be encoded")
+    return buf.tobytes()

@@ -114,14 +114,15 @@ ERROR_CODES = {
     "bad_enroll_code (unknown, used or expired), terminal_revoked",
     404: "not_found (also what is not the caller's business), unknown_photo",
     409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
-    "wrong_offset (detail: the offset the hub holds)",
+    "wrong_offset (detail: the offset the hub holds), photo_incomplete",
     410: "cursor_gone (resnapshot: true): pull again without a cursor",
     413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
     "quota: the limits and the firm's use)",
     415: "unsupported_encoding (gzip and identity only)",
     422: "invalid_request (detail: the fields), bad_request, bad_terminal_id, "
     "bad_public_key, bad_key_id, bad_field, bad_photo_id, bad_size, bad_content_type, "
-    "bad_event_id, unknown_event (push the event before its photo), bad_chunk",
+    "bad_event_id, unknown_event (push the event before its photo), bad_chunk, "
+    "bad_offset (detail: the file's size)",
     429: "rate_limited (detail and Retry-After: seconds): too many requests from this "
     "terminal, enrolments or bad tokens from this address",
     503: "hub_busy: the database is unavailable for now (Retry-After)",
@@ -757,6 +758,34 @@ def create_app(
         """Append bytes at ``offset`` (must equal what the hub has; 409 tells where to resume)."""
         data = await read_body(request, photos.CHUNK_MAX)
         return await run(photos.put_chunk, db, cred, photo_id, offset, data)
+
+    @app.get(
+        "/v1/photos/{photo_id}/content",
+        tags=["photos"],
+        responses={
+            200: {
+                "description": "the bytes from offset (at most length, at most 1 MiB); "
+                "X-Nakama-Size: the whole file's size",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                "headers": {
+                    "X-Nakama-Size": {"required": True, "schema": {"type": "string"}},
+                },
+            },
+            **responses(None, *AUTH, 403, 404, 409, 422),
+        },
+    )
+    async def photo_content(
+        photo_id: str, cred: Terminal, offset: int = 0, length: int = photos.CHUNK_MAX
+    ) -> Response:
+        """A piece of a complete photo or drawing, for the uploading firm or a firm on the
+        job of the event that names it (404 unknown_photo for anyone else). A download
+        resumes by asking from the offset it holds."""
+        data, size, ctype = await run(photos.read, db, cred, photo_id, offset, length)
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={"X-Nakama-Size": str(size), "X-Nakama-Content-Type": ctype},
+        )
 
     @app.get("/v1/stats", tags=["office"], responses=responses(STATS_SCHEMA, *AUTH, 403))
     async def office_stats(cred: Anyone) -> dict[str, Any]:

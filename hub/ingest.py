@@ -14,7 +14,7 @@ Who may write what (DESIGN.md, "Trust between firms"; docs_trust_push.md):
   (``unknown_firm``); a job id the firm already used is ``job_exists``.
 - For a job the hub holds and the pushing firm is a member of: a step's events only
   from the firm the route names for that step (``op_not_for_this_firm``), travelers
-  only from the lead firm (``not_lead_firm``), and a correction only of the firm's own
+  and drawings only from the lead firm (``not_lead_firm``), and a correction only of the firm's own
   events (``cannot_correct`` when the hub holds the superseded event, in that job, from
   other firms only).
 - A firm that is not a member of the job gets the answer it would get if the job did
@@ -45,7 +45,7 @@ from sqlalchemy import Connection
 from hub import schema
 from hub.db import HubDB, Raw
 from hub.registry import Credential
-from wire.events import STEP_TYPES, Event, WireError, checked_digest, from_wire
+from wire.events import LEAD_TYPES, STEP_TYPES, Event, WireError, checked_digest, from_wire
 
 log = logging.getLogger("nakama.hub")
 MAX_BATCH = 1000
@@ -145,13 +145,14 @@ def refusal(ev: Event, lead: str, route: dict[int, str] | None, holders: set[str
 
     ``holders``: the firms the hub holds an event of this job under the id a correction
     supersedes. Only the firm the route names acts on a step; only the lead firm issues
-    travelers; only an event's own firm corrects it (a correction names an event of its
-    own firm: an id another firm also used does not make it theirs)."""
+    travelers and attaches drawings; only an event's own firm corrects it (a correction
+    names an event of its own firm: an id another firm also used does not make it
+    theirs)."""
     t = ev.type
     if t == "EventCorrected":
         if holders and ev.firm_id not in holders:
             return "cannot_correct"
-    elif t == "TravelerIssued":
+    elif t in LEAD_TYPES:  # travelers, drawings
         if ev.firm_id != lead:
             return "not_lead_firm"
     elif t in STEP_TYPES and route is not None and route.get(ev.op or -1) != ev.firm_id:

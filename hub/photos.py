@@ -1,12 +1,19 @@
-"""Defect photos: uploaded apart from events, in chunks, resumable from what arrived.
+"""Files attached to events (defect photos, drawings): uploaded apart from events, in
+chunks, resumable from what arrived; fetched by the firms of the job, also in pieces.
 
-A photo is named by the SHA-256 of its bytes, so announcing it twice is harmless and a
-finished upload is checked against its name before it counts as complete.
+A file ("photo" in the API and tables, where drawings joined them) is named by the
+SHA-256 of its bytes, so announcing it twice is harmless and a finished upload is checked
+against its name before it counts as complete.
 
 A photo belongs to an event of the uploading firm that the hub already holds (terminals
 upload photos after the round's push, and hold back a photo whose event still waits in
 their outbox), and each firm has a quota of photos (bytes and count, counted as
 announced, so an unfinished upload holds its place).
+
+Reading: the uploading firm reads its own files; another firm reads a complete file only
+when the event it belongs to names it (a defect's ``photos``, a drawing's ``sha256``) and
+both firms are on that event's job. To anyone else a file answers exactly like a missing
+one (``unknown_photo``), so a read reveals no more than the feed does.
 """
 
 from __future__ import annotations
@@ -22,11 +29,12 @@ from sqlalchemy import Connection, func, select, update
 from hub import schema
 from hub.db import HubDB
 from hub.registry import Credential, RegistryError
+from wire.events import DRAWING_TYPES
 
 PHOTO_ID = re.compile(r"^[0-9a-f]{64}$")
 MAX_PHOTO = 20 * 1024 * 1024
 CHUNK_MAX = 1024 * 1024
-CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+CONTENT_TYPES = DRAWING_TYPES  # photos are images; a drawing may also be a PDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +192,65 @@ def put_chunk(
         }
 
     return db.write(work)
+
+
+def _readable(c: Connection, cred: Credential, photo_id: str) -> Any:
+    """The photo row if the caller may read it (see the module's docstring)."""
+    if not PHOTO_ID.match(photo_id):
+        raise RegistryError("unknown_photo", 404)
+    p, e, m = schema.photos, schema.events, schema.job_members
+    row = c.execute(select(p).where(p.c.photo_id == photo_id)).first()
+    if row is None:
+        raise RegistryError("unknown_photo", 404)
+    if row.firm_id == cred.firm_id:
+        return row
+    ev = c.execute(
+        select(e.c.job_id, e.c.body).where(e.c.event_id == row.event_id, e.c.firm_id == row.firm_id)
+    ).first()
+    if ev is None or ev.job_id is None or f'"{photo_id}"' not in ev.body:
+        raise RegistryError("unknown_photo", 404)
+    firms = {
+        f
+        for (f,) in c.execute(
+            select(m.c.firm_id).where(
+                m.c.job_id == ev.job_id, m.c.firm_id.in_([cred.firm_id, row.firm_id])
+            )
+        )
+    }
+    if firms != {cred.firm_id, row.firm_id}:
+        raise RegistryError("unknown_photo", 404)
+    return row
+
+
+def read(
+    db: HubDB, cred: Credential, photo_id: str, offset: int, length: int = CHUNK_MAX
+) -> tuple[bytes, int, str]:
+    """Up to ``length`` bytes of a complete file from ``offset``: (bytes, whole size,
+    content type). 409 ``photo_incomplete`` while its upload is unfinished, 422
+    ``bad_offset`` past its end."""
+    length = max(1, min(length, CHUNK_MAX))
+    with db.read() as c:
+        row = _readable(c, cred, photo_id)
+        if not row.complete:
+            raise RegistryError("photo_incomplete", 409)
+        size = int(row.size)
+        if not 0 <= offset < size:
+            raise RegistryError("bad_offset", 422, str(size))
+        pc = schema.photo_chunks
+        # Chunks are stored as uploaded (at most CHUNK_MAX each): those that overlap.
+        parts = c.execute(
+            select(pc.c.offset, pc.c.data)
+            .where(
+                pc.c.photo_id == photo_id,
+                pc.c.offset > offset - CHUNK_MAX,
+                pc.c.offset < offset + length,
+            )
+            .order_by(pc.c.offset)
+        ).all()
+    out = bytearray()
+    for start, data in parts:
+        start = int(start)
+        lo, hi = max(offset, start), min(offset + length, start + len(data))
+        if lo < hi:
+            out += bytes(data)[lo - start : hi - start]
+    return bytes(out), size, str(row.content_type)

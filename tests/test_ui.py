@@ -51,6 +51,11 @@ class ScriptedAsker:
         assert isinstance(answer, bool)
         return answer
 
+    def defect_photos(self, title: str) -> list[bytes] | None:
+        """No photo (tests of photos drive the real dialog: tests/test_ui_media.py)."""
+        self.asked.append(title)
+        return []
+
     def sign_in(self, session: Any) -> bool:
         """Signs in the operator id given as the next answer (None: the dialog is closed)."""
         self.asked.append("sign in")

@@ -24,10 +24,12 @@ from wire.events import (
     OBJ,
     OPTINT,
     OPTSEQS,
+    OPTSHA256S,
     OPTSTR,
     PAYLOADS,
     POSINT,
     ROUTE,
+    SHA256,
     STR,
     TEXT,
     canonical_json,
@@ -161,6 +163,9 @@ _KINDS: dict[str, Any] = {
     IDS: st.lists(st.text(min_size=1, max_size=64), max_size=5),
     DECIMAL: st.decimals(allow_nan=False, allow_infinity=False).map(str),
     DATE: st.dates().map(lambda d: d.isoformat()),
+    SHA256: st.text("0123456789abcdef", min_size=64, max_size=64) | st.text(max_size=70),
+    OPTSHA256S: st.none()
+    | st.lists(st.text("0123456789abcdef", min_size=64, max_size=64), max_size=9),
     ROUTE: st.lists(
         st.fixed_dictionaries(
             {

@@ -11,6 +11,7 @@ The tree::
     ├── StoreError                   app.store.errors    the local database (disk_full …)
     ├── KeyImportError               app.store.keyring   a key directory file
     ├── NoSuchLot                    app.store.inspection  a report for a lot not here
+    ├── FileRefused                  app.store.files     a drawing or photo not taken in
     ├── SyncError                    app.sync.errors     talking to the hub
     │   ├── Offline, HubTimeout, HubBusy, Unauthorized, HubRefused, NotEnrolled
     │   └── CursorGone               app.sync.client

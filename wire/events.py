@@ -47,6 +47,13 @@ STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, ID
     "optseqs",
     "ids",
 )
+SHA256, OPTSHA256S = "sha256", "optsha256s"  # a file's SHA-256 (hex); a list of them
+
+# Files attached to events (defect photos, drawings) travel apart from the events, named
+# by their SHA-256; these are the kinds a terminal and the hub accept.
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+DRAWING_TYPES = ("application/pdf", *PHOTO_TYPES)
+MAX_PHOTOS = 8  # photos on one defect record
 
 # type -> {field: kind}. Fields absent from a declaration are refused, so a typo in a
 # terminal never reaches the hub as silent data.
@@ -76,6 +83,17 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "count": POSINT,
         "disposition": STR,
         "note": TEXT,
+        "photos": OPTSHA256S,  # taken at the machine; absent from older events
+    },
+    # The lead firm attaches the job's drawing (a new one for a new revision); the file
+    # itself syncs apart, named by ``sha256``.
+    "DrawingAttached": {
+        "sha256": SHA256,
+        "file_name": STR,
+        "content_type": STR,
+        "size": POSINT,
+        "drawing_no": OPTSTR,
+        "revision": OPTSTR,
     },
     "MeasurementTaken": {
         "lot_id": STR,
@@ -133,6 +151,9 @@ STEP_TYPES = frozenset(
     }
 )
 
+# Events about a job that only its lead firm records.
+LEAD_TYPES = frozenset({"TravelerIssued", "DrawingAttached"})
+
 # Events of a firm, not of a job: a machine signal, an operator. They never carry a job
 # or a step (the hub then keeps them in the firm's own feed).
 NO_JOB_TYPES = frozenset({"MachineStateChanged", "OperatorSaved"})
@@ -140,7 +161,7 @@ APPROVAL_SCOPES = ("day", "lot")
 
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
-OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS}
+OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS, OPTSHA256S}
 
 ENVELOPE_FIELDS = (
     "event_id",
@@ -361,6 +382,8 @@ def check_payload(type_: str, payload: Any) -> None:
         if rep["type"] == "EventCorrected":
             raise WireError("bad_field", "replacement")
         check_payload(rep["type"], rep["payload"])
+    elif type_ == "DrawingAttached" and payload["content_type"] not in DRAWING_TYPES:
+        raise WireError("bad_field", "content_type")
 
 
 def check_approval_envelope(payload: Mapping[str, Any], job_id: Any, op: Any) -> None:
@@ -428,7 +451,17 @@ _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
         and len(v) <= 20000
         and all(isinstance(x, str) and 0 < len(x) <= 64 for x in v)
     ),
+    SHA256: lambda v: _sha256_ok(v),
+    OPTSHA256S: lambda v: (
+        isinstance(v, list) and len(v) <= MAX_PHOTOS and all(_sha256_ok(x) for x in v)
+    ),
 }
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _sha256_ok(v: Any) -> bool:
+    return isinstance(v, str) and _SHA256.fullmatch(v) is not None
 
 
 def _route_ok(v: Any) -> bool:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app import texts
+from app import attachments, texts
 from app.commands.common import add_operator_options, open_store, print_json, resolve_actor
 from app.core import commands
 from app.core.job_input import FIELDS, JobInputError, job_spec
@@ -39,7 +39,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create.add_argument("--qty", required=True, help="quantity")
     create.add_argument("--due", required=True, help="due date YYYY-MM-DD")
     create.add_argument("--route", required=True, help='"10:LATHE:F001,20:HEAT:F007,…"')
-    create.add_argument("--drawing", help="drawing number")
+    create.add_argument(
+        "--drawing", help="drawing number (may end in its revision: 'SD-2041 rev B')"
+    )
+    create.add_argument(
+        "--drawing-file", type=Path, help="the drawing (PDF or image), synced to every firm"
+    )
     create.add_argument("--customer", help="customer (stays with the lead firm)")
     create.add_argument("--price", help="unit price in yen (stays with the lead firm)")
     create.add_argument("--note", help="note printed nowhere but kept with the job")
@@ -47,6 +52,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create.add_argument("--firm", help="this terminal's firm code (stored for next time)")
     add_operator_options(create)
     create.set_defaults(func=cmd_create)
+    drw = jsub.add_parser(
+        "drawing", help="attach the job's drawing (lead firm; again for a new revision)"
+    )
+    drw.add_argument("job", help="job number")
+    drw.add_argument("file", type=Path, help="PDF or image (PNG, JPEG, WebP), at most 20 MB")
+    drw.add_argument("--drawing-no", default="", help="drawing number (default: the job's)")
+    drw.add_argument(
+        "--revision", default="", help="revision (default: from the file name, e.g. _revC)"
+    )
+    add_operator_options(drw)
+    drw.set_defaults(func=cmd_drawing)
     imp = jsub.add_parser("import", help="create many jobs from a JSON or CSV file")
     imp.add_argument("file", help=f"JSON list of objects or CSV with columns {','.join(FIELDS)}")
     imp.add_argument("--firm", help="this terminal's firm code")
@@ -101,11 +117,45 @@ def cmd_create(args: argparse.Namespace) -> int:
         except JobInputError as exc:
             print(message(exc.code, f"{exc.field} {exc.detail}".strip()), file=sys.stderr)
             return 2
+        if args.drawing_file is not None and not args.drawing_file.is_file():
+            print(message("file_unreadable", str(args.drawing_file)), file=sys.stderr)
+            return 2
         refusal = _create(store, actor, spec)
         if refusal:
             print(message(refusal, spec.job_id), file=sys.stderr)
             return 1
-        print_json({"ok": True, "job_id": spec.job_id, "ops": len(spec.route.ops)})
+        out: dict[str, Any] = {"ok": True, "job_id": spec.job_id, "ops": len(spec.route.ops)}
+        if args.drawing_file is not None:
+            got = attachments.attach_drawing(
+                store, store.record, store.job(spec.job_id), actor, args.drawing_file
+            )
+            if not got.ok or got.event is None:
+                print(message(got.reason or "refused", str(args.drawing_file)), file=sys.stderr)
+                return 1
+            out["drawing"] = dict(got.event.payload)
+        print_json(out)
+        return 0
+
+
+def cmd_drawing(args: argparse.Namespace) -> int:
+    """Attach a drawing to a job this firm leads; prints the event as JSON."""
+    with open_store(args) as store:
+        actor = _actor(store, args)
+        if actor is None:
+            return 1
+        got = attachments.attach_drawing(
+            store,
+            store.record,
+            store.job(args.job),
+            actor,
+            args.file,
+            drawing_no=args.drawing_no,
+            revision=args.revision,
+        )
+        if not got.ok or got.event is None:
+            print(message(got.reason or "refused", args.job), file=sys.stderr)
+            return 1
+        print_json(got.event.to_wire())
         return 0
 
 

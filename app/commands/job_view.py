@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app import texts
+from app.core import drawings
 from app.core.clock import utc_now_iso
 from app.core.operators import OperatorRecord
 from app.core.state import JobState, OpProgress, correction_target, working_seconds
@@ -149,7 +150,24 @@ def job_view(
                 "code": d.code,
                 "count": d.count,
                 "disposition": d.disposition,
+                "photos": list(d.photos),
             }
             for d in job.defects
+        ],
+        # The drawings the lead attached, the current last, and what disagrees with it.
+        "drawings": [
+            {
+                "event_id": d.event_id,
+                "sha256": d.sha256,
+                "file_name": d.file_name,
+                "drawing_no": d.drawing_no,
+                "revision": d.revision,
+                "size": d.size,
+            }
+            for d in sorted(job.drawings, key=lambda d: d.hlc)
+        ],
+        "drawing_mismatches": [
+            {"code": m.code, "shown": m.shown, "expected": m.expected}
+            for m in drawings.mismatches(job)
         ],
     }

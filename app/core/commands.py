@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core import lots
+from app.core import drawings, lots
 from app.core.model import JobSpec, Operation
 from app.core.rules import Reason
 from app.core.state import DONE, WAITING, JobState, LotState, check
@@ -247,8 +247,18 @@ def record_defect(
     count: int,
     disposition: str = "rework",
     note: str = "",
+    photos: Sequence[str] = (),
 ) -> Outcome:
-    payload = {"code": code, "count": count, "disposition": disposition, "note": note}
+    """Record defective parts; ``photos`` names (SHA-256) the photos taken of them, whose
+    files travel to the hub apart from the event."""
+    payload: dict[str, Any] = {
+        "code": code,
+        "count": count,
+        "disposition": disposition,
+        "note": note,
+    }
+    if photos:  # absent rather than empty: a record without photos reads as before
+        payload["photos"] = list(dict.fromkeys(photos))
     return _act(job, actor, "DefectRecorded", lot_id, op, payload)
 
 
@@ -327,6 +337,39 @@ def issue_traveler(
         "digest": digest,
     }
     return _probe(job, actor, Command("TravelerIssued", payload, job.job_id, None, actor.operator))
+
+
+def attach_drawing(
+    job: JobState | None,
+    actor: Actor,
+    *,
+    sha256: str,
+    file_name: str,
+    content_type: str,
+    size: int,
+    drawing_no: str = "",
+    revision: str = "",
+) -> Outcome:
+    """The lead firm attaches the job's drawing (again for a new revision). The drawing
+    number defaults to the job's; the revision to the one the file's name states."""
+    refusal = _who(actor)
+    if refusal is not None:
+        return refusal
+    if job is None or not job.created_at:
+        return Refusal(Reason.UNKNOWN_JOB.value)
+    if actor.firm != job.lead_firm:
+        return Refusal(Reason.NOT_LEAD_FIRM.value, job.lead_firm)
+    job_no, job_rev = drawings.split_revision(job.drawing_no)
+    payload = {
+        "sha256": sha256,
+        "file_name": file_name,
+        "content_type": content_type,
+        "size": size,
+        "drawing_no": drawing_no.strip() or job_no,
+        "revision": revision.strip() or drawings.revision_in_name(file_name) or job_rev,
+    }
+    cmd = Command("DrawingAttached", payload, job.job_id, None, actor.operator)
+    return _probe(job, actor, cmd)
 
 
 def traveler_lot(job: JobState | None, job_id: str, lot_id: str | None) -> str | Refusal:

@@ -23,6 +23,7 @@ from app.core.model import Route
 from app.core.rules import Reason
 from wire.events import (
     DISPOSITIONS,
+    LEAD_TYPES,
     MACHINE_STATES,
     NO_JOB_TYPES,
     Event,
@@ -146,6 +147,24 @@ class DefectEntry:
     disposition: str
     note: str
     occurred_at: str
+    photos: tuple[str, ...] = ()  # SHA-256 names of the photos taken with it
+
+
+@dataclass(frozen=True, slots=True)
+class DrawingEntry:
+    """A drawing the lead firm attached to the job: the file (by its SHA-256) and the
+    drawing number and revision it was attached as. ``hlc`` orders it among the job's
+    travelers (a drawing revised after a traveler was printed is worth a warning)."""
+
+    event_id: str
+    sha256: str
+    file_name: str
+    content_type: str
+    size: int
+    drawing_no: str
+    revision: str
+    at: str
+    hlc: int
 
 
 @dataclass(slots=True)
@@ -167,6 +186,7 @@ class JobState:
     travelers: list[dict[str, Any]] = field(default_factory=list)
     # Lot sign-offs (``RecordsApproved`` of scope "lot"), in order: the events themselves.
     approvals: list[Event] = field(default_factory=list)
+    drawings: list[DrawingEntry] = field(default_factory=list)
     anomalies: list[tuple[str, str]] = field(default_factory=list)
     # (terminal, event id) of each applied event -> its operator (ids are unique per
     # terminal only: another firm's event under the same id must not name our people)
@@ -274,10 +294,12 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
         return Reason.UNKNOWN_JOB
     if t == "EventCorrected":
         return None  # checked by the caller against the job's events (see fold)
+    if t in LEAD_TYPES and ev.firm_id != job.lead_firm:
+        return Reason.NOT_LEAD_FIRM
     if t == "TravelerIssued":
-        if ev.firm_id != job.lead_firm:
-            return Reason.NOT_LEAD_FIRM
         return None if p["lot_id"] else Reason.UNKNOWN_LOT
+    if t == "DrawingAttached":
+        return None if ev.op is None else Reason.BAD_FIELD
 
     if ev.op is None or job.route.op(ev.op) is None:
         return Reason.UNKNOWN_OP
@@ -417,7 +439,24 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         job.approvals.append(ev)
         return job
     if t == "TravelerIssued":
-        job.travelers.append({"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at})
+        job.travelers.append(
+            {"lot_id": p["lot_id"], "key_id": p["key_id"], "at": ev.occurred_at, "hlc": ev.hlc}
+        )
+        return job
+    if t == "DrawingAttached":
+        job.drawings.append(
+            DrawingEntry(
+                ev.event_id,
+                p["sha256"],
+                p["file_name"],
+                p["content_type"],
+                p["size"],
+                p.get("drawing_no") or "",
+                p.get("revision") or "",
+                ev.occurred_at,
+                ev.hlc,
+            )
+        )
         return job
     assert ev.op is not None
     lot_id = p["lot_id"]
@@ -488,6 +527,7 @@ def apply(job: JobState | None, ev: Event) -> JobState:
                 p["disposition"],
                 p.get("note") or "",
                 ev.occurred_at,
+                tuple(p.get("photos") or ()),
             )
         )
     elif t == "MeasurementTaken":

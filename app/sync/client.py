@@ -72,6 +72,18 @@ class HubClient:
             raise Offline("offline", f"{type(exc).__name__}: {exc}") from exc
         return self._answer(resp)
 
+    def fetch(self, path: str, params: dict[str, Any] | None = None) -> tuple[bytes, httpx.Headers]:
+        """A binary answer (a piece of a file): its bytes and headers. Errors as ``request``."""
+        try:
+            resp = self.http.get(self.base_url + path, headers=self._headers(), params=params)
+        except httpx.TimeoutException as exc:
+            raise HubTimeout("timeout", type(exc).__name__) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise Offline("offline", f"{type(exc).__name__}: {exc}") from exc
+        if resp.status_code >= 300:
+            self._answer(resp)  # raises the error the status means
+        return resp.content, resp.headers
+
     @staticmethod
     def _answer(resp: httpx.Response) -> Any:
         try:

@@ -37,6 +37,7 @@ class SyncReport:
     rejected: int = 0
     pulled: int = 0
     photos: int = 0
+    files_fetched: int = 0  # drawings and photos of other firms that arrived
     resnapshots: int = 0
     unreadable: int = 0
     directory: int = 0  # firm directory rows saved
@@ -172,6 +173,10 @@ class Syncer:
             except SyncError as exc:
                 # Photos retry on the next round; they never hold back events.
                 report.photo_error = exc.code
+            try:
+                report.files_fetched = photos.download_wanted(self.store, self.client)
+            except SyncError as exc:
+                report.photo_error = report.photo_error or exc.code
         return report
 
     def publish_key(self) -> None:
@@ -271,7 +276,8 @@ def sync_until_idle(syncer: Syncer, *, rounds: int = 20, pause_s: float = 0.05) 
     total = SyncReport()
     for _ in range(rounds):
         r = syncer.sync_once()
-        for name in ("pushed", "duplicates", "rejected", "pulled", "photos", "resnapshots"):
+        names = ("pushed", "duplicates", "rejected", "pulled", "photos", "files_fetched")
+        for name in (*names, "resnapshots"):
             setattr(total, name, getattr(total, name) + getattr(r, name))
         if not syncer.store.outbox_pending(1):
             return total

@@ -11,18 +11,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from app.core import commands
 from app.core.commands import Refusal
 from app.core.rules import Reason
 from app.core.state import JobState, payload_in_tolerance
-from app.store import AppendResult
+from app.store import AppendResult, files
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
-from app.ui.text import event_detail, event_name, tr
+from app.ui.text import event_detail, event_name, reason_text, tr
+from app.ui.widgets import BigButton
+from app.ui.zoom_view import ViewerDialog
 from wire.events import Event
 
 
@@ -36,6 +47,27 @@ def count_fields(ev: Event) -> list[str]:
     """The whole-number fields of ``ev`` a correction may change (a measured value is
     re-measured, not typed over: undo it and measure again)."""
     return [k for k in commands.CORRECTABLE.get(ev.type, ()) if isinstance(ev.payload.get(k), int)]
+
+
+THUMB = QSize(96, 72)
+_thumbs: dict[str, QPixmap] = {}  # sha256 -> thumbnail (96 × 72: about 27 kB each)
+
+
+def thumbnail(path: str, sha256: str) -> QPixmap:
+    pix = _thumbs.get(sha256)
+    if pix is None:
+        if len(_thumbs) >= 500:  # a day's photos at most; made again when needed
+            _thumbs.clear()
+        img = QImage(path)
+        pix = QPixmap.fromImage(
+            img.scaled(
+                THUMB,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        _thumbs[sha256] = pix
+    return pix
 
 
 class JobHistory(QTableWidget):
@@ -80,6 +112,12 @@ class JobHistory(QTableWidget):
             if self.session.operator is not None
             else set()
         )
+        photo_col = len(self.COLUMNS) - 1
+        for r in range(self.rowCount()):  # last job's thumbnails: gone now, not at next idle
+            old = self.cellWidget(r, photo_col)
+            if old is not None:
+                old.hide()
+                self.removeCellWidget(r, photo_col)
         self.setRowCount(len(self.events))
         for row, e in enumerate(self.events):
             when = datetime.fromisoformat(e.occurred_at).astimezone().strftime("%m-%d %H:%M")
@@ -106,6 +144,54 @@ class JobHistory(QTableWidget):
                     item.setFont(font)
                     item.setForeground(Qt.GlobalColor.gray)
                 self.setItem(row, col, item)
+            shas = e.payload.get("photos") if e.type == "DefectRecorded" else None
+            if shas:  # the cell's own text would show through beside the label: keep one
+                detail = self.item(row, len(self.COLUMNS) - 1)
+                if detail is not None:
+                    detail.setText("")
+                    detail.setToolTip(cells[-1])
+                self.setCellWidget(row, len(self.COLUMNS) - 1, self._photo_cell(cells[-1], shas))
+                self.setRowHeight(row, THUMB.height() + 20)
+            else:
+                self.setRowHeight(row, self.verticalHeader().defaultSectionSize())
+
+    def _photo_cell(self, text: str, shas: list[str]) -> QWidget:
+        """The details and a thumbnail per photo (tap: full size); ⏳ while one has not
+        reached this terminal."""
+        box = QWidget()
+        box.setObjectName("photoCell")
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(4, 2, 4, 2)
+        label = QLabel(text)
+        label.setWordWrap(True)  # a narrow table: the count of photos goes below
+        lay.addWidget(label)
+        for i, sha in enumerate(shas):
+            path = files.path_of(self.session.store, sha)
+            b = BigButton("" if path else "⏳")
+            b.setObjectName(f"photoThumb_{i}")
+            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            b.setFixedSize(THUMB + QSize(12, 12))
+            if path is not None:
+                b.setIcon(QIcon(thumbnail(str(path), sha)))
+                b.setIconSize(THUMB)
+                b.setToolTip(tr("Photo"))
+            else:
+                b.setToolTip(reason_text("file_not_here_yet"))
+            b.clicked.connect(lambda _=False, s=sha: self.open_photo(s))
+            lay.addWidget(b)
+        lay.addStretch(1)
+        return box
+
+    def open_photo(self, sha256: str) -> ViewerDialog | None:
+        """The photo full size, to zoom and pan; None (and why) while it is not here."""
+        path = files.path_of(self.session.store, sha256)
+        if path is None:
+            self.corrected.emit(AppendResult(False, reason="file_not_here_yet"))
+            return None
+        dlg = ViewerDialog(tr("Photo"), [QImage(str(path))], parent=self.window())
+        self.viewer = dlg
+        dlg.open()
+        return dlg
 
     def correct(self, ev: Event) -> AppendResult | None:
         """Offer to fix or undo ``ev`` and record the correction; None when nothing was

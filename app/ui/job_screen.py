@@ -38,6 +38,8 @@ from app.settings import Settings, traveler_dir
 from app.store import AppendResult, StoreError
 from app.store.reports import measurement_specs
 from app.store.travelers import Refusal as TravelerRefusal
+from app.ui.defect_photo import DefectPhotoDialog
+from app.ui.drawing_buttons import DrawingButtons, pick_drawing_file, record_defect_with_photos
 from app.ui.job_history import JobHistory
 from app.ui.measure_dialog import MeasureDialog
 from app.ui.session import Session
@@ -100,6 +102,15 @@ class Asker:
         dlg = ConfirmDialog(title, text, yes, self.parent, danger=danger)
         return bool(dlg.exec())
 
+    def defect_photos(self, title: str) -> list[bytes] | None:
+        """Photos of a defect from the terminal's camera (JPEGs; [] for none); None if closed."""
+        dlg = DefectPhotoDialog(title, getattr(self.devices, "camera", None), self.parent)
+        return dlg.photos if dlg.exec() else None
+
+    def drawing_file(self) -> Path | None:
+        """The lead firm picks the drawing's file (PDF or image)."""
+        return pick_drawing_file(self.parent)
+
     def sign_in(self, session: Session) -> bool:
         """Open the sign-in dialog; True when someone is signed in afterwards."""
         SignInDialog(session, self.parent).exec()
@@ -151,6 +162,12 @@ class JobScreen(QWidget):
         top.addWidget(back)
         top.addWidget(self.title, 1)
         top.addWidget(self.print_button)
+        # Beside the drawing number: 図面 (open it) and, for the lead, 図面を添付.
+        self.drawing_buttons = DrawingButtons(self)
+        facts_row = QHBoxLayout()
+        self.facts.setWordWrap(True)  # it shares its row with the drawing buttons
+        facts_row.addWidget(self.facts, 1)
+        facts_row.addWidget(self.drawing_buttons)
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)
@@ -175,7 +192,7 @@ class JobScreen(QWidget):
         self.upper.setWidget(upper)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.facts)
+        lay.addLayout(facts_row)
         lay.addWidget(self.upper, 3)
         history_title = QLabel(tr("Record (tap an entry marked ✎ to correct or undo it)"))
         history_title.setObjectName("sectionTitle")
@@ -214,6 +231,7 @@ class JobScreen(QWidget):
             self.facts.clear()
             self.warnings.hide()
             self.print_button.hide()
+            self.drawing_buttons.refresh(None)
             self.history.show_events([], None)
             return
         self.title.setText(f"{job.part_no}  ·  {job.job_id}")
@@ -230,6 +248,7 @@ class JobScreen(QWidget):
         self.history.show_events(self.session.store.job_events(job.job_id), job)
         self._fill_warnings(job)
         self.print_button.setVisible(job.lead_firm == self.session.firm)
+        self.drawing_buttons.refresh(job)
         steps = self.steps(job)
         if not steps:
             hint = QLabel(tr("Nothing for your firm to do on this job now."))
@@ -489,10 +508,19 @@ class JobScreen(QWidget):
         )
         if disposition is None:
             return None
-        return self.session.record(
-            commands.record_defect(
-                job, actor, step.lot_id, step.op.seq, code, got["count"], disposition
-            )
+        shots = self.asker.defect_photos(f"{defect_name(code)} × {got['count']}")
+        if shots is None:
+            return None
+        return record_defect_with_photos(
+            self.session,
+            job,
+            actor,
+            step.lot_id,
+            step.op.seq,
+            code,
+            got["count"],
+            disposition,
+            shots,
         )
 
     def _measure(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:

@@ -10,6 +10,7 @@ issued.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -25,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import attachments
 from app.core import catalog, commands
 from app.core.job_input import JobInputError, job_spec
 from app.core.rules import Reason
+from app.store import files
 from app.store.firms import firm_names
 from app.ui.job_screen import Asker
 from app.ui.session import Session
@@ -103,6 +106,13 @@ class NewJobScreen(QWidget):
                 form.addWidget(widget, r, 2 * c + 1)
         form.addWidget(QLabel(tr("Note")), len(rows), 0)
         form.addWidget(self.note, len(rows), 1, 1, 3)
+        # The drawing itself (PDF or image), attached with the job and synced to the route.
+        self.drawing_path: Path | None = None
+        self.drawing_file = BigButton("")
+        self.drawing_file.setObjectName("pickDrawingFile")
+        self.drawing_file.clicked.connect(self.pick_drawing)
+        form.addWidget(QLabel(tr("Drawing file")), len(rows) + 1, 0)
+        form.addWidget(self.drawing_file, len(rows) + 1, 1, 1, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
@@ -238,14 +248,45 @@ class NewJobScreen(QWidget):
             self.say("error", reason_text(Reason.NO_OPERATOR.value))
             return
         store = self.session.store
+        if self.drawing_path is not None:  # a file that cannot be attached stops it here
+            try:
+                files.put_file(store, self.drawing_path)
+            except files.FileRefused as exc:
+                self.say("error", reason_text(exc.code))
+                return
+            except OSError:
+                self.say("error", reason_text("file_unreadable"))
+                return
         result = self.session.record(
             commands.create_job(store.job(spec.job_id), self.session.actor, spec)
         )
         if not result.ok:
             self.say("error", reason_text(result.reason or ""))
             return
+        if self.drawing_path is not None:
+            attached = attachments.attach_drawing(
+                store,
+                self.session.record,
+                store.job(spec.job_id),
+                self.session.actor,
+                self.drawing_path,
+            )
+            if not attached.ok:
+                self.say("error", reason_text(attached.reason or ""))
+                return
         self.reset()
         self.created.emit(spec.job_id)
+
+    def pick_drawing(self) -> None:
+        path = self.asker.drawing_file()
+        if path is None:
+            return
+        self.drawing_path = path
+        self._show_drawing()
+
+    def _show_drawing(self) -> None:
+        p = self.drawing_path
+        self.drawing_file.setText(f"📄 {p.name}" if p else tr("Choose the drawing (PDF or image)…"))
 
     def cancel(self) -> None:
         self.reset()
@@ -255,6 +296,8 @@ class NewJobScreen(QWidget):
         for edit in (self.part, self.drawing, self.qty, self.customer, self.price, self.note):
             edit.clear()
         self.due.setDate(QDate.currentDate().addDays(DEFAULT_LEAD_DAYS))
+        self.drawing_path = None
+        self._show_drawing()
         self.steps = []
         self.show_steps()
         self.say("", "")

@@ -135,6 +135,7 @@ def event_name(type_: str) -> str:
         "LotHandedOff": tr("Handed off"),
         "MachineStateChanged": tr("Machine"),
         "TravelerIssued": tr("Traveler issued"),
+        "DrawingAttached": tr("Drawing attached"),
         "EventCorrected": tr("Corrected"),
     }.get(type_, type_)
 
@@ -154,7 +155,13 @@ def event_detail(type_: str, p: dict[str, Any]) -> str:
     if type_ == "OpFinished":
         return tr("Good {0} / Defect {1} / Scrap {2}").format(p["good"], p["defect"], p["scrap"])
     if type_ == "DefectRecorded":
-        return f"{defect_name(p['code'])} × {p['count']}"
+        shots = len(p.get("photos") or ())
+        photos = "  " + tr("photos: {0}").format(shots) if shots else ""
+        return f"{defect_name(p['code'])} × {p['count']}{photos}"
+    if type_ == "DrawingAttached":
+        return tr("{0} rev {1}  ({2})").format(
+            p.get("drawing_no") or "—", p.get("revision") or "—", p["file_name"]
+        )
     if type_ == "MeasurementTaken":
         return measurement_detail(p)
     if type_ == "LotHandedOff":

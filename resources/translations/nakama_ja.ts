@@ -28,6 +28,94 @@
       <translation>カメラを起動しています…</translation>
     </message>
     <message>
+      <source>Take photo</source>
+      <translation>撮影</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>閉じる</translation>
+    </message>
+    <message>
+      <source>Record without a photo</source>
+      <translation>写真なしで記録</translation>
+    </message>
+    <message>
+      <source>Point the camera at the defect and tap “Take photo”.</source>
+      <translation>カメラを不良箇所に向けて「撮影」を押してください。</translation>
+    </message>
+    <message>
+      <source>Photo of the defect: {0}</source>
+      <translation>不良の写真：{0}</translation>
+    </message>
+    <message>
+      <source>No camera is set on this terminal.</source>
+      <translation>この端末にはカメラが設定されていません。</translation>
+    </message>
+    <message>
+      <source>Waiting for the camera…</source>
+      <translation>カメラの映像を待っています…</translation>
+    </message>
+    <message>
+      <source>Photo</source>
+      <translation>写真</translation>
+    </message>
+    <message>
+      <source>Record with photos ({0})</source>
+      <translation>写真 {0} 枚で記録</translation>
+    </message>
+    <message>
+      <source>{0} of {1} photos. Tap a photo to see it full size.</source>
+      <translation>写真 {0} / {1} 枚。写真を押すと大きく表示します。</translation>
+    </message>
+    <message>
+      <source>Drawing file</source>
+      <translation>図面ファイル</translation>
+    </message>
+    <message>
+      <source>Show drawing</source>
+      <translation>図面</translation>
+    </message>
+    <message>
+      <source>Attach drawing</source>
+      <translation>図面を添付</translation>
+    </message>
+    <message>
+      <source>Drawing attached</source>
+      <translation>図面添付</translation>
+    </message>
+    <message>
+      <source>Saved: {0}</source>
+      <translation>記録しました：{0}</translation>
+    </message>
+    <message>
+      <source>⚠ Drawing {0}: check</source>
+      <translation>⚠ 図面 {0} 要確認</translation>
+    </message>
+    <message>
+      <source>Drawing {0}</source>
+      <translation>図面 {0}</translation>
+    </message>
+    <message>
+      <source>Drawing {0}  rev {1}</source>
+      <translation>図面 {0}　改訂 {1}</translation>
+    </message>
+    <message>
+      <source>drawing {0}, job {1}</source>
+      <translation>図面 {0}・案件 {1}</translation>
+    </message>
+    <message>
+      <source>now rev {0}, traveler printed at rev {1}</source>
+      <translation>現在 改訂 {0}・現品票は改訂 {1} で印刷</translation>
+    </message>
+    <message>
+      <source>recorded rev {0}, file name rev {1}</source>
+      <translation>登録 改訂 {0}・ファイル名 改訂 {1}</translation>
+    </message>
+    <message>
+      <source>drawing rev {0}, job rev {1}</source>
+      <translation>図面 改訂 {0}・案件 改訂 {1}</translation>
+    </message>
+    <message>
       <source>Parts</source>
       <translation>個数</translation>
     </message>
@@ -212,10 +300,6 @@
       <translation>ロット {0} を分割しました。工程表の発行は元請に依頼してください。</translation>
     </message>
     <message>
-      <source>Saved: {0}</source>
-      <translation>記録しました：{0}</translation>
-    </message>
-    <message>
       <source>{0} received at step {1} without records of: {2}</source>
       <translation>{0} は工程 {1} で受け入れましたが、次の工程の記録がまだありません：{2}</translation>
     </message>
@@ -356,10 +440,6 @@
       <translation>測定値</translation>
     </message>
     <message>
-      <source>Close</source>
-      <translation>閉じる</translation>
-    </message>
-    <message>
       <source>Gauge unplugged</source>
       <translation>ゲージが抜けています</translation>
     </message>
@@ -494,6 +574,10 @@
     <message>
       <source>The due date has passed.</source>
       <translation>納期が過ぎています。</translation>
+    </message>
+    <message>
+      <source>Choose the drawing (PDF or image)…</source>
+      <translation>図面を選ぶ（PDF・画像）…</translation>
     </message>
     <message>
       <source>Step {0}: which process?</source>
@@ -960,8 +1044,16 @@
       <translation>良品 {0} / 不良 {1} / 廃棄 {2}</translation>
     </message>
     <message>
+      <source>{0} rev {1}  ({2})</source>
+      <translation>{0}　改訂 {1}（{2}）</translation>
+    </message>
+    <message>
       <source>(skipping steps {0})</source>
       <translation>（工程 {0} を飛ばして受入）</translation>
+    </message>
+    <message>
+      <source>photos: {0}</source>
+      <translation>写真 {0} 枚</translation>
     </message>
     <message>
       <source>OK</source>
@@ -970,6 +1062,26 @@
     <message>
       <source>Total {0} of {1}</source>
       <translation>合計 {0} / {1}</translation>
+    </message>
+    <message>
+      <source>Fit</source>
+      <translation>全体</translation>
+    </message>
+    <message>
+      <source>◀ Page</source>
+      <translation>◀ 前の頁</translation>
+    </message>
+    <message>
+      <source>Page ▶</source>
+      <translation>次の頁 ▶</translation>
+    </message>
+    <message>
+      <source>Nothing to show</source>
+      <translation>表示するものがありません</translation>
+    </message>
+    <message>
+      <source>Page {0} of {1}</source>
+      <translation>{1} 頁中 {0} 頁</translation>
     </message>
   </context>
 </TS>
