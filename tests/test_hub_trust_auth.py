@@ -215,7 +215,12 @@ def test_bad_tokens_are_limited_per_address_and_never_flush_the_cache(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(registry, "NEGATIVE_MAX", 40)
-    with running_hub(db_url, bad_token_rate=0.5, bad_token_burst=5) as hub:
+    # Cache entries live longer than this test, however slow the machine: the valid token
+    # still cached at the end was kept, not re-read after expiring.
+    monkeypatch.setattr(registry, "AUTH_TTL_S", 600.0)
+    # A slow refill (one bad token per 100 s): a loaded machine taking seconds over these
+    # eight requests must not earn a ninth try.
+    with running_hub(db_url, bad_token_rate=0.01, bad_token_burst=5) as hub:
         hub.add_firm("FA01")
         a = make_terminal(hub, tmp_path, "FA01")
         try:
