@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.reports import DayReview, day_review
+from app.ui.review_quality import ReviewTabs
 from app.ui.session import Session
 from app.ui.text import (
     FAIL_ICON,
@@ -76,14 +77,19 @@ class ReviewScreen(QWidget):
         self.body = QVBoxLayout()
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addLayout(self.figures)
         inner = QWidget()
         inner.setLayout(self.body)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        lay.addWidget(scroll, 1)
+        # The day's summary is the first page; 不良・測定・設備 follow (review_quality.py).
+        summary = QWidget()
+        summary_lay = QVBoxLayout(summary)
+        summary_lay.addLayout(self.figures)
+        summary_lay.addWidget(scroll, 1)
+        self.tabs = ReviewTabs(session.store, session.firm, summary, self.day)
+        lay.addWidget(self.tabs, 1)
         session.changed.connect(self.refresh)
         self.refresh()
 
@@ -94,6 +100,7 @@ class ReviewScreen(QWidget):
     def refresh(self) -> None:
         r = self.review = day_review(self.session.store, self.day, self.session.firm)
         self.day_label.setText(self.day.isoformat())
+        self.tabs.set_day(self.day)
         for layout in (self.figures, self.body):
             while layout.count():
                 item = layout.takeAt(0)
