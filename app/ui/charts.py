@@ -361,10 +361,13 @@ class ParetoChart(QWidget):
                 pen=pg.mkPen(INK, width=1),
             )
         )
-        cum = [total * b.cumulative_pct / 100 for b in bars]
+        # The cumulative line from 0 at the first bar's left edge through each bar's upper
+        # right corner (the Pareto diagram's usual form), clear of the counts on the bars.
+        half = 0.35
+        cum = [0.0, *(total * b.cumulative_pct / 100 for b in bars)]
         item.addItem(
             pg.PlotDataItem(
-                xs,
+                [1 - half, *(x + half for x in xs)],
                 cum,
                 pen=pg.mkPen(CUMULATIVE, width=3),
                 symbol="s",
@@ -374,11 +377,16 @@ class ParetoChart(QWidget):
             )
         )
         for x, b in zip(xs, bars, strict=True):
-            t = pg.TextItem(str(b.count), color=INK, anchor=(0.5, 1.05))
+            inside = b.count >= 0.12 * total  # white on the bar, or ink above a short one
+            t = pg.TextItem(
+                str(b.count),
+                color="w" if inside else INK,
+                anchor=(0.5, -0.15) if inside else (0.5, 1.05),
+            )
             t.setFont(_font(AXIS_PX, bold=True))
             t.setPos(x, b.count)
             item.addItem(t)
-        item.setYRange(0, total * 1.08, padding=0)
+        item.setYRange(0, total * 1.06, padding=0)
         item.setXRange(0.4, len(bars) + 0.6, padding=0)
         item.getAxis("bottom").setTicks([[(x, _short(n)) for x, n in zip(xs, names, strict=True)]])
         _label(item.getAxis("left"), count_label)
