@@ -160,6 +160,7 @@ def build_week(shop: QualityShop) -> None:
     shop.at(tue, 15, 45).machine("GR-2", "stop")
     shop.at(tue, 17, 30).machine("NC-1", "off")
     shop.at(wed, 7, 50).machine("NC-1", "run")
+    shop.at(wed, 7, 55).machine("GR-2", "run")
     shop.at(wed, 12).machine("NC-1", "stop")
     shop.at(wed, 13).machine("NC-1", "run")
     shop.at(wed, 14, 10).machine("NC-1", "alarm")
@@ -175,6 +176,7 @@ def build_week(shop: QualityShop) -> None:
             shop.tick().do(C.correct, job_id, BOSS, events, eid, {"value": f"{v:.3f}"})
         if i % 5 == 0:
             shop.tick().do(C.record_defect, job_id, SUZUKI, lot, 20, "DENT", 1)
+    shop.at(wed, 13, 10).machine("GR-2", "stop")
     shop.at(wed, 17, 30).machine("NC-1", "off")
     shop.at(wed, 18).machine("GR-2", "off")
     shop.at(wed + timedelta(days=1), 7)  # looked at the next morning

@@ -4,6 +4,7 @@ and with the 日報 where both show one thing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -139,3 +140,14 @@ def test_machine_range_equals_the_raw_signals_and_the_daily_report(shop: Quality
     assert {m.total.machine: m.total.seconds for m in one} == {
         m.machine: m.seconds for m in report.machines
     }
+
+
+def test_one_reading_is_no_chart(shop: QualityShop) -> None:
+    od = next(c for c in characteristics(shop.store, MONDAY, WED, FIRM, JST) if c.name == "OD")
+    one = replace(od, readings=od.readings[:1])
+    cc = chart_of(one)
+    assert cc.chart is None and cc.capability is None and cc.point_readings == ()
+    # Two lots of five: X̄-R with two points; fewer than 30 readings: no capability.
+    ten = chart_of(replace(od, readings=od.readings[:10]))
+    assert ten.chart is not None and ten.chart.kind == spc.XBAR_R and len(ten.chart.points) == 2
+    assert ten.capability is None

@@ -123,3 +123,15 @@ def test_capability_from_thirty_readings_by_hand() -> None:
 def test_cpk_bound_against_montgomery() -> None:
     # Two-sided 95 %: z = 1.96; 1.33 ± 1.96·√(1/180 + 1.7689/38) = 1.33 ± 0.447.
     assert round(spc.cpk_lower_bound(1.33, 20, confidence=0.975), 2) == 0.88
+
+
+def test_no_spread_flags_nothing_and_has_no_capability() -> None:
+    # A gauge that reads the same every time: MR̄ = 0, σ = 0. No zone test can say
+    # anything (fifteen identical readings are not "fifteen within 1σ"), no Cp/Cpk.
+    same = [5.010] * 30
+    chart = spc.individuals(same)
+    assert chart.sigma_within == 0 and chart.flagged == []
+    assert spc.capability(same, chart.sigma_within, 4.995, 5.025) is None
+    # Means that differ with no spread inside the subgroups are all beyond the limits.
+    flat = spc.xbar_r([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    assert [f for f in flat.flags] == [(1,), (), (1,)]

@@ -139,15 +139,21 @@ def xbar_r(subgroups: Sequence[Sequence[float]]) -> ControlChart:
 
 
 def _beyond(v: float, lim: Limits) -> bool:
-    return v > lim.upper or v < lim.lower
+    eps = 1e-9 * max(1.0, abs(lim.centre))
+    return v > lim.upper + eps or v < lim.lower - eps
 
 
 def special_causes(values: Sequence[float] | np.ndarray, limits: Limits) -> list[tuple[int, ...]]:
     """For each point, the numbers of the eight tests whose pattern it completes."""
     x = np.asarray(values, dtype=float)
     sigma = limits.sigma
-    z = (x - limits.centre) / sigma if sigma > 0 else np.zeros_like(x)
-    side = np.sign(z)
+    # With no spread within subgroups there are no zones: the tests that need σ (5–8)
+    # cannot fire (NaN compares false), the others still can.
+    z = (x - limits.centre) / sigma if sigma > 0 else np.full_like(x, np.nan)
+    # Floating-point noise (a mean of equal readings off by one ulp) is on the line.
+    eps = 1e-9 * max(1.0, abs(limits.centre))
+    off = x - limits.centre
+    side = np.where(np.abs(off) > eps, np.sign(off), 0.0)
     flags: list[list[int]] = [[] for _ in x]
 
     def run_end(ok: np.ndarray, length: int, test: int) -> None:
@@ -176,7 +182,7 @@ def special_causes(values: Sequence[float] | np.ndarray, limits: Limits) -> list
 
     # 1: beyond the 3σ limits (the limits themselves, as drawn).
     for i, v in enumerate(x):
-        if v > limits.upper or v < limits.lower:
+        if v > limits.upper + eps or v < limits.lower - eps:
             flags[i].append(1)
     same_side_run(9, 2)  # 2
     # 3: six points in a row steadily increasing or decreasing (five steps one way).
