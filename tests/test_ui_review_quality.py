@@ -137,6 +137,7 @@ def test_control_chart_shows_the_raw_readings_and_flags(tabs: ReviewTabs, qtbot:
     ]
     assert texts == ["1"]
     assert "1: 管理限界の外 (No. 34)" in page.signals.text()
+    assert page.signals.text().startswith("1点に異常の兆候")
     # Cp/Cpk from σ = MR̄/1.128 (34 readings ≥ 30), with Bissell's bound.
     sigma = mr / 1.128
     cp = (5.025 - 4.995) / (6 * sigma)

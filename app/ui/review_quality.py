@@ -343,7 +343,8 @@ class MeasurementsPage(_Page):
         if not flagged:
             return tr("No signs of special causes")
         tests = sorted({t for i in flagged for t in chart.flags[i]})
-        lines = [tr("{0} points flagged").format(len(flagged))]
+        n = len(flagged)
+        lines = [tr("1 point flagged") if n == 1 else tr("{0} points flagged").format(n)]
         for t in tests:
             points = [str(i + 1) for i in flagged if t in chart.flags[i]]
             shown = ", ".join(points[:6]) + (" …" if len(points) > 6 else "")

@@ -616,6 +616,10 @@
       <translation>ロット・測定 No.</translation>
     </message>
     <message>
+      <source>1 point flagged</source>
+      <translation>1点に異常の兆候</translation>
+    </message>
+    <message>
       <source>Utilisation: running ÷ switched on</source>
       <translation>稼働率: 運転 ÷ 電源ON</translation>
     </message>
@@ -652,16 +656,16 @@
       <translation>移動範囲</translation>
     </message>
     <message>
-      <source>{0} points flagged</source>
-      <translation>{0}点に異常の兆候</translation>
-    </message>
-    <message>
       <source>{0} parts in all</source>
       <translation>計 {0}個</translation>
     </message>
     <message>
       <source>Cp/Cpk: shown from {0} readings ({1} so far)</source>
       <translation>Cp/Cpk は{0}件以上で表示 (現在{1}件)</translation>
+    </message>
+    <message>
+      <source>{0} points flagged</source>
+      <translation>{0}点に異常の兆候</translation>
     </message>
     <message>
       <source>No.</source>
