@@ -207,6 +207,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        7,
+        "events by type and time (machine states over a day or a week)",
+        [
+            # The 日報's machine time and the review's machine timeline read one firm's
+            # MachineStateChanged signals in a time range: without this, a scan of the
+            # whole log (about 300 ms on a year of one shop, 200,000 events).
+            "CREATE INDEX events_type_time ON events(type, firm_id, occurred_at)",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -119,21 +119,35 @@ def characteristics(
     lo, hi = range_bounds(first, last, tz)
     rows = store.rows(
         "SELECT m.job_id, m.lot_id, m.op, m.characteristic, m.nominal, m.tol_minus, m.tol_plus,"
-        " m.value, m.unit, m.occurred_at, j.part_no, o.firm, e.type AS etype,"
-        " coalesce(orig.operator, e.operator) AS operator "
-        "FROM measurements m JOIN jobs j ON j.job_id = m.job_id "
-        "JOIN ops o ON o.lot_id = m.lot_id AND o.seq = m.op "
+        " m.value, m.unit, m.occurred_at, j.part_no, o.firm, e.type AS etype, e.operator,"
+        " CASE e.type WHEN 'EventCorrected' THEN json_extract(e.payload, '$.supersedes') END"
+        " AS supersedes "
+        # The readings of the range first, then each one's job, step and event: CROSS JOIN
+        # keeps SQLite to that order, and the event is found through its job.
+        "FROM measurements m CROSS JOIN ops o CROSS JOIN jobs j "
+        "CROSS JOIN events e INDEXED BY events_job "
+        "WHERE m.occurred_at >= ? AND m.occurred_at < ? "
+        " AND o.lot_id = m.lot_id AND o.seq = m.op AND (? IS NULL OR o.firm = ?) "
+        " AND j.job_id = m.job_id "
         # The event behind the reading: the measurement, or the correction that replaced
         # it (ids are unique per terminal only: the route's firm picks among namesakes).
-        "JOIN events e ON e.job_id = m.job_id AND e.event_id = m.event_id AND e.firm_id = o.firm "
+        " AND e.job_id = m.job_id AND e.event_id = m.event_id AND e.firm_id = o.firm "
         " AND e.type IN ('MeasurementTaken', 'EventCorrected') "
-        "LEFT JOIN events orig ON e.type = 'EventCorrected' AND orig.job_id = m.job_id "
-        " AND orig.event_id = json_extract(e.payload, '$.supersedes') "
-        " AND orig.firm_id = e.firm_id AND orig.type = 'MeasurementTaken' "
-        "WHERE m.occurred_at >= ? AND m.occurred_at < ? AND (? IS NULL OR o.firm = ?) "
         "ORDER BY m.occurred_at, e.hlc",
         (lo, hi, firm, firm),
     )
+    # Who measured a corrected reading is who took it (the correction fixed its number):
+    # the superseded event's operator, looked up for the few corrected ones.
+    measurer: dict[tuple[str, str, str], str] = {}
+    for r in rows:
+        if r["supersedes"]:
+            was = (r["job_id"], str(r["supersedes"]), r["firm"])
+            found = store.rows(
+                "SELECT operator FROM events WHERE job_id = ? AND event_id = ? AND firm_id = ? "
+                "AND type = 'MeasurementTaken'",
+                was,
+            )
+            measurer[was] = (found[0]["operator"] if found else None) or r["operator"] or ""
     groups: dict[tuple[str, str, Decimal, Decimal, Decimal, str, str], list[Reading]] = defaultdict(
         list
     )
@@ -151,7 +165,9 @@ def characteristics(
                 r["lot_id"],
                 int(r["op"]),
                 r["firm"],
-                r["operator"] or "",
+                measurer[(r["job_id"], str(r["supersedes"]), r["firm"])]
+                if r["supersedes"]
+                else r["operator"] or "",
                 r["etype"] == "EventCorrected",
             )
         )
