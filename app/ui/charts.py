@@ -153,7 +153,7 @@ class ControlChartView(QWidget):
         lay.setRowStretch(0, 2)
         lay.setRowStretch(1, 1)
         self.location.setMinimumHeight(220)
-        self.range.setMinimumHeight(120)
+        self.range.setMinimumHeight(130)
         self.flag_labels: dict[int, str] = {}  # point index (0-based) -> "1", "2,5"…
         self.flagged_xy: list[tuple[int, float]] = []
         self.range_flagged: list[int] = []  # indices whose range is beyond its limits

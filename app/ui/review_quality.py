@@ -317,7 +317,8 @@ class MeasurementsPage(_Page):
                 "lsl": tr("LSL"),
                 "x": tr("Lot / reading No."),
                 "location": tr("Mean") if chart and chart.kind == spc.XBAR_R else tr("Value"),
-                "range": tr("Range") if chart and chart.kind == spc.XBAR_R else tr("Moving range"),
+                # Short: the range chart is the lower, smaller one (R / MR in English).
+                "range": tr("R") if chart and chart.kind == spc.XBAR_R else tr("MR"),
             },
         )
         cap = cc.capability

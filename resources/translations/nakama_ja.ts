@@ -648,11 +648,11 @@
       <translation>測定値</translation>
     </message>
     <message>
-      <source>Range</source>
+      <source>R</source>
       <translation>範囲</translation>
     </message>
     <message>
-      <source>Moving range</source>
+      <source>MR</source>
       <translation>移動範囲</translation>
     </message>
     <message>
