@@ -215,12 +215,31 @@ def _job_steps(
     return out, end
 
 
-def _machines(
-    store: Store, firm: str, lo: datetime, hi: datetime, now: datetime
-) -> list[MachineDay]:
+@dataclass(frozen=True, slots=True)
+class MachineSpan:
+    """One stretch of a machine in one state; ``state`` None before its first signal."""
+
+    machine: str
+    state: str | None
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def machine_spans(
+    store: Store, firm: str, lo: datetime, hi: datetime, now: datetime | None = None
+) -> list[MachineSpan]:
+    """Each machine's states over [lo, hi) (counted up to ``now``) from its
+    ``MachineStateChanged`` signals: the state it was in at ``lo`` (its latest signal
+    before), then each change, clipped. The 日報's machine time and the owner's machine
+    timeline are both this one computation."""
     cols = EVENT_COLUMNS
-    # The state each machine was in when the day began: its latest signal before it
-    # (for each machine the firm has, walking its index back from the day's start).
+    stop = min(hi, now) if now is not None else hi
+    # The state each machine was in when the range began: its latest signal before it
+    # (for each machine the firm has, walking its index back from the range's start).
     known = [
         r[0]
         for r in store.conn.execute(
@@ -240,7 +259,7 @@ def _machines(
         ).fetchone()
         if row is not None:
             prior.append(row)
-    today = store.conn.execute(
+    during = store.conn.execute(
         f"SELECT {cols} FROM events WHERE type = 'MachineStateChanged' "
         "AND firm_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, hlc",
         (firm, _iso(lo), _iso(hi)),
@@ -249,27 +268,37 @@ def _machines(
     for row in prior:
         ev = row_to_event(row[:-1])
         state[str(ev.payload["machine"])] = (str(ev.payload["state"]), lo)
-    seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    unknown: dict[str, float] = defaultdict(float)
+    spans: list[MachineSpan] = []
 
     def spend(machine: str, until: datetime) -> None:
         st, since = state.get(machine, (None, lo))
-        secs = max(0.0, (min(until, hi, now) - max(since, lo)).total_seconds())
-        if st in MACHINE_STATES:
-            seconds[machine][st] += secs
-        else:
-            unknown[machine] += secs
+        a, b = max(since, lo), min(until, stop)
+        if b > a:
+            spans.append(MachineSpan(machine, st if st in MACHINE_STATES else None, a, b))
 
-    for row in today:
+    for row in during:
         ev = row_to_event(row)
         machine, at = str(ev.payload["machine"]), _at(ev.occurred_at)
         spend(machine, at)
         state[machine] = (str(ev.payload["state"]), at)
     for machine in state:
         spend(machine, hi)
+    spans.sort(key=lambda s: (s.machine, s.start))
+    return spans
+
+
+def machine_totals(spans: list[MachineSpan]) -> list[MachineDay]:
+    """Seconds per state per machine, from its spans."""
+    seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    unknown: dict[str, float] = defaultdict(float)
+    for s in spans:
+        if s.state is None:
+            unknown[s.machine] += s.seconds
+        else:
+            seconds[s.machine][s.state] += s.seconds
     return [
         MachineDay(m, dict(seconds[m]), unknown[m])
-        for m in sorted(state)
+        for m in sorted({s.machine for s in spans})
         if seconds[m] or unknown[m]
     ]
 
@@ -364,7 +393,7 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
         DefectDay(code, n, tuple(parts[code]))
         for code, n in sorted(defects.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    report.machines = _machines(store, firm, lo, hi, end)
+    report.machines = machine_totals(machine_spans(store, firm, lo, hi, end))
     report.operator_names = {oid: rec.name for oid, rec in store.operators().items()}
     report.approval = day_approval(store, day, firm, tz)
     return report

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.store.reports import DayReview, day_review
 from app.store.review import PeriodReview, period_review
 from app.ui.review_pages import DoorPage, LatePage, LotPage, SignOffPage, StepsPage
+from app.ui.review_quality import DefectsPage, MachinesPage, MeasurementsPage
 from app.ui.session import Session
 from app.ui.text import (
     FAIL_ICON,
@@ -257,6 +258,14 @@ class ReviewScreen(QWidget):
         self.add_page(self.door, tr("At the door"))
         self.add_page(self.lot, tr("Lot history"))
         self.add_page(self.sign_off, tr("Sign-off"))
+        # 不良・測定・設備 (review_quality.py): charts over the same day or week.
+        store, firm = session.store, session.firm
+        self.defects = DefectsPage(store, firm, self.day, self.day)
+        self.measurements = MeasurementsPage(store, firm, self.day, self.day)
+        self.machines = MachinesPage(store, firm, self.day, self.day)
+        self.add_page(self.defects, tr("Defects"))
+        self.add_page(self.measurements, tr("Measurements"))
+        self.add_page(self.machines, tr("Machines"))
         self.steps.lot_chosen.connect(self.open_lot)
         lay = QVBoxLayout(self)
         lay.addLayout(top)

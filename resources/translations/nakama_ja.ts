@@ -768,6 +768,198 @@
       <translation>訂正あり</translation>
     </message>
     <message>
+      <source>Beyond the control limits</source>
+      <translation>管理限界の外</translation>
+    </message>
+    <message>
+      <source>9 in a row on one side</source>
+      <translation>中心線の片側に9点連続</translation>
+    </message>
+    <message>
+      <source>6 in a row rising or falling</source>
+      <translation>6点連続で上昇または下降</translation>
+    </message>
+    <message>
+      <source>14 in a row alternating up and down</source>
+      <translation>14点が交互に上下</translation>
+    </message>
+    <message>
+      <source>2 of 3 beyond 2σ on one side</source>
+      <translation>3点中2点が片側2σの外</translation>
+    </message>
+    <message>
+      <source>4 of 5 beyond 1σ on one side</source>
+      <translation>5点中4点が片側1σの外</translation>
+    </message>
+    <message>
+      <source>15 in a row within 1σ</source>
+      <translation>15点連続で1σの内側</translation>
+    </message>
+    <message>
+      <source>8 in a row beyond 1σ</source>
+      <translation>8点連続で1σの外 (両側)</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>運転</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Alarm</source>
+      <translation>アラーム</translation>
+    </message>
+    <message>
+      <source>Power off</source>
+      <translation>電源OFF</translation>
+    </message>
+    <message>
+      <source>No signal</source>
+      <translation>信号なし</translation>
+    </message>
+    <message>
+      <source>No defects in this period</source>
+      <translation>この期間の不良はありません</translation>
+    </message>
+    <message>
+      <source>No measurements in this period</source>
+      <translation>この期間の測定はありません</translation>
+    </message>
+    <message>
+      <source>Too few readings for a chart</source>
+      <translation>管理図には測定値が足りません</translation>
+    </message>
+    <message>
+      <source>No signs of special causes</source>
+      <translation>異常の兆候なし</translation>
+    </message>
+    <message>
+      <source>No machine signals in this period</source>
+      <translation>この期間の設備信号はありません</translation>
+    </message>
+    <message>
+      <source>Summary</source>
+      <translation>概要</translation>
+    </message>
+    <message>
+      <source>Defects</source>
+      <translation>不良</translation>
+    </message>
+    <message>
+      <source>Measurements</source>
+      <translation>測定</translation>
+    </message>
+    <message>
+      <source>Machines</source>
+      <translation>設備</translation>
+    </message>
+    <message>
+      <source>By defect</source>
+      <translation>不良内容別</translation>
+    </message>
+    <message>
+      <source>By step</source>
+      <translation>工程別</translation>
+    </message>
+    <message>
+      <source>By part</source>
+      <translation>品番別</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>項目</translation>
+    </message>
+    <message>
+      <source>Cumulative</source>
+      <translation>累積</translation>
+    </message>
+    <message>
+      <source>CL</source>
+      <translation>中心線</translation>
+    </message>
+    <message>
+      <source>UCL</source>
+      <translation>上方管理限界</translation>
+    </message>
+    <message>
+      <source>LCL</source>
+      <translation>下方管理限界</translation>
+    </message>
+    <message>
+      <source>USL</source>
+      <translation>規格上限</translation>
+    </message>
+    <message>
+      <source>LSL</source>
+      <translation>規格下限</translation>
+    </message>
+    <message>
+      <source>Lot / reading No.</source>
+      <translation>ロット・測定 No.</translation>
+    </message>
+    <message>
+      <source>1 point flagged</source>
+      <translation>1点に異常の兆候</translation>
+    </message>
+    <message>
+      <source>Utilisation: running ÷ switched on</source>
+      <translation>稼働率: 運転 ÷ 電源ON</translation>
+    </message>
+    <message>
+      <source>Equipment</source>
+      <translation>設備</translation>
+    </message>
+    <message>
+      <source>Utilisation</source>
+      <translation>稼働率</translation>
+    </message>
+    <message>
+      <source>Day</source>
+      <translation>日</translation>
+    </message>
+    <message>
+      <source>Week</source>
+      <translation>週</translation>
+    </message>
+    <message>
+      <source>Mean</source>
+      <translation>平均</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>測定値</translation>
+    </message>
+    <message>
+      <source>R</source>
+      <translation>範囲</translation>
+    </message>
+    <message>
+      <source>MR</source>
+      <translation>移動範囲</translation>
+    </message>
+    <message>
+      <source>{0} parts in all</source>
+      <translation>計 {0}個</translation>
+    </message>
+    <message>
+      <source>Cp/Cpk: shown from {0} readings ({1} so far)</source>
+      <translation>Cp/Cpk は{0}件以上で表示 (現在{1}件)</translation>
+    </message>
+    <message>
+      <source>{0} points flagged</source>
+      <translation>{0}点に異常の兆候</translation>
+    </message>
+    <message>
+      <source>No.</source>
+      <translation>No.</translation>
+    </message>
+    <message>
+      <source>Cpk lower bound ({0}%): {1}</source>
+      <translation>Cpk 下限 (信頼度{0}%): {1}</translation>
+    </message>
+    <message>
       <source>Late jobs</source>
       <translation>納期遅れ</translation>
     </message>
@@ -804,10 +996,6 @@
       <translation>振り返り</translation>
     </message>
     <message>
-      <source>Summary</source>
-      <translation>概要</translation>
-    </message>
-    <message>
       <source>Late / at risk</source>
       <translation>遅れ・遅れそう</translation>
     </message>
@@ -842,14 +1030,6 @@
     <message>
       <source>Tolerance</source>
       <translation>公差</translation>
-    </message>
-    <message>
-      <source>Day</source>
-      <translation>日</translation>
-    </message>
-    <message>
-      <source>Week</source>
-      <translation>週</translation>
     </message>
     <message>
       <source>Go to today</source>
