@@ -17,6 +17,10 @@ Who may write what (DESIGN.md, "Trust between firms"; docs_trust_push.md):
   and drawings only from the lead firm (``not_lead_firm``), and a correction only of the firm's own
   events (``cannot_correct`` when the hub holds the superseded event, in that job, from
   other firms only).
+- A sign-off (``RecordsApproved``): a day's has no job (the wire format refuses one
+  with a job or a step), so it stays in its own firm's feed: a firm approves only its
+  own day. A lot's is a member's event of the job (the lead firm or a firm of the
+  route) and goes to the job's members.
 - A firm that is not a member of the job gets the answer it would get if the job did
   not exist: ``accepted``. Its event is held like an event that came before its job:
   stored, in its own firm's feed only, and never delivered to the job's members.

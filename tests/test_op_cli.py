@@ -204,6 +204,10 @@ UNREACHABLE = {
     Reason.BAD_COUNT: "counts are whole numbers from argparse; the wire checks them",
     Reason.NOT_YOUR_FIRM: "operator ids are made here, from the terminal's own firm",
     Reason.NOT_A_JOB_EVENT: "machine signals and operators are recorded with no job by the core",
+    # Sign-off is the review screen's (tests/test_ui_review.py, tests/test_core_commands.py).
+    Reason.NOT_APPROVER: "`op` does not approve records",
+    Reason.NOT_ON_ROUTE: "`op` does not approve records",
+    Reason.NOTHING_TO_APPROVE: "`op` does not approve records",
 }
 # Met in the walk across three firms below (they need another firm's terminal).
 ACROSS_FIRMS = {Reason.NOT_YOUR_EVENT, Reason.NOT_LEAD_FIRM}

@@ -236,7 +236,29 @@ def test_sign_off_a_day_then_correct_it(tmp_path: Path, month: Any) -> None:
         )
     )
     assert lot_ok.ok
-    assert lot_approval(store, reading.job, reading.lot) is not None
+    status = lot_approval(store, reading.job, reading.lot)
+    assert status is not None and status.clean
+    # Another of the lot's readings corrected after the lot's approval: the 検査成績書 says so.
+    events = store.job_events(reading.job)
+    other = next(
+        e for e in events if e.type == "MeasurementTaken" and e.firm_id == SHOP
+        and e.payload["lot_id"] == reading.lot and e.event_id != reading.id
+        and not any(c.payload.get("supersedes") == e.event_id for c in events)
+    )  # fmt: skip
+    who = C.Actor(SHOP, other.operator, C.OPERATOR)
+    again = C.correct(store.job(reading.job), who, events, other.event_id, {"value": "19.999"})
+    assert store.record(again).ok, again
+    rec = gather(store, reading.job, reading.lot)
+    assert rec.approval is not None and not rec.approval.clean
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        from app.ui import inspection_print
+
+        pdf = tmp_path / "ins.pdf"
+        inspection_print.write_pdf(rec, pdf)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert OPERATORS[1][1] in text and "承認後" in text
     store.close()
 
 

@@ -21,12 +21,16 @@ def word(key: str, lang: str, **kw: object) -> str:
     return (ja if lang == "ja" else en).format(**kw)
 
 
-def approval_lines(a: ApprovalStatus | None, lang: str, tz: Any = None) -> list[str]:
+def approval_lines(
+    a: ApprovalStatus | None, lang: str, tz: Any = None, *, short: bool = False
+) -> list[str]:
     """``["承認 山田 太郎", "2026-12-01 18:00", "承認後に訂正あり (1件)"]``; the first
-    two always, the warnings only when something changed after the approval."""
+    two always, the warnings only when something changed after the approval. ``short``:
+    the time as 12/01 18:00 (a stamp box is 22 mm wide)."""
     if a is None:
         return [word("not_yet", lang)]
-    when = datetime.fromisoformat(a.at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    fmt = "%m/%d %H:%M" if short else "%Y-%m-%d %H:%M"
+    when = datetime.fromisoformat(a.at).astimezone(tz).strftime(fmt)
     lines = [word("approved", lang, who=a.approver_name or a.approver), word("at", lang, t=when)]
     if a.corrected_after:
         lines.append(word("corrected", lang, n=len(a.corrected_after)))

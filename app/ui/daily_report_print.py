@@ -489,7 +489,7 @@ def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) 
             pg.text(x, TOP, seal, 6, t(key, lang), 9, align=_C)
         # The sign-off as recorded (who and when) in the owner's box; a correction made
         # after it is said under the boxes, in bold, where nobody misses it.
-        lines = approval_lines(r.approval, lang, r.tz)
+        lines = approval_lines(r.approval, lang, r.tz, short=True)
         if r.approval is not None:
             pg.text(x0 + 1, TOP + 7, seal - 2, 5, lines[0], 8, align=_C)
             pg.text(x0 + 1, TOP + 12, seal - 2, 5, lines[1], 8, align=_C)

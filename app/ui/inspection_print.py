@@ -402,7 +402,9 @@ def _draw_close(
         s.cell(x, y, box_w, head, t(key, lang), 9, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
         if key == "approver" and approval is not None:
             # The sign-off as recorded: who and when; a later correction said plainly.
-            lines = approval_lines(approval, lang)
+            # The box's head already says 承認者: the name alone, then when.
+            lines = approval_lines(approval, lang, short=True)
+            lines[0] = approval.approver_name or approval.approver
             for i, line in enumerate(lines):
                 s.cell(x + 1, y + head + 2 + 5 * i, box_w - 2, 5, line, 8, bold=i >= 2,
                        color=RED if i >= 2 else None)  # fmt: skip

@@ -308,5 +308,10 @@ class ReviewScreen(QWidget):
             self.day_label.setText(self.day.isoformat())
         else:
             self.day_label.setText(f"{self.day:%m/%d} – {self.period.last:%m/%d}")
+        # The summary is a day's (its lists say 今日/today): a week shows the other pages.
+        summary = self.pages.indexOf(self.summary)
+        self.pages.setTabEnabled(summary, self.days == 1)
+        if self.days != 1 and self.pages.currentIndex() == summary:
+            self.pages.setCurrentWidget(self.steps)
         for page in self._pages:
             page.show_period(self.day, self.days, self.period)
