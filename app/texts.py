@@ -180,6 +180,17 @@ _REASONS: dict[str, tuple[str, str]] = {
         "データベースが壊れています。バックアップ (*.bak) から復元してください。",
         "The database is damaged. Restore it from a backup (*.bak); it was not modified.",
     ),
+    "restore_too_new": (
+        "このバックアップは新しいバージョンの Nakama で作られました。古いバージョンには戻せません"
+        "(ダウングレード不可)。Nakama を更新してから復元してください。何も変更していません。",
+        "This backup was made by a newer Nakama; an older version cannot take it (no "
+        "downgrade). Update Nakama, then restore. Nothing was changed.",
+    ),
+    "restore_recovering": (
+        "復元したデータベースです。ハブから自端末の記録を取り戻すまで記録できません。同期してください。",
+        "This database was restored from a backup. Nothing can be recorded until this "
+        "terminal's own records are back from the hub: sync first.",
+    ),
     "read_only": (
         "データベースに書き込めません (読み取り専用)。",
         "The database is read-only; nothing could be saved.",

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.commands.common import explain_store_error
-from app.settings import Settings
+from app.settings import Settings, backup_dir
 from app.store import Store, StoreError
+from app.store import backup as backups
 from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
 from app.ui.text import CatalogueTranslator
 
+log = logging.getLogger("nakama.app")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
@@ -76,8 +80,32 @@ class Terminal:
         self.syncing.start()
         self.window = MainWindow(self.session, self.devices, self.syncing)
         self.window.resize(1280, 800)
+        # Today's backup now (if there is none), and a look every hour for a new day.
+        self.backup_timer = QTimer()
+        self.backup_timer.timeout.connect(lambda: self.daily_backup(settings))
+        self.backup_timer.start(3600 * 1000)
+        self.daily_backup(settings)
+
+    def daily_backup(self, settings: Settings) -> threading.Thread:
+        """Take the daily backup in a thread of its own (its own read connection: the
+        screen and the writer never wait for it)."""
+        path, keep, folder = self.store.path, int(settings["backup_keep"]), backup_dir(settings)
+
+        def work() -> None:
+            try:
+                made = backups.daily_backup_file(path, keep, folder)
+            except StoreError as exc:
+                log.error("daily backup failed", extra={"code": exc.code, "detail": exc.detail})
+                return
+            if made is not None:
+                log.info("daily backup written", extra={"file": str(made)})
+
+        thread = threading.Thread(target=work, name="daily-backup", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
+        self.backup_timer.stop()
         self.syncing.stop()
         self.devices.stop()
         if self.stop_hub is not None:
