@@ -19,4 +19,5 @@ COMMAND_MODULES = [
     "report_inspection",
     "report_daily",
     "backup",
+    "support",
 ]
