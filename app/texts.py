@@ -136,6 +136,12 @@ _REASONS: dict[str, tuple[str, str]] = {
         "暗証番号が違います。もう一度入力してください。",
         "The PIN is not right. Try again.",
     ),
+    "owner_pin_required": (
+        "全画面モードを終了するには社長の暗証番号が必要です。社長に暗証番号を設定してください"
+        " (nakama operators add … --pin)。",
+        "Leaving full-screen mode needs the owner's PIN. Give the owner a PIN first "
+        "(nakama operators add … --pin).",
+    ),
     "bad_count": ("数量が正しくありません。", "The count is not valid."),
     "not_your_firm": ("他社の作業者は登録できません。", "That operator belongs to another firm."),
     "bad_field": ("項目の形式が正しくありません。", "A field is not in the right form."),

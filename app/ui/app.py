@@ -10,13 +10,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app import texts
 from app.commands.common import explain_store_error
+from app.core.operators import kiosk_leavable
 from app.settings import Settings, backup_dir
 from app.store import Store, StoreError
 from app.store import backup as backups
+from app.store.db import default_path
 from app.ui.devices import DEMO_DEVICES, DeviceHub
+from app.ui.kiosk import LEFT_BY_OWNER, Kiosk, SingleInstance
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
@@ -116,6 +120,15 @@ class Terminal:
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     app = make_application(args.lang or settings["lang"])
+    guard = SingleInstance(Path(args.db) if args.db else default_path())
+    if not args.screenshot and not guard.claim():
+        # Never two apps writing beside each other: the running one comes to the front.
+        print(
+            "Nakama はこのデータベースで起動中です。その画面を前面に出しました。\n"
+            "Nakama is already running on this database; its window was brought to the front.",
+            file=sys.stderr,
+        )
+        return 0
     try:
         store = Store.open(args.db, firm_id=args.firm or settings["firm"] or None)
     except StoreError as exc:
@@ -124,13 +137,33 @@ def run(args: argparse.Namespace) -> int:
         return 3
     terminal = Terminal(store, settings, demo_mode=settings["demo"] and not args.no_demo)
     window = terminal.window
+    if args.kiosk and not kiosk_leavable(store.operators()):
+        print(texts.explain("owner_pin_required"), file=sys.stderr)
+        terminal.close()
+        return 2
+    kiosk = Kiosk(window, terminal.session) if args.kiosk else None
     if args.screenshot:
-        window.show()
+        kiosk.show() if kiosk is not None else window.show()
         app.processEvents()
         window.grab().save(args.screenshot)
         code = 0
     else:
-        window.showFullScreen() if "--kiosk" in sys.argv else window.show()
+        if kiosk is not None:
+            guard.raise_requested.connect(kiosk.bring_to_front)
+            kiosk.show()
+        else:
+            guard.raise_requested.connect(lambda: bring_to_front(window))
+            window.show()
         code = app.exec()
+        if kiosk is not None and kiosk.unlocked:
+            code = LEFT_BY_OWNER
+    guard.release()
     terminal.close()
     return int(code)
+
+
+def bring_to_front(window: QWidget) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()

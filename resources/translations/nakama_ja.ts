@@ -787,5 +787,21 @@
       <source>Total {0} of {1}</source>
       <translation>合計 {0} / {1}</translation>
     </message>
+    <message>
+      <source>Leave full-screen mode</source>
+      <translation>全画面モードの終了</translation>
+    </message>
+    <message>
+      <source>Only the owner can leave full-screen mode. Tap your name.</source>
+      <translation>全画面モードを終了できるのは社長だけです。名前をタップしてください。</translation>
+    </message>
+    <message>
+      <source>Leave</source>
+      <translation>終了する</translation>
+    </message>
+    <message>
+      <source>Exit</source>
+      <translation>終了</translation>
+    </message>
   </context>
 </TS>
