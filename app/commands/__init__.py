@@ -20,4 +20,5 @@ COMMAND_MODULES = [
     "report_daily",
     "backup",
     "support",
+    "selftest",
 ]

@@ -76,7 +76,9 @@ class Terminal:
         self.devices = DeviceHub(self.session, urls, camera=settings["camera"])
         self.devices.start()
         self.stop_hub = None
-        if demo_mode and (not store.meta("hub_token") or store.meta("demo_hub")):
+        # A built bundle carries no hub server: its demo runs without one.
+        frozen = bool(getattr(sys, "frozen", False))
+        if demo_mode and not frozen and (not store.meta("hub_token") or store.meta("demo_hub")):
             # No hub of its own yet: a consortium hub in this process, on loopback.
             self.stop_hub = start_demo_hub(store.path.parent, store, demo.DEMO_FIRMS)
             store.set_meta({"demo_hub": "1"})
