@@ -15,7 +15,7 @@ import pytest
 from hub_support import Hub, do_op, fresh_db_url, make_terminal, route_job, running_hub
 
 from app.cli import main
-from app.store import Store
+from app.store import Store, StoreError
 from app.store import backup as backups
 from app.store.migrations import LATEST
 from app.sync import HubClient, Syncer
@@ -303,3 +303,37 @@ def test_own_events_endpoint_answers_only_the_callers_own(hub: Hub, tmp_path: Pa
     assert httpx.get(hub.url + "/v1/terminal/events").status_code == 401
     for t in (a, a2):
         t.close()
+
+
+def test_damaged_store_restored_from_an_old_backup_gets_every_event_back(
+    hub: Hub, tmp_path: Path
+) -> None:
+    a = make_terminal(hub, tmp_path, "FA01")
+    run = {"machine": "M1", "state": "run"}
+    for n in range(30):
+        a.record("MachineStateChanged", {**run, "counter": n}, job_id=None)
+        if n == 9:
+            sync_until_idle(a.syncer)
+            old = a.store.backup(tmp_path / "usb")
+    sync_until_idle(a.syncer)
+    everything = {e.event_id for e in a.store.events()}
+    path, token = a.store.path, a.token
+    a.close()
+    _damaged(path, path)  # the disk went bad
+    with pytest.raises(StoreError) as bad:
+        Store.open(path)
+    assert bad.value.code == "integrity_failed"
+    report = backups.restore(old, path)
+    assert report.must_recover
+    with Store.open(path) as s:
+        assert s.count_events() == 10
+        http = httpx.Client(timeout=10)
+        syncer = Syncer(s, HubClient(hub.url, token, client=http))
+        assert sync_until_idle(syncer).recovered == 20
+        assert {e.event_id for e in s.events()} == everything
+        machine(s, 99)
+        sync_until_idle(syncer)
+        assert s.outbox_stats()["rejected"] == 0 and _hub_rejections(hub) == 0
+        assert max(_hub_events(hub, s.terminal_id)) == 31
+        syncer.close()
+        http.close()
