@@ -86,6 +86,13 @@ def test_backup_command_to_a_folder_and_restore_keeps_the_old_store(
         assert s.tail(1)[0].seq == 4
     with Store.open(aside) as old:
         assert old.count_events() == 3
+    # Without --to: the backup_dir setting, else backups/ beside the database.
+    assert main(["--db", str(db), "backup"]) == 0
+    assert Path(json.loads(capsys.readouterr().out)["backup"]).parent == tmp_path / "backups"
+    assert main(["settings", "set", "backup_dir", str(tmp_path / "nas")]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "backup"]) == 0
+    assert Path(json.loads(capsys.readouterr().out)["backup"]).parent == tmp_path / "nas"
 
 
 def _damaged(src: Path, dest: Path) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from app import texts
 from app.commands.common import explain_store_error, open_store, print_json
 from app.commands.sync import hub_address
-from app.settings import Settings
+from app.settings import Settings, backup_dir
 from app.store import StoreError
 from app.store import backup as backups
 from app.store.db import default_path
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        dest = store.backup(Path(args.to) if args.to else None)
+        dest = store.backup(Path(args.to) if args.to else backup_dir(Settings()))
         print_json(
             {"backup": str(dest), "bytes": dest.stat().st_size, "events": store.count_events()}
         )
