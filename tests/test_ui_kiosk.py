@@ -4,6 +4,7 @@ the screen kept awake where the platform allows, one app per database."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -173,6 +174,7 @@ app.exec()
 """
 
 
+@pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="no dbus-daemon (package dbus)")
 def test_screen_awake_inhibits_the_freedesktop_screensaver(qtbot: Any, tmp_path: Path) -> None:
     make_application("ja")
     daemon = subprocess.Popen(
