@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 
 from app import __version__
 from app.commands import COMMAND_MODULES
 from app.store import StoreError
+
+# Commands that run long or change the store as a whole: what the helpdesk asks about.
+LOGGED = frozenset({"run", "sync", "enroll", "backup", "restore"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(raw)
     if args.command is None:
         args = parser.parse_args([*raw, "run"])
+    if args.command in LOGGED:
+        from app import logs
+
+        logs.setup()
+        logging.getLogger("nakama.cli").info("command", extra={"command": args.command})
     try:
         return int(args.func(args) or 0)
     except StoreError as exc:

@@ -69,6 +69,20 @@ OPTIONS: tuple[Option, ...] = (
         "工程表 PDF の保存先 (空欄: 書類フォルダ/Nakama)",
         "Where traveler PDFs are written (empty: Documents/Nakama)",
     ),
+    Option(
+        "backup_keep",
+        int,
+        14,
+        "毎日のバックアップを残す数 (0: 取らない)",
+        "Daily backups to keep (0: none)",
+    ),
+    Option(
+        "backup_dir",
+        str,
+        "",
+        "バックアップの保存先 (空欄: データベースの横の backups)",
+        "Where backups go (empty: backups/ beside the database)",
+    ),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
 
@@ -89,6 +103,11 @@ def traveler_dir(settings: Settings) -> Path:
     if settings["traveler_dir"]:
         return Path(settings["traveler_dir"])
     return Path(platformdirs.user_documents_dir()) / "Nakama"
+
+
+def backup_dir(settings: Settings) -> Path | None:
+    """Where backups go: the ``backup_dir`` setting, or None (``backups/`` beside the store)."""
+    return Path(settings["backup_dir"]) if settings["backup_dir"] else None
 
 
 def default_path() -> Path:
@@ -130,6 +149,10 @@ class Settings:
             if text.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
                 raise SettingsError("bad_value", key)
             value = text.lower() in ("true", "1", "yes", "on")
+        elif opt.type is int:
+            if not text.strip().isdigit():
+                raise SettingsError("bad_value", key)
+            value = int(text)
         elif opt.type is list:
             value = [part.strip() for part in text.split(",") if part.strip()]
         else:

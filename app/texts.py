@@ -149,6 +149,12 @@ _REASONS: dict[str, tuple[str, str]] = {
         "暗証番号が違います。もう一度入力してください。",
         "The PIN is not right. Try again.",
     ),
+    "owner_pin_required": (
+        "全画面モードを終了するには社長の暗証番号が必要です。社長に暗証番号を設定してください"
+        " (nakama operators add … --pin)。",
+        "Leaving full-screen mode needs the owner's PIN. Give the owner a PIN first "
+        "(nakama operators add … --pin).",
+    ),
     "bad_count": ("数量が正しくありません。", "The count is not valid."),
     "not_your_firm": ("他社の作業者は登録できません。", "That operator belongs to another firm."),
     "bad_field": ("項目の形式が正しくありません。", "A field is not in the right form."),
@@ -192,6 +198,17 @@ _REASONS: dict[str, tuple[str, str]] = {
     "integrity_failed": (
         "データベースが壊れています。バックアップ (*.bak) から復元してください。",
         "The database is damaged. Restore it from a backup (*.bak); it was not modified.",
+    ),
+    "restore_too_new": (
+        "このバックアップは新しいバージョンの Nakama で作られました。古いバージョンには戻せません"
+        "(ダウングレード不可)。Nakama を更新してから復元してください。何も変更していません。",
+        "This backup was made by a newer Nakama; an older version cannot take it (no "
+        "downgrade). Update Nakama, then restore. Nothing was changed.",
+    ),
+    "restore_recovering": (
+        "復元したデータベースです。ハブから自端末の記録を取り戻すまで記録できません。同期してください。",
+        "This database was restored from a backup. Nothing can be recorded until this "
+        "terminal's own records are back from the hub: sync first.",
     ),
     "read_only": (
         "データベースに書き込めません (読み取り専用)。",

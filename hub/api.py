@@ -617,6 +617,29 @@ def create_app(
         return Response(text, media_type="application/json")
 
     @app.get(
+        "/v1/terminal/events",
+        tags=["sync"],
+        responses=responses(
+            _obj(
+                ["more", "events"],
+                more={"type": "boolean", "description": "another page waits: ask again"},
+                events={"type": "array", "items": EVENT_SCHEMA},
+            ),
+            *AUTH,
+            403,
+            422,
+        ),
+    )
+    async def own_events(cred: Terminal, after_seq: int = 0, limit: int = feed.PAGE) -> Response:
+        """The calling terminal's own events with ``seq`` above ``after_seq``, in seq
+        order (no other terminal's): a terminal restored from a backup takes back what
+        it had already sent, then numbers new events after them. Follow ``more``."""
+        if not 0 <= after_seq < 2**62:
+            raise RegistryError("bad_request", 422)
+        text = await read(feed.own_events, db, cred, after_seq, limit)
+        return Response(text, media_type="application/json")
+
+    @app.get(
         "/v1/keys",
         tags=["keys"],
         responses=responses(_obj(["keys"], keys={"type": "array", "items": KEY_ROW}), *AUTH),

@@ -2,7 +2,9 @@
 
     nakama-hub serve [--db URL] [--host H] [--port P] [--rate N] [--trusted-proxy ADDR]…
                      [--photo-quota-mb N] [--photo-quota-count N]
+                     [--tls-cert PEM --tls-key PEM] [--insecure-http]
     nakama-hub migrate
+    nakama-hub backup --to DIR [--keep N]
     nakama-hub firm add CODE NAME [--region R] [--processes P,…] [--equipment E,…]
     nakama-hub firm list
     nakama-hub enroll-code --firm F
@@ -14,18 +16,22 @@
 ``--db`` (or ``NAKAMA_HUB_DB``) is a SQLAlchemy URL: ``sqlite:///hub.db`` (default
 ``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``. ``--trusted-proxy``
 (or ``NAKAMA_HUB_TRUSTED_PROXIES``, comma-separated) names the reverse proxies whose
-``X-Forwarded-For`` is believed; by default none is.
+``X-Forwarded-For`` is believed; by default none is. ``serve`` refuses a non-loopback
+``--host`` over plain HTTP unless TLS is served here, a proxy is named, or
+``--insecure-http`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hub.db import HubDB, default_url
@@ -84,7 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--photo-quota-count", type=int, default=50_000, help="photos per firm")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file"
+    )
+    serve.add_argument("--tls-key", metavar="PEM", help="the certificate's private key file")
+    serve.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback address (tokens cross the network unencrypted)",
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    bk = sub.add_parser("backup", help="back the hub database up (SQLite VACUUM INTO, pg_dump)")
+    bk.add_argument("--to", required=True, metavar="DIR")
+    bk.add_argument("--keep", type=int, default=14, help="backups to keep in DIR (0: all)")
     firm = sub.add_parser("firm", help="member firms")
     fsub = firm.add_subparsers(dest="firm_command", metavar="ACTION", required=True)
     add = fsub.add_parser("add", help="register a firm")
@@ -128,8 +146,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             print(f"bad_trusted_proxy {exc}", file=sys.stderr)
             return 2
+        tls = (args.tls_cert, args.tls_key) if args.tls_cert or args.tls_key else None
+        if tls is not None and not all(tls):
+            print(
+                "--tls-cert と --tls-key は両方必要です / give both --tls-cert and --tls-key",
+                file=sys.stderr,
+            )
+            return 2
+        why = plain_http_refusal(args.host, tls is not None, bool(proxies), args.insecure_http)
+        if why:
+            print(why, file=sys.stderr)
+            return 2
         quota = Quota(int(args.photo_quota_mb * 1024 * 1024), args.photo_quota_count)
-        return serve(url, args.host, args.port, args.rate, args.log_level, proxies, quota)
+        return serve(url, args.host, args.port, args.rate, args.log_level, proxies, quota, tls)
+    if args.command == "backup":
+        from hub.backup import BackupFailed, backup
+
+        try:
+            made = backup(url, Path(args.to), keep=args.keep)
+        except BackupFailed as exc:
+            print(f"バックアップできません / backup failed: {exc}", file=sys.stderr)
+            return 3
+        print(json.dumps({"backup": str(made), "bytes": made.stat().st_size}))
+        return 0
     from hub import registry
 
     try:
@@ -181,6 +220,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def is_loopback(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1: nobody else on the network can listen in."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_refusal(host: str, tls: bool, behind_proxy: bool, insecure: bool) -> str:
+    """Why ``serve`` will not start, or "": plain HTTP on an address others can reach
+    sends every terminal's token in the clear, so it needs TLS here (``--tls-cert``), a
+    TLS proxy in front (``--trusted-proxy``), or ``--insecure-http`` said on purpose."""
+    if tls or behind_proxy or insecure or is_loopback(host):
+        return ""
+    return (
+        f"{host} は外部から接続できるアドレスです。暗号化なしの HTTP では端末のトークンが"
+        "ネットワークに平文で流れるため起動しません。--tls-cert/--tls-key で HTTPS にするか、"
+        "TLS のリバースプロキシの後ろで --trusted-proxy を指定してください"
+        "(どうしても必要なら --insecure-http)。\n"
+        f"{host} can be reached from the network: plain HTTP would send every terminal's token "
+        "in the clear, so the hub does not start. Serve HTTPS (--tls-cert/--tls-key), or run "
+        "behind a TLS reverse proxy and name it with --trusted-proxy (or, on purpose, "
+        "--insecure-http).\n  [plain_http_refused]"
+    )
+
+
 def serve(
     url: str,
     host: str,
@@ -189,6 +256,7 @@ def serve(
     level: str,
     proxies: tuple[Network, ...] = (),
     quota: Quota | None = None,
+    tls: tuple[str, str] | None = None,
 ) -> int:
     import uvicorn
 
@@ -203,6 +271,7 @@ def serve(
             "host": host,
             "port": port,
             "trusted_proxies": [str(p) for p in proxies],
+            "tls": tls is not None,
         },
     )
     uvicorn.run(
@@ -214,6 +283,8 @@ def serve(
         access_log=False,
         timeout_keep_alive=30,
         backlog=2048,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
     )
     return 0
 

@@ -101,6 +101,22 @@ def pull(db: HubDB, cred: Credential, cursor_text: str | None, limit: int = PAGE
     )
 
 
+def own_events(db: HubDB, cred: Credential, after_seq: int, limit: int = PAGE) -> str:
+    """The calling terminal's own events numbered above ``after_seq``, in seq order, as a
+    JSON text ``{"events": [...], "more": bool}``: what a terminal restored from an older
+    backup takes back before it numbers new events (it never sees them in its feed)."""
+    limit = max(1, min(limit, PAGE))
+    with db.read_raw() as q:
+        rows = q.rows(
+            "SELECT body FROM events WHERE terminal_id = ? AND firm_id = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            (cred.terminal_id, cred.firm_id, after_seq, limit + 1),
+        )
+    more = len(rows) > limit
+    bodies = [r[0] for r in rows[:limit]]
+    return f'{{"more":{"true" if more else "false"},"events":[{",".join(bodies)}]}}'
+
+
 def job_view(db: HubDB, cred: Credential, job_id: str) -> dict[str, Any] | None:
     """A job as this firm may see it, or None when it does not exist *or* is not the
     firm's business (the same answer, so guessing ids tells nothing). Its events are

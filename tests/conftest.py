@@ -18,6 +18,7 @@ def _own_settings_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: An
     user's: the CLI writes the hub address and the firm there."""
     path = tmp_path_factory.mktemp("settings") / "settings.json"
     monkeypatch.setenv("NAKAMA_SETTINGS", str(path))
+    monkeypatch.setenv("NAKAMA_LOG_DIR", str(path.parent / "log"))
 
 
 @pytest.fixture

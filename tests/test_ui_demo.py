@@ -94,3 +94,25 @@ def test_top_bar_shows_an_unreachable_hub(qtbot: Any, tmp_path: Path) -> None:
     finally:
         bridge.stop()
         store.close()
+
+
+def test_the_running_app_takes_the_daily_backup(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from app.store import backup as backups
+
+    make_application("ja")
+    settings = Settings(tmp_path / "settings.json")
+    settings.set("backup_keep", "3")
+    settings.set("backup_dir", str(tmp_path / "bk"))
+    store = Store.open(tmp_path / "nakama.db", firm_id="F001")
+    t = Terminal(store, settings, demo_mode=False)
+    qtbot.addWidget(t.window)
+    try:
+        assert t.backup_timer.isActive()
+        qtbot.waitUntil(lambda: len(backups.daily_backups(tmp_path / "bk", store.path)) == 1)
+        t.daily_backup(settings).join()  # a second look the same day writes nothing
+        (made,) = backups.daily_backups(tmp_path / "bk", store.path)
+        assert backups.inspect(made).firm_id == "F001"
+    finally:
+        t.close()

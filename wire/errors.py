@@ -23,6 +23,7 @@ The tree::
     ├── RegistryError                hub.registry        firms, terminals, codes, tokens
     │   └── QuotaExceeded            hub.photos          a firm's photo quota is spent
     ├── HubUnavailable               hub.db              the hub's database is down
+    ├── BackupFailed                 hub.backup          pg_dump or VACUUM INTO failed
     ├── CursorGone                   hub.feed            a feed cursor from before a reset
     └── PostgresUnavailable          hub.throwaway_pg    no PostgreSQL for tests/benches
 """

@@ -18,4 +18,7 @@ COMMAND_MODULES = [
     "operators",
     "report_inspection",
     "report_daily",
+    "backup",
+    "support",
+    "selftest",
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from app.commands.common import open_store, print_json
+from app.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,21 +18,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rebuild.set_defaults(func=cmd_rebuild)
 
 
+def check_report(store: Store) -> dict[str, Any]:
+    """The full check of a store (SQLite integrity, projections against a replay)."""
+    problems = store.check_integrity()
+    return {
+        "path": str(store.path),
+        "ok": not problems,
+        "events": store.count_events(),
+        "terminal_id": store.terminal_id,
+        "firm_id": store.firm_id,
+        "outbox": store.outbox_stats(),
+        "problems": problems,
+    }
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        problems = store.check_integrity()
-        print_json(
-            {
-                "path": str(store.path),
-                "ok": not problems,
-                "events": store.count_events(),
-                "terminal_id": store.terminal_id,
-                "firm_id": store.firm_id,
-                "outbox": store.outbox_stats(),
-                "problems": problems,
-            }
-        )
-        return 0 if not problems else 1
+        report = check_report(store)
+        print_json(report)
+        return 0 if report["ok"] else 1
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:

@@ -16,6 +16,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["ja", "en"], help="interface language (default ja)")
     p.add_argument("--no-demo", action="store_true", help="do not seed demo data")
     p.add_argument("--screenshot", metavar="PNG", help="render the main window to PNG and exit")
+    p.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="full screen without window frame; only an owner's PIN leaves it; screen kept awake",
+    )
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wire.events import Event
@@ -65,6 +65,25 @@ def check_pin(pin: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, base64.urlsafe_b64decode(want))
+
+
+def owner_unlock(roster: Mapping[str, OperatorRecord], operator_id: str, pin: str) -> str | None:
+    """Whether ``operator_id`` with ``pin`` may leave the kiosk: an active owner of the
+    roster, with a PIN, given right. None when yes, else the reason code."""
+    rec = roster.get(operator_id)
+    if rec is None or not rec.active:
+        return "unknown_operator"
+    if rec.role != "owner":
+        return "not_owner"
+    if not rec.has_pin:
+        return "owner_pin_required"
+    return None if check_pin(pin, rec.pin_hash) else "bad_pin"
+
+
+def kiosk_leavable(roster: Mapping[str, OperatorRecord]) -> bool:
+    """Whether someone could leave a kiosk: an active owner with a PIN. A kiosk is not
+    started without one (nobody could leave it from the screen)."""
+    return any(r.active and r.role == "owner" and r.has_pin for r in roster.values())
 
 
 def pin_ok(pin: str) -> bool:

@@ -81,6 +81,22 @@ def integrity_problems(conn: sqlite3.Connection, *, quick: bool = False) -> list
         return [str(exc)]
 
 
+def vacuum_into(conn: sqlite3.Connection, dest: Path) -> Path:
+    """Write a consistent, compacted copy of the open database to ``dest``: the one backup
+    function (migrations, daily, ``nakama backup``). Written beside it and renamed, so a
+    half-written file never has the final name. Raises ``StoreError``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    part.unlink(missing_ok=True)
+    try:
+        conn.execute("VACUUM INTO ?", (str(part),))
+    except sqlite3.DatabaseError as exc:
+        part.unlink(missing_ok=True)
+        raise StoreError(classify(exc), f"backup: {exc}", str(dest)) from exc
+    os.replace(part, dest)
+    return dest
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> list[Path]:
     """Apply pending migrations, each after a backup. Returns the backups written."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -91,9 +107,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[Path]:
             continue
         if existed and str(path) != ":memory:":
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            backup = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
-            conn.execute("VACUUM INTO ?", (str(backup),))
-            backups.append(backup)
+            backups.append(vacuum_into(conn, path.with_name(f"{path.name}.v{version}-{stamp}.bak")))
         try:
             conn.execute("BEGIN IMMEDIATE")
             for sql in statements:

@@ -24,7 +24,8 @@ from app.core.clock import HybridClock, new_event_id, utc_now_iso
 from app.core.commands import ANY_OPERATOR, Actor, Command, Refusal
 from app.core.operators import OperatorRecord
 from app.core.state import JobState, check, fold, needs_refold, step
-from app.store import projection
+from app.store import backup, projection
+from app.store.backup import RECOVER, SEQ_FLOOR
 from app.store.db import connect, default_path, integrity_problems
 from app.store.errors import StoreError, classify
 from app.store.migrations import PROJECTION_TABLES
@@ -222,10 +223,9 @@ class Store:
             return AppendResult(False, reason="no_firm", detail="terminal has no firm set")
         with self._lock, self._transaction():
             self._forget_if_others_wrote()
-            seq = self.conn.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM events WHERE terminal_id = ?",
-                (self.terminal_id,),
-            ).fetchone()[0]
+            if self._recovering():
+                return AppendResult(False, reason="restore_recovering")
+            seq = self._last_seq() + 1
             ev = Event(
                 event_id=new_event_id(),
                 terminal_id=self.terminal_id,
@@ -256,12 +256,11 @@ class Store:
             return AppendResult(False, reason="no_firm")
         with self._lock, self._transaction():
             self._forget_if_others_wrote()
+            if self._recovering():
+                return AppendResult(False, reason="restore_recovering")
             before = self._job(job_id)
             old = {e for e, _ in before.anomalies} if before else set()
-            seq = self.conn.execute(
-                "SELECT coalesce(max(seq), 0) FROM events WHERE terminal_id = ?",
-                (self.terminal_id,),
-            ).fetchone()[0]
+            seq = self._last_seq()
             fresh: list[Event] = []
             for n, cmd in enumerate(cmds, start=1):
                 check_payload(cmd.type, cmd.payload)
@@ -292,11 +291,36 @@ class Store:
                 self._remember(new)
         return AppendResult(True, event=fresh[-1])
 
+    def _recovering(self) -> bool:
+        return bool(self.meta(RECOVER))
+
+    def _last_seq(self) -> int:
+        """The highest seq this terminal has used: in the log, or (after a restore) in the
+        store the restore replaced (``seq_floor``), so no number is ever given twice."""
+        used = self.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM events WHERE terminal_id = ?",
+            (self.terminal_id,),
+        ).fetchone()[0]
+        return max(int(used), int(self.meta(SEQ_FLOOR) or 0))
+
+    def own_max_seq(self) -> int:
+        """The highest seq of this terminal's events in the log."""
+        row = self.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM events WHERE terminal_id = ?", (self.terminal_id,)
+        ).fetchone()
+        return int(row[0])
+
     def ingest(
-        self, events: Iterable[Event], meta: Mapping[str, str] | None = None
+        self,
+        events: Iterable[Event],
+        meta: Mapping[str, str] | None = None,
+        *,
+        origin: str = "hub",
     ) -> IngestReport:
         """Apply events from elsewhere (the hub) in one transaction, with ``meta`` (the feed
-        cursor) written in the same transaction, so a cursor never runs ahead of its data."""
+        cursor) written in the same transaction, so a cursor never runs ahead of its data.
+        ``origin="local"`` is for this terminal's own events coming back after a restore
+        (the hub has them: they go into the log, not the outbox)."""
         report = IngestReport()
         with self._lock, self._transaction():
             self._forget_if_others_wrote()
@@ -327,7 +351,7 @@ class Store:
                     continue
                 self.clock.observe(ev.hlc)
                 before = self._anomaly_count(ev.job_id)
-                self._apply(ev, strict=False, origin="hub")
+                self._apply(ev, strict=False, origin=origin)
                 report.applied += 1
                 job = self._jobs.get(ev.job_id or "")
                 if job is not None and len(job.anomalies) > before:
@@ -545,6 +569,17 @@ class Store:
             )
 
     # -- maintenance ----------------------------------------------------------------
+
+    def backup(self, to: Path | None = None) -> Path:
+        """Write a backup now (``VACUUM INTO``) into ``to`` (default: ``backups/`` beside
+        the store). Returns the file."""
+        with self._lock:
+            return backup.backup(self.conn, self.path, to)
+
+    def daily_backup(self, keep: int, folder: Path | None = None) -> Path | None:
+        """Today's backup if there is none yet, keeping the newest ``keep`` daily ones."""
+        with self._lock:
+            return backup.daily_backup(self.conn, self.path, keep, folder)
 
     def rebuild(self) -> int:
         """Derive every projection again from the event log. Returns events replayed."""

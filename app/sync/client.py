@@ -134,6 +134,12 @@ class HubClient:
         out: dict[str, Any] = self.request("GET", "/v1/feed", params=params)
         return out
 
+    def own_events(self, after_seq: int, limit: int = 1000) -> dict[str, Any]:
+        """This terminal's own events above ``after_seq`` (after a restore)."""
+        params = {"after_seq": after_seq, "limit": limit}
+        out: dict[str, Any] = self.request("GET", "/v1/terminal/events", params=params)
+        return out
+
     def publish_key(self, key: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = self.request("POST", "/v1/keys", json_body=key)
         return out

@@ -17,6 +17,7 @@ from typing import Any
 
 from app.core.clock import utc_now_iso
 from app.store import Store
+from app.store.backup import RECOVER
 from app.store.firms import save_firms
 from app.sync import keys as keydir
 from app.sync import photos
@@ -41,6 +42,7 @@ class SyncReport:
     resnapshots: int = 0
     unreadable: int = 0
     directory: int = 0  # firm directory rows saved
+    recovered: int = 0  # own events taken back from the hub after a restore
     photo_error: str | None = None
 
 
@@ -91,6 +93,7 @@ def status(store: Store, *, state: str | None = None, online: bool | None = None
         last_success=store.meta("sync_last_success") or None,
         last_error=last_error,
         hub_url=store.meta("hub_url"),
+        extra={"restore_recovering": True} if store.meta(RECOVER) else {},
     )
 
 
@@ -157,6 +160,8 @@ class Syncer:
         (after recording it for the status) when the hub cannot be reached or refuses us."""
         report = SyncReport()
         try:
+            if self.store.meta(RECOVER):
+                self.recover_own(report)
             self.push_all(report)
             self.pull_all(report)
         except SyncError as exc:
@@ -187,6 +192,33 @@ class Syncer:
             return
         self.client.publish_key(key)
         self.store.set_meta({"published_key_id": key["key_id"]})
+
+    # -- after a restore ----------------------------------------------------------------
+
+    def recover_own(self, report: SyncReport | None = None) -> int:
+        """Take back this terminal's own events the hub holds beyond the restored log, page
+        by page (each page in one transaction), then allow new records again: they are
+        numbered after the last one, so no seq is used twice. Returns the events taken."""
+        taken = 0
+        for _ in range(100_000):
+            page = self.client.own_events(self.store.own_max_seq())
+            events = []
+            for raw in page.get("events") or []:
+                try:
+                    events.append(from_wire(raw))
+                except WireError:
+                    if report is not None:
+                        report.unreadable += 1
+            more = bool(page.get("more")) and bool(events)
+            done = {} if more else {RECOVER: ""}
+            result = self.store.ingest(events, meta=done, origin="local")
+            taken += result.applied
+            if not more:
+                if report is not None:
+                    report.recovered += taken
+                log.info("own events taken back after a restore", extra={"events": taken})
+                return taken
+        raise AssertionError("own events did not end")
 
     # -- push ---------------------------------------------------------------------------
 
@@ -277,7 +309,7 @@ def sync_until_idle(syncer: Syncer, *, rounds: int = 20, pause_s: float = 0.05) 
     for _ in range(rounds):
         r = syncer.sync_once()
         names = ("pushed", "duplicates", "rejected", "pulled", "photos", "files_fetched")
-        for name in (*names, "resnapshots"):
+        for name in (*names, "resnapshots", "recovered"):
             setattr(total, name, getattr(total, name) + getattr(r, name))
         if not syncer.store.outbox_pending(1):
             return total

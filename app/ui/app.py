@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app import texts
 from app.commands.common import explain_store_error
-from app.settings import Settings
+from app.core.operators import kiosk_leavable
+from app.settings import Settings, backup_dir
 from app.store import Store, StoreError
+from app.store import backup as backups
+from app.store.db import default_path
 from app.ui.devices import DEMO_DEVICES, DeviceHub
+from app.ui.kiosk import LEFT_BY_OWNER, Kiosk, SingleInstance
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
 from app.ui.text import CatalogueTranslator
 
+log = logging.getLogger("nakama.app")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
@@ -68,7 +76,9 @@ class Terminal:
         self.devices = DeviceHub(self.session, urls, camera=settings["camera"])
         self.devices.start()
         self.stop_hub = None
-        if demo_mode and (not store.meta("hub_token") or store.meta("demo_hub")):
+        # A built bundle carries no hub server: its demo runs without one.
+        frozen = bool(getattr(sys, "frozen", False))
+        if demo_mode and not frozen and (not store.meta("hub_token") or store.meta("demo_hub")):
             # No hub of its own yet: a consortium hub in this process, on loopback.
             self.stop_hub = start_demo_hub(store.path.parent, store, demo.DEMO_FIRMS)
             store.set_meta({"demo_hub": "1"})
@@ -76,8 +86,32 @@ class Terminal:
         self.syncing.start()
         self.window = MainWindow(self.session, self.devices, self.syncing)
         self.window.resize(1280, 800)
+        # Today's backup now (if there is none), and a look every hour for a new day.
+        self.backup_timer = QTimer()
+        self.backup_timer.timeout.connect(lambda: self.daily_backup(settings))
+        self.backup_timer.start(3600 * 1000)
+        self.daily_backup(settings)
+
+    def daily_backup(self, settings: Settings) -> threading.Thread:
+        """Take the daily backup in a thread of its own (its own read connection: the
+        screen and the writer never wait for it)."""
+        path, keep, folder = self.store.path, int(settings["backup_keep"]), backup_dir(settings)
+
+        def work() -> None:
+            try:
+                made = backups.daily_backup_file(path, keep, folder)
+            except StoreError as exc:
+                log.error("daily backup failed", extra={"code": exc.code, "detail": exc.detail})
+                return
+            if made is not None:
+                log.info("daily backup written", extra={"file": str(made)})
+
+        thread = threading.Thread(target=work, name="daily-backup", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
+        self.backup_timer.stop()
         self.syncing.stop()
         self.devices.stop()
         if self.stop_hub is not None:
@@ -88,6 +122,15 @@ class Terminal:
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     app = make_application(args.lang or settings["lang"])
+    guard = SingleInstance(Path(args.db) if args.db else default_path())
+    if not args.screenshot and not guard.claim():
+        # Never two apps writing beside each other: the running one comes to the front.
+        print(
+            "Nakama はこのデータベースで起動中です。その画面を前面に出しました。\n"
+            "Nakama is already running on this database; its window was brought to the front.",
+            file=sys.stderr,
+        )
+        return 0
     try:
         store = Store.open(args.db, firm_id=args.firm or settings["firm"] or None)
     except StoreError as exc:
@@ -96,13 +139,33 @@ def run(args: argparse.Namespace) -> int:
         return 3
     terminal = Terminal(store, settings, demo_mode=settings["demo"] and not args.no_demo)
     window = terminal.window
+    if args.kiosk and not kiosk_leavable(store.operators()):
+        print(texts.explain("owner_pin_required"), file=sys.stderr)
+        terminal.close()
+        return 2
+    kiosk = Kiosk(window, terminal.session) if args.kiosk else None
     if args.screenshot:
-        window.show()
+        kiosk.show() if kiosk is not None else window.show()
         app.processEvents()
         window.grab().save(args.screenshot)
         code = 0
     else:
-        window.showFullScreen() if "--kiosk" in sys.argv else window.show()
+        if kiosk is not None:
+            guard.raise_requested.connect(kiosk.bring_to_front)
+            kiosk.show()
+        else:
+            guard.raise_requested.connect(lambda: bring_to_front(window))
+            window.show()
         code = app.exec()
+        if kiosk is not None and kiosk.unlocked:
+            code = LEFT_BY_OWNER
+    guard.release()
     terminal.close()
     return int(code)
+
+
+def bring_to_front(window: QWidget) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()

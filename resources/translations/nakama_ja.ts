@@ -360,6 +360,30 @@
       <translation>{0} へ輸送中</translation>
     </message>
     <message>
+      <source>Leave full-screen mode</source>
+      <translation>全画面モードの終了</translation>
+    </message>
+    <message>
+      <source>Only the owner can leave full-screen mode. Tap your name.</source>
+      <translation>全画面モードを終了できるのは社長だけです。名前をタップしてください。</translation>
+    </message>
+    <message>
+      <source>◀ Names</source>
+      <translation>◀ 名前へ戻る</translation>
+    </message>
+    <message>
+      <source>Leave</source>
+      <translation>終了する</translation>
+    </message>
+    <message>
+      <source>Exit</source>
+      <translation>終了</translation>
+    </message>
+    <message>
+      <source>{0}: enter your PIN</source>
+      <translation>{0}：暗証番号を入力してください</translation>
+    </message>
+    <message>
       <source>Nakama shop-floor terminal</source>
       <translation>Nakama 現場端末</translation>
     </message>
@@ -1104,10 +1128,6 @@
       <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
     </message>
     <message>
-      <source>◀ Names</source>
-      <translation>◀ 名前へ戻る</translation>
-    </message>
-    <message>
       <source>That is not a badge. Scan your badge, or tap your name.</source>
       <translation>社員証ではありません。社員証をスキャンするか、名前をタップしてください。</translation>
     </message>
@@ -1118,10 +1138,6 @@
     <message>
       <source>No operators are registered on this terminal. Ask the owner.</source>
       <translation>この端末には作業者が登録されていません。社長に登録を依頼してください。</translation>
-    </message>
-    <message>
-      <source>{0}: enter your PIN</source>
-      <translation>{0}：暗証番号を入力してください</translation>
     </message>
     <message>
       <source>Sign out {0}</source>
