@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY=${PYTHON:-$ROOT/.venv/bin/python}
+# PyInstaller, as pinned in the [package] extra of pyproject.toml.
 "$PY" -m PyInstaller --version >/dev/null 2>&1 || "$PY" -m pip install "pyinstaller==6.22.3"
 export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
 start=$(date +%s)
