@@ -22,7 +22,7 @@ from app.core.state import JobState
 from app.ui.job_screen import ordered
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
-from app.ui.widgets import BigButton, say
+from app.ui.widgets import BigButton, say, snug, tap_rows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -117,7 +117,7 @@ class JobsScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the scan target
-        self.table.verticalHeader().setDefaultSectionSize(64)
+        tap_rows(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(
             lambda idx: self.job_chosen.emit(self.model.data(idx, Qt.ItemDataRole.UserRole))
@@ -131,7 +131,7 @@ class JobsScreen(QWidget):
         title.setObjectName("screenTitle")
         create = BigButton(tr("New job"))
         create.setObjectName("newJob")
-        create.setMaximumWidth(260)
+        snug(create)
         create.clicked.connect(self.new_job.emit)
         head = QHBoxLayout()
         head.addWidget(title, 1)

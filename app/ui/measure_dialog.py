@@ -24,7 +24,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.core.state import within_tolerance
 from app.ui.devices import GAUGE_SILENT, GAUGE_UNPLUGGED, GAUGE_UP, GAUGE_WAITING
 from app.ui.text import characteristic_name, tr, verdict_text
-from app.ui.widgets import BigButton, restyle, say
+from app.ui.widgets import BigButton, TouchDialog, restyle, say
 from wire.events import parse_decimal
 
 __all__ = ["FIELDS", "PRESETS", "MeasureDialog", "characteristic_name"]
@@ -49,7 +48,7 @@ TICK_MS = 200  # how often the gauge's health is looked at again
 TYPED, FROZEN, LIVE = "typed", "frozen", "live"
 
 
-class MeasureDialog(QDialog):
+class MeasureDialog(TouchDialog):
     """``values`` holds the texts; ``payload()`` the MeasurementTaken fields, or None while
     nothing recordable is there."""
 
@@ -102,7 +101,6 @@ class MeasureDialog(QDialog):
             b.setCheckable(True)
             b.setObjectName(f"field_{key}")
             b.setProperty("label", labels[key])
-            b.setMinimumHeight(104)  # two lines of text: the caption and the number
             b.clicked.connect(lambda _=False, k=key: self.select(k))
             self.field_buttons[key] = b
             fields.addWidget(b)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import __version__
 from app.store.reports import DayReview, day_review
 from app.ui.session import Session
 from app.ui.text import (
@@ -29,7 +31,7 @@ from app.ui.text import (
     status_name,
     tr,
 )
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, mm, snug, touch_scroll
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
@@ -41,7 +43,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             t.setItem(r, c, QTableWidgetItem(text))
-    t.setMinimumHeight(60 + 40 * min(len(rows), 4))
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)  # read, not tapped
+    t.setMinimumHeight(t.horizontalHeader().sizeHint().height() + mm(9) * min(len(rows), 4))
+    touch_scroll(t)
     return t
 
 
@@ -63,8 +67,8 @@ class ReviewScreen(QWidget):
         prev_day, next_day = BigButton("◀"), BigButton("▶")
         prev_day.setObjectName("prevDay")
         next_day.setObjectName("nextDay")
-        prev_day.setMaximumWidth(90)
-        next_day.setMaximumWidth(90)
+        snug(prev_day)
+        snug(next_day)
         prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
         next_day.clicked.connect(lambda: self.show_day(self.day + timedelta(days=1)))
         top = QHBoxLayout()
@@ -83,7 +87,16 @@ class ReviewScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        touch_scroll(scroll)
         lay.addWidget(scroll, 1)
+        # Which terminal this is, where the owner looks (not in the machinists' top bar).
+        self.about = QLabel(
+            f"{tr('Terminal')} {session.store.terminal_id}  ·  Nakama {__version__}"
+        )
+        self.about.setObjectName("aboutTerminal")
+        self.about.setWordWrap(True)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.about)
         session.changed.connect(self.refresh)
         self.refresh()
 

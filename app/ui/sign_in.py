@@ -7,7 +7,6 @@ import contextlib
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,7 +20,7 @@ from app.scanned import kind as code_kind
 from app.ui.session import Session
 from app.ui.text import reason_text, tr
 from app.ui.wedge import WedgeFilter
-from app.ui.widgets import BigButton, PinPad, say
+from app.ui.widgets import BigButton, PinPad, TouchDialog, say
 
 COLUMNS = 3
 
@@ -36,9 +35,11 @@ def operator_label(rec: OperatorRecord) -> str:
     return f"{rec.name}\n{tr('Owner')}" if rec.role == "owner" else rec.name
 
 
-class SignInDialog(QDialog):
+class SignInDialog(TouchDialog):
     """The firm's active operators as big buttons; a PIN pad for those with a PIN; a
     badge scan signs its operator in at once. Accepted when someone has signed in."""
+
+    fill = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +60,6 @@ class SignInDialog(QDialog):
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.scan)
         session.operator_changed.connect(self._someone_signed_in)
-        self.resize(1100, 700)
 
     # -- pages ---------------------------------------------------------------------
 
@@ -73,7 +73,6 @@ class SignInDialog(QDialog):
         for i, rec in enumerate(roster):
             b = BigButton(operator_label(rec))
             b.setObjectName(f"operator_{rec.operator_id}")
-            b.setMinimumHeight(96)
             b.clicked.connect(lambda _=False, r=rec: self.choose(r))
             grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         lay = QVBoxLayout(page)
