@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLocale, QSize, QTranslator
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.commands.common import explain_store_error
@@ -84,7 +85,10 @@ class Terminal:
         self.syncing = SyncBridge(self.session)
         self.syncing.start()
         self.window = MainWindow(self.session, self.devices, self.syncing)
-        self.window.resize(1280, 800)
+        # The shop's usual 1280 × 800, or the whole screen when it is smaller.
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+        self.window.resize(QSize(1280, 800).boundedTo(room))
 
     def close(self) -> None:
         self.syncing.stop()

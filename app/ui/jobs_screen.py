@@ -86,7 +86,7 @@ class JobsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return [
-                f"{r['part_no']}  {r['drawing_no'] or ''}".strip(),
+                f"{r['part_no']}\n{r['drawing_no']}" if r["drawing_no"] else r["part_no"],
                 f"{r['qty']:,}",
                 r["due"],
                 r["where"],
@@ -118,6 +118,8 @@ class JobsScreen(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the scan target
         tap_rows(self.table)
+        # Two lines fit a row (the part, its drawing); a longer text makes its row taller.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(
             lambda idx: self.job_chosen.emit(self.model.data(idx, Qt.ItemDataRole.UserRole))

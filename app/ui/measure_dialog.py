@@ -24,7 +24,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.core.state import within_tolerance
 from app.ui.devices import GAUGE_SILENT, GAUGE_UNPLUGGED, GAUGE_UP, GAUGE_WAITING
 from app.ui.text import characteristic_name, tr, verdict_text
-from app.ui.widgets import BigButton, TouchDialog, restyle, say
+from app.ui.widgets import BigButton, TouchDialog, key_grid, restyle, say
 from wire.events import parse_decimal
 
 __all__ = ["FIELDS", "PRESETS", "MeasureDialog", "characteristic_name"]
@@ -104,9 +103,10 @@ class MeasureDialog(TouchDialog):
             b.clicked.connect(lambda _=False, k=key: self.select(k))
             self.field_buttons[key] = b
             fields.addWidget(b)
-        grid = QGridLayout()
+        grid = key_grid()
         for i, k in enumerate(["7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"]):
             b = BigButton(k)
+            b.setProperty("key", True)
             b.setObjectName(f"key_{'dot' if k == '.' else 'back' if k == '⌫' else k}")
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
@@ -376,5 +376,6 @@ class MeasureDialog(TouchDialog):
             ok = within_tolerance(nominal, tol_minus, tol_plus, measured)
             # A value that cannot be recorded gets no green or red of its own.
             level = "" if down else "ok" if ok else "error"
-            say(self.verdict, level, f"{verdict_text(ok)}  ({lo} – {hi})")
+            # the range on a line of its own: never broken in the middle
+            say(self.verdict, level, f"{verdict_text(ok)}\n({lo} – {hi})")
         self.ok.setEnabled(p is not None)

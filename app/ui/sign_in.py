@@ -7,7 +7,6 @@ import contextlib
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -20,7 +19,7 @@ from app.scanned import kind as code_kind
 from app.ui.session import Session
 from app.ui.text import reason_text, tr
 from app.ui.wedge import WedgeFilter
-from app.ui.widgets import BigButton, PinPad, TouchDialog, say
+from app.ui.widgets import CHOICE_MM, BigButton, PinPad, TouchDialog, key_grid, mm, say
 
 COLUMNS = 3
 
@@ -68,10 +67,11 @@ class SignInDialog(TouchDialog):
         heading = QLabel(tr("Who is working? Tap your name, or scan your badge."))
         heading.setObjectName("dialogTitle")
         heading.setWordWrap(True)
-        grid = QGridLayout()
+        grid = key_grid()
         roster = sorted(self.session.roster().values(), key=lambda r: r.operator_id)
         for i, rec in enumerate(roster):
             b = BigButton(operator_label(rec))
+            b.setMinimumHeight(mm(CHOICE_MM))
             b.setObjectName(f"operator_{rec.operator_id}")
             b.clicked.connect(lambda _=False, r=rec: self.choose(r))
             grid.addWidget(b, i // COLUMNS, i % COLUMNS)

@@ -45,6 +45,7 @@ BODY_MM = 3.5  # every text on screen, captions and table cells included
 TITLE_MM = 4.5  # a screen's or dialog's title
 FIGURE_MM = 6.0  # key figures: counts, measured values, the day's totals, pad digits
 DISPLAY_MM = 7.0  # the number being typed on a pad, the measured value
+CHOICE_MM = 20.0  # a choice that is recorded (a defect, a pause reason): a larger target
 FALLBACK_DPI = 96.0  # a screen that reports nothing usable
 
 
@@ -153,6 +154,13 @@ def tap_rows(view: QAbstractItemView) -> None:
     view.verticalHeader().setMinimumSectionSize(touch())  # type: ignore[attr-defined]
     view.verticalHeader().setDefaultSectionSize(touch())  # type: ignore[attr-defined]
     touch_scroll(view)
+
+
+def key_grid() -> QGridLayout:
+    """A grid of keys or choices with a gap a gloved finger does not bridge (2.5 mm)."""
+    grid = QGridLayout()
+    grid.setSpacing(mm(2.5))
+    return grid
 
 
 def snug(button: QPushButton) -> QPushButton:
@@ -275,7 +283,7 @@ class NumPad(QWidget):
         self.display = QLabel(self._text or "0")
         self.display.setObjectName("numDisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        grid = QGridLayout()
+        grid = key_grid()
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "C", "0", "⌫"]
         for i, k in enumerate(keys):
             b = BigButton(k)
@@ -397,9 +405,10 @@ class ChoiceDialog(TouchDialog):
         self.choice: str | None = None
         heading = QLabel(title)
         heading.setObjectName("dialogTitle")
-        grid = QGridLayout()
+        grid = key_grid()
         for i, (code, label) in enumerate(choices):
             b = BigButton(label)
+            b.setMinimumHeight(mm(CHOICE_MM))  # what was done is chosen here: no slips
             b.setObjectName(f"choice_{code}")
             b.clicked.connect(lambda _=False, c=code: self._choose(c))
             grid.addWidget(b, i // 3, i % 3)
@@ -410,6 +419,7 @@ class ChoiceDialog(TouchDialog):
         lay.addWidget(heading)
         lay.addLayout(grid)
         lay.addWidget(cancel)
+        self.setMinimumWidth(mm(150))
 
     def _choose(self, code: str) -> None:
         self.choice = code
@@ -466,7 +476,7 @@ class PinPad(QWidget):
         self.display = QLabel()
         self.display.setObjectName("numDisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        grid = QGridLayout()
+        grid = key_grid()
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "C", "0", "⌫"]
         for i, k in enumerate(keys):
             b = BigButton(k)
