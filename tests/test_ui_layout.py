@@ -67,7 +67,8 @@ def test_catalogue_names_every_screen_and_dialog() -> None:
         "sign_in", "sign_in_pin", "receive", "skip_confirm", "finish", "pause_reason",
         "defect_choice", "defect_count", "defect_disposition", "measure", "hand_off",
         "split", "print_lot", "print_child", "correct_choice", "correct_numbers",
-        "undo_confirm", "new_job_process", "new_job_firm",
+        "undo_confirm", "new_job_process", "new_job_firm", "scan_refused", "signed_out",
+        "scan_in_dialog",
     }  # fmt: skip
     assert expected <= set(catalogue.ENTRIES)
 

@@ -39,6 +39,7 @@ from app.ui.job_screen import Asker
 from app.ui.layout_check import problems
 from app.ui.main_window import MainWindow
 from app.ui.measure_dialog import MeasureDialog
+from app.ui.scan import verdict_text
 from app.ui.session import Session
 from app.ui.sign_in import SignInDialog
 from app.ui.widgets import ChoiceDialog, ConfirmDialog, CountDialog
@@ -224,6 +225,9 @@ class Shop:
             w.close()
             w.deleteLater()
         self.extra.clear()
+        if self.session.operator is None:
+            self.session.sign_in_id(demo.DEMO_OPERATORS[1][0])
+        self.window.flash.hide()
         self.window.dismiss_held()
         self.window.open_jobs()
 
@@ -316,6 +320,20 @@ def _held(shop: Shop) -> QWidget:
     return shop.window
 
 
+@entry("scan_refused")
+def _scan_refused(shop: Shop) -> QWidget:
+    """The flash over the screen after a scan: red, ✖ and a word, and the reason."""
+    shop.open_job("FLANGE-88")
+    shop.window.scan_feedback("refused", verdict_text("bad_signature"))
+    return shop.window
+
+
+@entry("signed_out")
+def _signed_out(shop: Shop) -> QWidget:
+    shop.session.sign_out()
+    return shop.window
+
+
 @entry("new_job")
 def _new_job(shop: Shop) -> QWidget:
     w = shop.window
@@ -367,6 +385,14 @@ def _receive(shop: Shop) -> QWidget:
 def _skip_confirm(shop: Shop) -> QWidget:
     step = _scanned_collar(shop)
     return shop.ask("COLLAR-5", lambda s: s.act("receive", step), [{"count": 60}])
+
+
+@entry("scan_in_dialog")
+def _scan_in_dialog(shop: Shop) -> QWidget:
+    """A badge scanned while the hand-off dialog is open: refused inside the dialog."""
+    dlg = _hand_off(shop)
+    shop.window.scans.in_dialog(dlg, "NKOP:F001-OP-0003:1003")
+    return dlg
 
 
 @entry("finish")

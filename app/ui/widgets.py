@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from string import Template
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -234,6 +234,31 @@ class TouchDialog(QDialog):
         if not self.testAttribute(Qt.WidgetAttribute.WA_Resized):  # unless sized by hand
             self.fit()
         super().showEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        done = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self.grow()
+        return done
+
+    def grow(self) -> None:
+        """Something was added while open (a scan's notice, a wrapped line): taller, up to
+        the room, so that no key is squeezed under a fingertip."""
+        lay = self.layout()
+        if lay is None:
+            return
+        need = (
+            lay.totalHeightForWidth(self.width())
+            if lay.hasHeightForWidth()
+            else lay.totalMinimumSize().height()
+        )
+        room = self.room()
+        if need > self.height() and self.height() < room.height():
+            centre = self.geometry().center()
+            self.resize(self.width(), min(need, room.height()))
+            geo = self.geometry()
+            geo.moveCenter(centre)
+            self.move(geo.topLeft())
 
 
 def restyle(widget: QWidget, name: str, value: object) -> None:
