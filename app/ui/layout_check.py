@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.widgets import BODY_MM, FIGURE_MM, TOUCH_MM, mm, to_mm
 
+# Key figures: by name, and pad keys and counts (properties ``key`` and ``count``).
 FIGURES = frozenset({"numDisplay", "measuredValue", "figure"})
 SLACK_PX = 1  # rounding of mm to whole pixels
 
@@ -146,7 +147,8 @@ def _type_problem(w: QWidget) -> str:
     if not (has_text or isinstance(w, QAbstractItemView | QHeaderView | QLineEdit)):
         return ""
     cap = QFontMetricsF(w.font()).capHeight()
-    least = FIGURE_MM if w.objectName() in FIGURES else BODY_MM
+    figure = w.objectName() in FIGURES or w.property("key") or w.property("count")
+    least = FIGURE_MM if figure else BODY_MM
     if cap < mm(least) * 0.97 - SLACK_PX:  # 3 %: the font's own rounding of pixel sizes
         return f"text {to_mm(cap):.1f} mm cap height, under {least} mm"
     return ""
