@@ -227,7 +227,7 @@ class Shop:
         self.extra.clear()
         if self.session.operator is None:
             self.session.sign_in_id(demo.DEMO_OPERATORS[1][0])
-        self.window.flash.hide()
+        self.window.flash.stop()
         self.window.dismiss_held()
         self.window.open_jobs()
 
