@@ -26,8 +26,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QSize
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app import demo
@@ -344,6 +345,19 @@ def _new_job(shop: Shop) -> QWidget:
         w.new_job.steps.append({"seq": seq, "process": process, "firm": firm})
     w.new_job.show_steps()
     return w
+
+
+@entry("due_calendar")
+def _due_calendar(shop: Shop) -> QWidget:
+    """The new job's due date, its month open under a finger."""
+    _new_job(shop)
+    due = shop.window.new_job.due
+    settle()
+    arrow = QPoint(due.width() - due.height() // 2, due.height() // 2)
+    QTest.mouseClick(due, Qt.MouseButton.LeftButton, pos=arrow)
+    popup = due.calendarWidget().window()
+    shop.extra.append(popup)
+    return popup
 
 
 @entry("review")

@@ -34,7 +34,7 @@ from app.ui.job_screen import Asker
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import process_name, reason_text, tr
-from app.ui.widgets import BigButton, say, touch, touch_scroll
+from app.ui.widgets import BigButton, say, touch, touch_calendar, touch_scroll
 
 MAX_STEPS = 40  # what the wire format accepts
 DEFAULT_LEAD_DAYS = 14
@@ -87,6 +87,7 @@ class NewJobScreen(QWidget):
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.due.setMinimumHeight(touch())
+        touch_calendar(self.due.calendarWidget())
         self.customer = self._line("customer")
         self.price = self._line("price")
         self.price.setValidator(QIntValidator(0, 999_999_999, self))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
+    QCalendarWidget,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -168,6 +169,27 @@ def snug(button: QPushButton) -> QPushButton:
     title, say."""
     button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     return button
+
+
+def touch_calendar(calendar: QCalendarWidget) -> None:
+    """A month a gloved finger can pick a day from: every day a 15 mm cell, the month
+    arrows and the month and year buttons 15 mm too."""
+    t = touch()
+    calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+    calendar.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.ShortDayNames)
+    for name in ("qt_calendar_prevmonth", "qt_calendar_nextmonth"):
+        arrow = calendar.findChild(QWidget, name)
+        if arrow is not None:
+            arrow.setMinimumSize(t, t)
+    for name in ("qt_calendar_monthbutton", "qt_calendar_yearbutton"):
+        button = calendar.findChild(QWidget, name)
+        if button is not None:
+            button.setMinimumSize(t, t)
+    days = calendar.findChild(QAbstractItemView, "qt_calendar_calendarview")
+    if days is not None:
+        days.setProperty("tapped", True)  # the layout check measures its rows
+    # 7 columns; a row of day names and 6 weeks, under the bar of month and year
+    calendar.setMinimumSize(7 * t + 4, 7 * t + t + mm(4))
 
 
 class ElidedLabel(QLabel):
