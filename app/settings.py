@@ -63,6 +63,13 @@ OPTIONS: tuple[Option, ...] = (
         "Operator the command line acts as (id or badge)",
     ),
     Option(
+        "screen_dpi",
+        int,
+        0,
+        "画面の密度 dpi (0: 画面の申告どおり。15.6型 1920×1080 は 141)",
+        "Screen density in dpi (0: as the screen reports; 15.6-inch 1920×1080 is 141)",
+    ),
+    Option(
         "traveler_dir",
         str,
         "",
@@ -150,9 +157,12 @@ class Settings:
                 raise SettingsError("bad_value", key)
             value = text.lower() in ("true", "1", "yes", "on")
         elif opt.type is int:
-            if not text.strip().isdigit():
+            try:
+                value = int(text)
+            except ValueError:
+                raise SettingsError("bad_value", key) from None
+            if key == "screen_dpi" and not (value == 0 or 40 <= value <= 600):
                 raise SettingsError("bad_value", key)
-            value = int(text)
         elif opt.type is list:
             value = [part.strip() for part in text.split(",") if part.strip()]
         else:

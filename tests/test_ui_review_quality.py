@@ -221,11 +221,13 @@ def test_the_review_screen_has_the_pages(window: Any, qtbot: Any) -> None:
     for code, n in (("BURR", 3), ("SCRATCH", 1)):
         assert store.record(C.record_defect(store.job(job_id), sato, lot, 10, code, n)).ok
     qtbot.mouseClick(window.nav_review, Qt.MouseButton.LeftButton)
-    tabs = window.review.tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["概要", "不良", "測定", "設備"]
-    tabs.setCurrentIndex(1)
+    review = window.review
+    tabs = review.pages
+    titles = [tabs.tabText(i) for i in range(tabs.count())]
+    assert titles[0] == "概要" and titles[-3:] == ["不良", "測定", "設備"]
+    tabs.setCurrentWidget(review.defects)
     # The demo's defects of today, by code, as the day's summary counts them.
-    page = tabs.defects
+    page = review.defects
     assert page.isVisible() and page.table is not None
     summary = {defects().get(d["code"]).ja: d["count"] for d in window.review.review.defects}  # type: ignore[union-attr]
     assert summary and {r[0]: int(r[1]) for r in table(page.table)} == summary

@@ -62,23 +62,23 @@ def render(lang: str, out_dir: Path, db: Path) -> dict[str, list[str]]:
             w.resize(width, height)
             screen, target = w.review, w
         screen.show_day(MONDAY + timedelta(days=2))
-        tabs = screen.tabs
+        tabs = screen.pages
         for week in (False, True):
-            tabs.set_week(week)
+            screen.set_days(7 if week else 1)
             for page in PAGES:
-                tabs.setCurrentWidget(getattr(tabs, page))
+                tabs.setCurrentWidget(getattr(screen, page))
                 settle()
                 name = f"{page}-{'week' if week else 'day'}-{width}x{height}-{lang}"
                 found[name] = clipped(tabs)
                 target.grab().save(str(out_dir / f"{name}.png"))
-        tabs.setCurrentWidget(tabs.defects)
+        tabs.setCurrentWidget(screen.defects)
         for by in ("step", "part"):
-            tabs.defects.show_by(by)
+            screen.defects.show_by(by)
             settle()
             target.grab().save(str(out_dir / f"defects-by-{by}-{width}x{height}-{lang}.png"))
-        tabs.defects.show_by("code")
-        tabs.setCurrentWidget(tabs.measurements)
-        tabs.measurements.picker.setCurrentRow(0)
+        screen.defects.show_by("code")
+        tabs.setCurrentWidget(screen.measurements)
+        screen.measurements.picker.setCurrentRow(0)
         settle()
         target.grab().save(str(out_dir / f"measurements-first-{width}x{height}-{lang}.png"))
         if target is not w:

@@ -21,4 +21,5 @@ COMMAND_MODULES = [
     "backup",
     "support",
     "selftest",
+    "screenshots",
 ]

@@ -8,8 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QLocale, QSize, QTimer, QTranslator
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import texts
@@ -25,35 +25,45 @@ from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
 from app.ui.text import CatalogueTranslator
+from app.ui.widgets import apply_units
 
 log = logging.getLogger("nakama.app")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
-def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplication:
-    """Create (or reuse) the QApplication with Japanese fonts, translations and the style."""
+def make_application(
+    lang: str = "ja", argv: list[str] | None = None, *, dpi: float | None = None
+) -> QApplication:
+    """Create (or reuse) the QApplication with Japanese fonts, translations and the style
+    sized for the panel (``dpi``: the ``screen_dpi`` setting when None; 0 asks the
+    screen)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Nakama")
-    app.setProperty("nakama_lang", lang)
-    families = QFontDatabase.families()
-    for family in ("Noto Sans CJK JP", "Noto Sans JP"):
-        if family in families:
-            app.setFont(QFont(family, 16))
-            break
     if app.findChild(CatalogueTranslator) is None:
         # Reason and verdict sentences come from the one catalogue (app/texts.py), in
         # whichever language the application speaks.
         app.installTranslator(CatalogueTranslator(app))
+    set_language(app, lang)
+    apply_units(app, Settings()["screen_dpi"] if dpi is None else dpi)
+    return app
+
+
+def set_language(app: QApplication, lang: str) -> None:
+    """Speak ``lang`` from now on (widgets made afterwards): the Japanese catalogue is
+    installed for "ja" and taken away for "en"."""
+    app.setProperty("nakama_lang", lang)
+    for old in app.findChildren(QTranslator, "nakamaJa"):
+        app.removeTranslator(old)
+        old.deleteLater()
     if lang == "ja":
         translator = QTranslator(app)
+        translator.setObjectName("nakamaJa")
         if translator.load(str(RESOURCES / "translations" / "nakama_ja.qm")):
             app.installTranslator(translator)
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
-    style = RESOURCES / "style.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
-    return app
+    else:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 class Terminal:
@@ -85,7 +95,10 @@ class Terminal:
         self.syncing = SyncBridge(self.session)
         self.syncing.start()
         self.window = MainWindow(self.session, self.devices, self.syncing)
-        self.window.resize(1280, 800)
+        # The shop's usual 1280 × 800, or the whole screen when it is smaller.
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+        self.window.resize(QSize(1280, 800).boundedTo(room))
         # Today's backup now (if there is none), and a look every hour for a new day.
         self.backup_timer = QTimer()
         self.backup_timer.timeout.connect(lambda: self.daily_backup(settings))
@@ -121,7 +134,7 @@ class Terminal:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    app = make_application(args.lang or settings["lang"])
+    app = make_application(args.lang or settings["lang"], dpi=settings["screen_dpi"])
     guard = SingleInstance(Path(args.db) if args.db else default_path())
     if not args.screenshot and not guard.claim():
         # Never two apps writing beside each other: the running one comes to the front.

@@ -32,7 +32,7 @@ from app.store import AppendResult, files
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import event_detail, event_name, reason_text, tr
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, tap_rows
 from app.ui.zoom_view import ViewerDialog
 from wire.events import Event
 
@@ -90,7 +90,10 @@ class JobHistory(QTableWidget):
         )
         self.verticalHeader().setVisible(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.verticalHeader().setDefaultSectionSize(48)
+        tap_rows(self)
+        # A record's details wrap (a measurement and its verdict are shown whole): its
+        # row grows to them, never under one fingertip.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -55,7 +55,17 @@ from app.ui.text import (
     tr,
 )
 from app.ui.traveler_print import issue_pdf
-from app.ui.widgets import BigButton, ChoiceDialog, ConfirmDialog, CountDialog, say
+from app.ui.widgets import (
+    BigButton,
+    ChoiceDialog,
+    ConfirmDialog,
+    CountDialog,
+    ElidedLabel,
+    mm,
+    say,
+    snug,
+    touch_scroll,
+)
 
 # The order of a step's buttons, the first offered being the big green one: what the
 # machinist most likely does next comes first, and a button never jumps about.
@@ -126,7 +136,6 @@ class OpChip(QLabel):
         self.setProperty("status", status)
         self.setProperty("ours", ours)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(64)
         self.setWordWrap(True)
 
 
@@ -140,10 +149,11 @@ class JobScreen(QWidget):
         self.traveler_dir = traveler_dir(Settings())
         self.job_id: str | None = None
         self.scanned: tuple[str, int] | None = None
-        self.title = QLabel()
+        self.title = ElidedLabel()  # the part number first: the job's id may shorten
         self.title.setObjectName("screenTitle")
         self.facts = QLabel()
         self.facts.setObjectName("facts")
+        self.facts.setWordWrap(True)
         self.route_box = QGridLayout()
         self.actions_box = QVBoxLayout()
         self.feedback = QLabel()
@@ -151,12 +161,12 @@ class JobScreen(QWidget):
         self.feedback.setWordWrap(True)
         back = BigButton(tr("◀ Jobs"))
         back.setObjectName("backButton")
-        back.setMaximumWidth(200)
+        snug(back)
         back.clicked.connect(self.back.emit)
         # The lead firm prints travelers from here (which lot is asked when there are several).
         self.print_button = BigButton(tr("Print traveler"))
         self.print_button.setObjectName("issueTraveler")
-        self.print_button.setMaximumWidth(300)
+        snug(self.print_button)
         self.print_button.clicked.connect(self.ask_traveler)
         top = QHBoxLayout()
         top.addWidget(back)
@@ -190,6 +200,8 @@ class JobScreen(QWidget):
         self.upper.setFrameShape(QFrame.Shape.NoFrame)
         self.upper.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.upper.setWidget(upper)
+        self.upper.setMinimumHeight(mm(15 * 2))  # at least a row of buttons shows
+        touch_scroll(self.upper)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(facts_row)
@@ -198,7 +210,7 @@ class JobScreen(QWidget):
         history_title.setObjectName("sectionTitle")
         lay.addWidget(history_title)
         self.history = JobHistory(session, self.asker)
-        self.history.setMinimumHeight(150)
+        self.history.setMinimumHeight(mm(15 * 2.5))  # the header and two records
         self.history.corrected.connect(self._corrected)
         lay.addWidget(self.history, 2)
         lay.addWidget(self.feedback)

@@ -23,7 +23,7 @@ from app.ui.camera_view import CameraView
 from app.ui.job_screen import ordered
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
-from app.ui.widgets import BigButton, say
+from app.ui.widgets import BigButton, say, snug, tap_rows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -87,7 +87,7 @@ class JobsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return [
-                f"{r['part_no']}  {r['drawing_no'] or ''}".strip(),
+                f"{r['part_no']}\n{r['drawing_no']}" if r["drawing_no"] else r["part_no"],
                 f"{r['qty']:,}",
                 r["due"],
                 r["where"],
@@ -118,7 +118,9 @@ class JobsScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the scan target
-        self.table.verticalHeader().setDefaultSectionSize(64)
+        tap_rows(self.table)
+        # Two lines fit a row (the part, its drawing); a longer text makes its row taller.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(
             lambda idx: self.job_chosen.emit(self.model.data(idx, Qt.ItemDataRole.UserRole))
@@ -132,7 +134,7 @@ class JobsScreen(QWidget):
         title.setObjectName("screenTitle")
         create = BigButton(tr("New job"))
         create.setObjectName("newJob")
-        create.setMaximumWidth(260)
+        snug(create)
         create.clicked.connect(self.new_job.emit)
         head = QHBoxLayout()
         head.addWidget(title, 1)

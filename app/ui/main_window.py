@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,7 +27,7 @@ from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
-from app.ui.widgets import BigButton, restyle
+from app.ui.widgets import BigButton, ElidedLabel, restyle, snug
 
 
 class MainWindow(QMainWindow):
@@ -44,11 +42,11 @@ class MainWindow(QMainWindow):
         self.devices = devices
         self.syncing = syncing
         self.setWindowTitle(tr("Nakama shop-floor terminal"))
-        self.firm_label = QLabel()
+        # The firm's name and the hub's state take what room is left, shortened with …
+        # when the panel is narrow; they never widen the window.
+        self.firm_label = ElidedLabel()
         self.firm_label.setObjectName("firmLabel")
-        # The firm's name takes what room is left; it never widens the window.
-        self.firm_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.sync_label = QLabel()
+        self.sync_label = ElidedLabel()
         self.sync_label.setObjectName("syncLabel")
         self.clock = QLabel()
         self.clock.setObjectName("clockLabel")
@@ -57,11 +55,11 @@ class MainWindow(QMainWindow):
         bar = QWidget()
         bar.setObjectName("topBar")
         top = QHBoxLayout(bar)
-        self.nav_jobs = QPushButton(tr("Jobs"))
+        self.nav_jobs = snug(BigButton(tr("Jobs")))
         self.nav_jobs.setObjectName("navJobs")
-        self.nav_review = QPushButton(tr("Today"))
+        self.nav_review = snug(BigButton(tr("Today")))
         self.nav_review.setObjectName("navReview")
-        self.operator_button = QPushButton()
+        self.operator_button = snug(BigButton(""))
         self.operator_button.setObjectName("operatorButton")
         self.operator_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.operator_button.clicked.connect(self.open_sign_in)
@@ -72,7 +70,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.operator_button)
         top.addWidget(self.firm_label, 1)
         top.addWidget(self.device_label)
-        top.addWidget(self.sync_label)
+        top.addWidget(self.sync_label, 1)
         top.addWidget(self.clock)
         self.stack = QStackedWidget()
         self.jobs = JobsScreen(session, devices)
@@ -140,7 +138,7 @@ class MainWindow(QMainWindow):
         self.held_open.clicked.connect(self.open_held)
         dismiss = BigButton(tr("Dismiss"))
         dismiss.setObjectName("dismissHeld")
-        dismiss.setMaximumWidth(200)
+        snug(dismiss)
         dismiss.clicked.connect(self.dismiss_held)
         row.addWidget(self.held_label, 1)
         row.addWidget(self.held_open)
@@ -223,12 +221,11 @@ class MainWindow(QMainWindow):
         restyle(self.device_label, "ok", up == total)
 
     def tick(self) -> None:
-        self.clock.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm"))
+        self.clock.setText(QDateTime.currentDateTime().toString("M/d HH:mm"))
 
     def refresh_status(self) -> None:
         s = self.session.store
         self.firm_label.setText(self.session.firm_label(s.firm_id))
-        self.firm_label.setToolTip(f"{tr('Terminal')} {s.terminal_id}")
         stats = s.outbox_stats()
         status = self.syncing.status if self.syncing is not None else None
         if status is None or not status.enrolled:

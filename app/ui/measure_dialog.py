@@ -24,8 +24,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -36,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.core.state import within_tolerance
 from app.ui.devices import GAUGE_SILENT, GAUGE_UNPLUGGED, GAUGE_UP, GAUGE_WAITING
 from app.ui.text import characteristic_name, tr, verdict_text
-from app.ui.widgets import BigButton, restyle, say
+from app.ui.widgets import BigButton, TouchDialog, key_grid, restyle, say
 from wire.events import parse_decimal
 
 __all__ = ["FIELDS", "PRESETS", "MeasureDialog", "characteristic_name"]
@@ -49,7 +47,7 @@ TICK_MS = 200  # how often the gauge's health is looked at again
 TYPED, FROZEN, LIVE = "typed", "frozen", "live"
 
 
-class MeasureDialog(QDialog):
+class MeasureDialog(TouchDialog):
     """``values`` holds the texts; ``payload()`` the MeasurementTaken fields, or None while
     nothing recordable is there."""
 
@@ -102,13 +100,13 @@ class MeasureDialog(QDialog):
             b.setCheckable(True)
             b.setObjectName(f"field_{key}")
             b.setProperty("label", labels[key])
-            b.setMinimumHeight(104)  # two lines of text: the caption and the number
             b.clicked.connect(lambda _=False, k=key: self.select(k))
             self.field_buttons[key] = b
             fields.addWidget(b)
-        grid = QGridLayout()
+        grid = key_grid()
         for i, k in enumerate(["7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"]):
             b = BigButton(k)
+            b.setProperty("key", True)
             b.setObjectName(f"key_{'dot' if k == '.' else 'back' if k == '⌫' else k}")
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
@@ -378,5 +376,6 @@ class MeasureDialog(QDialog):
             ok = within_tolerance(nominal, tol_minus, tol_plus, measured)
             # A value that cannot be recorded gets no green or red of its own.
             level = "" if down else "ok" if ok else "error"
-            say(self.verdict, level, f"{verdict_text(ok)}  ({lo} – {hi})")
+            # the range on a line of its own: never broken in the middle
+            say(self.verdict, level, f"{verdict_text(ok)}\n({lo} – {hi})")
         self.ok.setEnabled(p is not None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +37,7 @@ from app.ui.job_screen import Asker
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import process_name, reason_text, tr
-from app.ui.widgets import BigButton, say
+from app.ui.widgets import BigButton, say, touch, touch_calendar, touch_scroll
 
 MAX_STEPS = 40  # what the wire format accepts
 DEFAULT_LEAD_DAYS = 14
@@ -88,7 +89,8 @@ class NewJobScreen(QWidget):
         self.due.setObjectName("field_due")
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
-        self.due.setMinimumHeight(56)
+        self.due.setMinimumHeight(touch())
+        touch_calendar(self.due.calendarWidget())
         self.customer = self._line("customer")
         self.price = self._line("price")
         self.price.setValidator(QIntValidator(0, 999_999_999, self))
@@ -148,11 +150,24 @@ class NewJobScreen(QWidget):
         buttons.addWidget(cancel)
         buttons.addWidget(create)
 
+        # The fields and the route scroll (by swiping) on a short panel; the title and
+        # the two buttons stay where they are.
+        body = QWidget()
+        body_lay = QVBoxLayout(body)
+        body_lay.setContentsMargins(0, 0, 0, 0)
+        body_lay.addLayout(form)
+        body_lay.addWidget(route_frame)
+        body_lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("newJobBody")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        touch_scroll(scroll)
         lay = QVBoxLayout(self)
         lay.addWidget(title)
-        lay.addLayout(form)
-        lay.addWidget(route_frame)
-        lay.addStretch(1)
+        lay.addWidget(scroll, 1)
         lay.addWidget(self.feedback)
         lay.addLayout(buttons)
         self.reset()
@@ -160,7 +175,7 @@ class NewJobScreen(QWidget):
     def _line(self, name: str) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(f"field_{name}")
-        edit.setMinimumHeight(56)
+        edit.setMinimumHeight(touch())
         edit.setMaxLength(2000 if name == "note" else 200)
         return edit
 
@@ -214,7 +229,6 @@ class NewJobScreen(QWidget):
             chip.setObjectName("opChip")
             chip.setProperty("ours", s["firm"] == self.session.firm)
             chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            chip.setMinimumHeight(64)
             self.chips.addWidget(chip, i // 5, i % 5)
         self.remove_step.setEnabled(bool(self.steps))
 

@@ -42,7 +42,7 @@ from app.store.quality import (
 from app.store.store import Store
 from app.ui.charts import STATE_STYLE, ControlChartView, MachineTimeline, ParetoChart
 from app.ui.text import FAIL_ICON, characteristic_name, defect_name, process_name, tr
-from app.ui.widgets import TOUCH_MIN, BigButton
+from app.ui.widgets import BigButton, touch
 
 
 def rule_name(test: int) -> str:
@@ -111,6 +111,10 @@ class _Page(QWidget):
         self.title.setObjectName("sectionTitle")
         self.title.setWordWrap(True)
         self.stale = True
+
+    def show_period(self, first: date, days: int, review: Any = None) -> None:
+        """The review's period (a day, or a week from Monday): see ``ReviewScreen``."""
+        self.set_range(first, first + timedelta(days=days - 1))
 
     def set_range(self, first: date, last: date) -> None:
         self.first, self.last = first, last
@@ -471,7 +475,7 @@ class ReviewTabs(QTabWidget):
         super().__init__()
         self.setObjectName("reviewTabs")
         self.setStyleSheet(
-            f"#reviewTabs QTabBar::tab {{ min-height: {TOUCH_MIN - 12}px; min-width: 120px;"
+            f"#reviewTabs QTabBar::tab {{ min-height: {touch()}px; min-width: 120px;"
             " font-size: 18pt; padding: 4px 18px; }"
             " #reviewTabs QTabBar::tab:selected { background: #d9e6f5; font-weight: bold; }"
         )
@@ -493,7 +497,7 @@ class ReviewTabs(QTabWidget):
         for b, week in ((self.day_button, False), (self.week_button, True)):
             b.setCheckable(True)
             b.setMinimumWidth(96)
-            b.setMaximumHeight(TOUCH_MIN)
+            b.setMaximumHeight(touch())
             b.clicked.connect(lambda _=False, w=week: self.set_week(w))
             row.addWidget(b)
         self.day_button.setChecked(True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import __version__
 from app.store.reports import DayReview, day_review
 from app.store.review import PeriodReview, period_review
 from app.ui.review_pages import DoorPage, LatePage, LotPage, SignOffPage, StepsPage
@@ -35,7 +37,7 @@ from app.ui.text import (
     status_name,
     tr,
 )
-from app.ui.widgets import BigButton
+from app.ui.widgets import BigButton, mm, snug, touch_scroll
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
@@ -47,7 +49,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             t.setItem(r, c, QTableWidgetItem(text))
-    t.setMinimumHeight(60 + 40 * min(len(rows), 4))
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)  # read, not tapped
+    t.setMinimumHeight(t.horizontalHeader().sizeHint().height() + mm(9) * min(len(rows), 4))
+    touch_scroll(t)
     return t
 
 
@@ -75,7 +79,16 @@ class SummaryPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        touch_scroll(scroll)
         lay.addWidget(scroll, 1)
+        # Which terminal this is, where the owner looks (not in the machinists' top bar).
+        self.about = QLabel(
+            f"{tr('Terminal')} {session.store.terminal_id}  ·  Nakama {__version__}"
+        )
+        self.about.setObjectName("aboutTerminal")
+        self.about.setWordWrap(True)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.about)
 
     def show_period(self, first: date, days: int, review: PeriodReview) -> None:
         self.day = first
@@ -220,7 +233,7 @@ class ReviewScreen(QWidget):
         self.week_button.setObjectName("periodWeek")
         for b in (self.day_button, self.week_button):
             b.setCheckable(True)
-            b.setMaximumWidth(130)
+            snug(b)
         self.day_button.setChecked(True)
         self.day_button.clicked.connect(lambda: self.set_days(1))
         self.week_button.clicked.connect(lambda: self.set_days(7))
@@ -228,9 +241,8 @@ class ReviewScreen(QWidget):
         prev_day.setObjectName("prevDay")
         next_day.setObjectName("nextDay")
         today.setObjectName("thisDay")
-        for b in (prev_day, next_day):
-            b.setMaximumWidth(90)
-        today.setMaximumWidth(190)
+        for b in (prev_day, next_day, today):
+            snug(b)
         prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=self.days)))
         next_day.clicked.connect(lambda: self.show_day(self.day + timedelta(days=self.days)))
         today.clicked.connect(lambda: self.show_day(date.today()))

@@ -103,6 +103,12 @@ class ScanFlash(QLabel):
         self._step()
         self.flashed.emit(kind, text)
 
+    def stop(self) -> None:
+        """End the flash now (its blinks too)."""
+        self._timer.stop()
+        self._steps = []
+        self.hide()
+
     def _step(self) -> None:
         if not self._steps:
             self.setVisible(not self.overlay)

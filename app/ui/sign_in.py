@@ -7,8 +7,6 @@ import contextlib
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -21,7 +19,7 @@ from app.scanned import kind as code_kind
 from app.ui.session import Session
 from app.ui.text import reason_text, tr
 from app.ui.wedge import WedgeFilter
-from app.ui.widgets import BigButton, PinPad, say
+from app.ui.widgets import CHOICE_MM, BigButton, PinPad, TouchDialog, key_grid, mm, say
 
 COLUMNS = 3
 
@@ -36,9 +34,11 @@ def operator_label(rec: OperatorRecord) -> str:
     return f"{rec.name}\n{tr('Owner')}" if rec.role == "owner" else rec.name
 
 
-class SignInDialog(QDialog):
+class SignInDialog(TouchDialog):
     """The firm's active operators as big buttons; a PIN pad for those with a PIN; a
     badge scan signs its operator in at once. Accepted when someone has signed in."""
+
+    fill = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +59,6 @@ class SignInDialog(QDialog):
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.scan)
         session.operator_changed.connect(self._someone_signed_in)
-        self.resize(1100, 700)
 
     # -- pages ---------------------------------------------------------------------
 
@@ -68,12 +67,12 @@ class SignInDialog(QDialog):
         heading = QLabel(tr("Who is working? Tap your name, or scan your badge."))
         heading.setObjectName("dialogTitle")
         heading.setWordWrap(True)
-        grid = QGridLayout()
+        grid = key_grid()
         roster = sorted(self.session.roster().values(), key=lambda r: r.operator_id)
         for i, rec in enumerate(roster):
             b = BigButton(operator_label(rec))
+            b.setMinimumHeight(mm(CHOICE_MM))
             b.setObjectName(f"operator_{rec.operator_id}")
-            b.setMinimumHeight(96)
             b.clicked.connect(lambda _=False, r=rec: self.choose(r))
             grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         lay = QVBoxLayout(page)

@@ -388,12 +388,12 @@
       <translation>Nakama 現場端末</translation>
     </message>
     <message>
-      <source>Today</source>
-      <translation>今日のまとめ</translation>
-    </message>
-    <message>
       <source>Dismiss</source>
       <translation>開かない</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>今日のまとめ</translation>
     </message>
     <message>
       <source>Sign in</source>
@@ -414,10 +414,6 @@
     <message>
       <source>Devices {0}/{1}</source>
       <translation>機器 {0}/{1}</translation>
-    </message>
-    <message>
-      <source>Terminal</source>
-      <translation>端末</translation>
     </message>
     <message>
       <source>Hub: online</source>
@@ -1058,6 +1054,10 @@
     <message>
       <source>Go to today</source>
       <translation>今日</translation>
+    </message>
+    <message>
+      <source>Terminal</source>
+      <translation>端末</translation>
     </message>
     <message>
       <source>typed</source>
