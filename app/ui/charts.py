@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QGridLayout, QVBoxLayout, QWidget
 
 from app.core import spc
 from app.store.quality import CharacteristicChart, MachineRange, ParetoBar
+from app.ui.widgets import mm
 
 AXIS_PX = 20
 LABEL_PX = 20
@@ -53,6 +54,9 @@ def _font(px: int, bold: bool = False) -> QFont:
 
 def _plot(parent: QWidget | None = None) -> pg.PlotWidget:
     w = pg.PlotWidget(parent=parent, background="w")
+    # A chart may shrink to 28 mm (a 1024×768 panel under the top bar and the tabs);
+    # it grows with the page.
+    w.setMinimumHeight(mm(28))
     item = w.getPlotItem()
     item.setMenuEnabled(False)
     item.hideButtons()
@@ -152,8 +156,8 @@ class ControlChartView(QWidget):
         lay.addWidget(self.range_names, 1, 1)
         lay.setRowStretch(0, 2)
         lay.setRowStretch(1, 1)
-        self.location.setMinimumHeight(220)
-        self.range.setMinimumHeight(130)
+        self.location.setMinimumHeight(mm(34))
+        self.range.setMinimumHeight(mm(20))
         self.flag_labels: dict[int, str] = {}  # point index (0-based) -> "1", "2,5"…
         self.flagged_xy: list[tuple[int, float]] = []
         self.range_flagged: list[int] = []  # indices whose range is beyond its limits
@@ -326,6 +330,7 @@ class ParetoChart(QWidget):
         self.percent = _PercentAxis()
         self.plot = pg.PlotWidget(background="w", axisItems={"right": self.percent})
         self.plot.setObjectName("paretoChart")
+        self.plot.setMinimumHeight(mm(28))
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()

@@ -171,13 +171,13 @@ class JobScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
-        top.addWidget(self.print_button)
-        # Beside the drawing number: 図面 (open it) and, for the lead, 図面を添付.
+        # In the title row (not a row of their own: the screen must fit 1280×800 with
+        # a held traveler's bar): 図面 (open it) and, for the lead, 図面を添付.
         self.drawing_buttons = DrawingButtons(self)
+        top.addWidget(self.drawing_buttons)
+        top.addWidget(self.print_button)
         facts_row = QHBoxLayout()
-        self.facts.setWordWrap(True)  # it shares its row with the drawing buttons
         facts_row.addWidget(self.facts, 1)
-        facts_row.addWidget(self.drawing_buttons)
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)

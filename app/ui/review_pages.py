@@ -28,7 +28,7 @@ from app.store.review import PeriodReview, lot_history
 from app.ui.approval_text import approval_lines
 from app.ui.session import Session
 from app.ui.text import lang, process_name, reason_text, status_name, tr
-from app.ui.widgets import BigButton, say
+from app.ui.widgets import BigButton, say, touch
 
 RED = QColor("#b00020")
 AMBER = QColor("#8a5a00")
@@ -290,7 +290,7 @@ class LotPage(QWidget):
         self.job_id = self.lot_id = ""
         self.choice = QComboBox()
         self.choice.setObjectName("lotChoice")
-        self.choice.setMinimumHeight(56)
+        self.choice.setMinimumHeight(touch())
         self.choice.activated.connect(self._chosen)
         self.heading = title("")
         self.holds = table(
@@ -299,6 +299,9 @@ class LotPage(QWidget):
         self.entries = table(
             "lotEntries", [tr("When"), tr("Firm"), tr("Who"), tr("Step"), tr("What")]
         )
+        # Two tables on one page: each may shrink to a few rows (both scroll by swiping).
+        for t in (self.holds, self.entries):
+            t.setMinimumHeight(2 * touch())
         self.approval = QLabel()
         self.approval.setObjectName("lotApproval")
         self.approve = BigButton(tr("Approve this lot's inspection results"))

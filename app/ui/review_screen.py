@@ -206,6 +206,35 @@ class SummaryPage(QWidget):
         self.body.addWidget(table)
 
 
+class ReviewPages(QTabWidget):
+    """The review's tabs. Each page sits in a scroll area of its own, so a page taller
+    than a small panel (a lot's history, the control charts) scrolls instead of making
+    the window taller than the screen; the pages themselves are what callers name
+    (``setCurrentWidget(screen.lot)``, ``widget(i)``, ``indexOf(page)``)."""
+
+    def add(self, page: QWidget, title: str) -> None:
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder.setWidget(page)
+        touch_scroll(holder)
+        self.addTab(holder, title)
+
+    def widget(self, index: int) -> QWidget:
+        holder = super().widget(index)
+        inner = holder.widget() if isinstance(holder, QScrollArea) else None
+        return inner if inner is not None else holder
+
+    def currentWidget(self) -> QWidget:
+        return self.widget(self.currentIndex())
+
+    def indexOf(self, page: QWidget) -> int:
+        return next((i for i in range(self.count()) if self.widget(i) is page), -1)
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        self.setCurrentIndex(self.indexOf(page))
+
+
 class ReviewPage(Protocol):
     """What a page of the review shows: the period's figures (a page may compute more
     of its own, e.g. the quality charts, from ``first`` and ``days``)."""
@@ -255,9 +284,13 @@ class ReviewScreen(QWidget):
         top.addWidget(self.day_label)
         top.addWidget(next_day)
         top.addWidget(today)
-        self.pages = QTabWidget()
+        self.pages = ReviewPages()
         self.pages.setObjectName("reviewPages")
         self.pages.setDocumentMode(True)
+        # Nine pages: on a narrow panel the titles shorten rather than hide behind thin
+        # scroll arrows.
+        self.pages.setUsesScrollButtons(False)
+        self.pages.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self._pages: list[ReviewPage] = []
         self.steps = StepsPage(session)
         self.late = LatePage(session)
@@ -292,7 +325,7 @@ class ReviewScreen(QWidget):
 
     def add_page(self, page: QWidget, title: str) -> None:
         """Add a page (a tab): it gets ``show_period`` whenever the period changes."""
-        self.pages.addTab(page, title)
+        self.pages.add(page, title)
         self._pages.append(page)  # type: ignore[arg-type]
         if self.period is not None:
             page.show_period(self.day, self.days, self.period)  # type: ignore[attr-defined]
