@@ -220,12 +220,12 @@ class ReviewPages(QTabWidget):
         touch_scroll(holder)
         self.addTab(holder, title)
 
-    def widget(self, index: int) -> QWidget:
+    def widget(self, index: int) -> QWidget | None:
         holder = super().widget(index)
         inner = holder.widget() if isinstance(holder, QScrollArea) else None
         return inner if inner is not None else holder
 
-    def currentWidget(self) -> QWidget:
+    def currentWidget(self) -> QWidget | None:  # type: ignore[override]
         return self.widget(self.currentIndex())
 
     def indexOf(self, page: QWidget) -> int:
