@@ -156,7 +156,7 @@ def test_defect_photo_taken_offline_reaches_the_next_firm(
         other = _screen(qtbot, sb, None, job)
         thumb_b = other.history.findChild(QPushButton, "photoThumb_0")
         assert thumb_b is not None and not thumb_b.icon().isNull()
-        qtbot.mouseClick(thumb_b, Qt.MouseButton.LeftButton)
+        thumb_b.click()  # its row may be scrolled below the 15 mm rows above it
         viewer = other.history.viewer
         assert isinstance(viewer, ViewerDialog) and viewer.isVisible()
         assert not viewer.view.item.pixmap().isNull()

@@ -32,7 +32,7 @@ from app.store import AppendResult, files
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import event_detail, event_name, reason_text, tr
-from app.ui.widgets import BigButton, tap_rows
+from app.ui.widgets import BigButton, tap_rows, touch
 from app.ui.zoom_view import ViewerDialog
 from wire.events import Event
 
@@ -153,10 +153,9 @@ class JobHistory(QTableWidget):
                 if detail is not None:
                     detail.setText("")
                     detail.setToolTip(cells[-1])
-                self.setCellWidget(row, len(self.COLUMNS) - 1, self._photo_cell(cells[-1], shas))
-                self.setRowHeight(row, THUMB.height() + 20)
-            else:
-                self.setRowHeight(row, self.verticalHeader().defaultSectionSize())
+                cell = self._photo_cell(cells[-1], shas)
+                cell.setMinimumHeight(max(THUMB.height() + 20, touch()))
+                self.setCellWidget(row, len(self.COLUMNS) - 1, cell)
 
     def _photo_cell(self, text: str, shas: list[str]) -> QWidget:
         """The details and a thumbnail per photo (tap: full size); ⏳ while one has not
