@@ -503,11 +503,13 @@ class Generator:
             self.local(C.approve(None, OWNER_ACTOR, records, day=d.isoformat()))
 
 
-def generate(path: Path | str, spec: YearSpec | None = None) -> Store:
-    """Generate the shop into a new store at ``path``; returns the store (open)."""
+def generate(path: Path | str, spec: YearSpec | None = None, *, durable: bool = False) -> Store:
+    """Generate the shop into a new store at ``path``; returns the store (open).
+    ``durable``: keep the store's fsync per record (the fast path's yardstick)."""
     spec = spec or YearSpec()
     store = Store.open(path, firm_id=SHOP)
-    store.conn.execute("PRAGMA synchronous = OFF")
+    if not durable:
+        store.conn.execute("PRAGMA synchronous = OFF")
     save_firms(store, FIRMS)
     gen = Generator(store, spec)
     gen.t = datetime.combine(spec.start, datetime.min.time(), JST) - timedelta(days=1)
