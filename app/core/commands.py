@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import lots
+from app.core.catalog import CatalogueEntry
 from app.core.model import JobSpec, Operation
 from app.core.rules import Reason
 from app.core.state import DONE, WAITING, JobState, LotState, check
@@ -212,8 +213,21 @@ def start(job: JobState | None, actor: Actor, lot_id: str, op: int) -> Outcome:
     return _act(job, actor, "OpStarted", lot_id, op, {})
 
 
-def pause(job: JobState | None, actor: Actor, lot_id: str, op: int, reason: str) -> Outcome:
-    return _act(job, actor, "OpPaused", lot_id, op, {"reason": reason})
+def _names(own: CatalogueEntry | None) -> dict[str, str]:
+    """A firm's own code travels with its names (other firms do not know it)."""
+    return {"name_ja": own.ja, "name_en": own.en} if own is not None else {}
+
+
+def pause(
+    job: JobState | None,
+    actor: Actor,
+    lot_id: str,
+    op: int,
+    reason: str,
+    own: CatalogueEntry | None = None,
+) -> Outcome:
+    """``own``: the firm's own reason, when ``reason`` is not a built-in one."""
+    return _act(job, actor, "OpPaused", lot_id, op, {"reason": reason, **_names(own)})
 
 
 def resume(job: JobState | None, actor: Actor, lot_id: str, op: int) -> Outcome:
@@ -237,8 +251,16 @@ def record_defect(
     count: int,
     disposition: str = "rework",
     note: str = "",
+    own: CatalogueEntry | None = None,
 ) -> Outcome:
-    payload = {"code": code, "count": count, "disposition": disposition, "note": note}
+    """``own``: the firm's own defect code, when ``code`` is not a built-in one."""
+    payload = {
+        "code": code,
+        "count": count,
+        "disposition": disposition,
+        "note": note,
+        **_names(own),
+    }
     return _act(job, actor, "DefectRecorded", lot_id, op, payload)
 
 

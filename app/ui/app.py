@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -14,6 +13,7 @@ from app.commands.common import explain_store_error
 from app.settings import Settings
 from app.store import Store, StoreError
 from app.ui.devices import DEMO_DEVICES, DeviceHub
+from app.ui.language import set_language
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
@@ -27,7 +27,6 @@ def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplic
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Nakama")
-    app.setProperty("nakama_lang", lang)
     families = QFontDatabase.families()
     for family in ("Noto Sans CJK JP", "Noto Sans JP"):
         if family in families:
@@ -37,11 +36,7 @@ def make_application(lang: str = "ja", argv: list[str] | None = None) -> QApplic
         # Reason and verdict sentences come from the one catalogue (app/texts.py), in
         # whichever language the application speaks.
         app.installTranslator(CatalogueTranslator(app))
-    if lang == "ja":
-        translator = QTranslator(app)
-        if translator.load(str(RESOURCES / "translations" / "nakama_ja.qm")):
-            app.installTranslator(translator)
-        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    set_language(app, lang)
     style = RESOURCES / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -74,7 +69,7 @@ class Terminal:
             store.set_meta({"demo_hub": "1"})
         self.syncing = SyncBridge(self.session)
         self.syncing.start()
-        self.window = MainWindow(self.session, self.devices, self.syncing)
+        self.window = MainWindow(self.session, self.devices, self.syncing, settings)
         self.window.resize(1280, 800)
 
     def close(self) -> None:
