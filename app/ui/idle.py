@@ -146,8 +146,9 @@ class UndoBar(QWidget):
                 self.dismiss()
             return
         self.last_event = ev
-        what = f"{event_name(ev.type)}  {event_detail(ev.type, dict(ev.payload))}"
-        self.label.setText(tr("Just recorded: {0}").format(what))
+        what = f"{event_name(ev.type)}  {event_detail(ev.type, dict(ev.payload))}".strip()
+        where = f"{ev.job_id} · {ev.op}" if ev.op is not None else ev.job_id
+        self.label.setText(tr("Just recorded: {0}").format(f"{what}  ({where})"))
         self.timer.start(seconds * 1000)
         self.show()
 

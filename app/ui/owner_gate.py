@@ -68,15 +68,16 @@ class OwnerPinDialog(QDialog):
         lay.addWidget(heading)
         lay.addLayout(self.names)
         lay.addWidget(self.who)
-        lay.addWidget(self.pad, 1)
+        lay.addWidget(self.pad)
         lay.addWidget(self.feedback)
+        lay.addStretch(1)
         lay.addLayout(buttons)
         if not found:
             say(self.feedback, "error", tr("This terminal has no owner registered."))
             self.ok.setEnabled(False)
         if len(found) == 1:
             self.choose(found[0])
-        self.resize(900, 700)
+        self.resize(900, 760)
 
     def choose(self, rec: OperatorRecord) -> None:
         self.chosen = rec
@@ -87,7 +88,7 @@ class OwnerPinDialog(QDialog):
             self.who.setText(
                 tr("{0} has no PIN yet: tap Approve, then set one in Settings.").format(rec.name)
             )
-        self.pad.setEnabled(rec.has_pin)
+        self.pad.setVisible(rec.has_pin)
 
     def submit(self) -> None:
         """Approve with the PIN typed; a wrong one is refused here and cleared."""

@@ -9,12 +9,13 @@ import logging
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from drivers import Device, DeviceUrlError, LinkEvent, Reading, Scan, open_device
 from drivers.camera import CameraSource
 
 log = logging.getLogger(__name__)
+PREVIEW_HEIGHT = 300
 
 
 class DeviceProbe(QObject):
@@ -78,7 +79,9 @@ class CameraPreview(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("cameraPreview")
-        self.setMinimumSize(320, 180)
+        # The picture follows the page's width and never widens it.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(PREVIEW_HEIGHT)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.source: CameraSource | None = None
         self.frames = 0
@@ -103,4 +106,9 @@ class CameraPreview(QLabel):
             return
         self._seq = frame.seq
         self.frames += 1
-        self.setPixmap(frame_pixmap(frame.image, max(320, min(self.width(), 640))))
+        pixmap = frame_pixmap(frame.image, max(160, self.width()))
+        if pixmap.height() > PREVIEW_HEIGHT:
+            pixmap = pixmap.scaledToHeight(
+                PREVIEW_HEIGHT, Qt.TransformationMode.SmoothTransformation
+            )
+        self.setPixmap(pixmap)

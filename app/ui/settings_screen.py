@@ -188,13 +188,18 @@ class SettingsScreen(QWidget):
         self._fill_devices()
         _check(self.camera_buttons, s["camera"])
         self.hub_url.setText(s["hub_url"])
+        if self.session.store.meta("hub_token"):
+            where = s["hub_url"] or self.session.store.meta("hub_url") or ""
+            say(self.hub_state, "ok", tr("This terminal has joined the hub {0}.").format(where))
+        else:
+            say(self.hub_state, "", tr("This terminal has not joined a hub."))
         _check(self.printer_buttons, s["printer"])
         self._fill_codes()
 
     def save(self, key: str, value: Any) -> None:
         self.settings.values[key] = value
         self.settings.save()
-        say(self.feedback, "ok", tr("Saved: {0}").format(tr("Settings")))
+        say(self.feedback, "ok", tr("Settings saved."))
 
     # -- language and times ---------------------------------------------------------------
 
@@ -398,7 +403,7 @@ class SettingsScreen(QWidget):
         self._fill_ports()
         _clear(self.device_rows)
         for i, url in enumerate(self.settings["devices"]):
-            label = QLabel(url)
+            label = QLabel(breakable(url))
             label.setWordWrap(True)
             self.device_rows.addWidget(label, i, 0)
             test = BigButton(tr("Test read"))
@@ -415,7 +420,8 @@ class SettingsScreen(QWidget):
         """The serial ports there now (the drivers' listing: real ones and simulators)."""
         _clear(self.port_rows)
         for port in list_ports():
-            text = f"{port.device}  {port.usb_id or ''}  {port.description}".strip()
+            name = port.device.rsplit("/", 1)[-1]  # ttyUSB0, COM3: the path never fits
+            text = f"{name}  {port.usb_id or ''}\n{port.description[:40]}".strip()
             b = BigButton(text)
             b.setObjectName("port")
             url = port.url()
@@ -440,7 +446,7 @@ class SettingsScreen(QWidget):
 
     def test_device(self, url: str) -> None:
         """Open the device and show what it sends, live, until the page is left."""
-        say(self.device_value, "", tr("Reading {0} …").format(url))
+        say(self.device_value, "", tr("Reading {0} …").format(breakable(url)))
         why = self.probe.start(url)
         self._fill_ports()  # a simulator, or a device just plugged in, shows its port
         if why is not None:
@@ -551,13 +557,13 @@ class SettingsScreen(QWidget):
         row = QHBoxLayout()
         self.code_field = QLineEdit()
         self.code_field.setObjectName("newCode")
-        self.code_field.setPlaceholderText("CHIP")
+        self.code_field.setPlaceholderText(tr("Code (e.g. CHIP)"))
         self.name_ja = QLineEdit()
         self.name_ja.setObjectName("newCodeJa")
-        self.name_ja.setPlaceholderText("欠け")
+        self.name_ja.setPlaceholderText(tr("Japanese name (e.g. 欠け)"))
         self.name_en = QLineEdit()
         self.name_en.setObjectName("newCodeEn")
-        self.name_en.setPlaceholderText("Chipped edge")
+        self.name_en.setPlaceholderText(tr("English name (e.g. Chipped edge)"))
         for f in (self.code_field, self.name_ja, self.name_en):
             f.setMinimumHeight(72)
             row.addWidget(f, 1)
@@ -626,6 +632,14 @@ class SettingsScreen(QWidget):
         label.setObjectName("hint")
         label.setWordWrap(True)
         return label
+
+
+def breakable(url: str) -> str:
+    """A device URL that wraps after ``?``, ``&`` and ``/`` (a zero-width space there)
+    instead of widening the page."""
+    for ch in "?&/":
+        url = url.replace(ch, ch + "\u200b")
+    return url
 
 
 def _clear(layout: Any) -> None:

@@ -736,6 +736,10 @@
       <translation>設定（社長）</translation>
     </message>
     <message>
+      <source>Settings saved.</source>
+      <translation>設定を保存しました。</translation>
+    </message>
+    <message>
       <source>New operator's name</source>
       <translation>新しい作業者の名前</translation>
     </message>
@@ -762,6 +766,22 @@
     <message>
       <source>Join the hub</source>
       <translation>ハブに参加</translation>
+    </message>
+    <message>
+      <source>Code (e.g. CHIP)</source>
+      <translation>コード (例 CHIP)</translation>
+    </message>
+    <message>
+      <source>Japanese name (e.g. 欠け)</source>
+      <translation>日本語名 (例 欠け)</translation>
+    </message>
+    <message>
+      <source>English name (e.g. Chipped edge)</source>
+      <translation>英語名 (例 Chipped edge)</translation>
+    </message>
+    <message>
+      <source>This terminal has not joined a hub.</source>
+      <translation>この端末はまだハブに参加していません。</translation>
     </message>
     <message>
       <source>Sign out after this long without a touch, key or scan:</source>
@@ -882,6 +902,10 @@
     <message>
       <source>A code is capital letters, digits or _, not a built-in one.</source>
       <translation>コードは英大文字・数字・_ で、標準のコードとは別のものにしてください。</translation>
+    </message>
+    <message>
+      <source>This terminal has joined the hub {0}.</source>
+      <translation>この端末はハブ {0} に参加しています。</translation>
     </message>
     <message>
       <source>{0} s</source>
