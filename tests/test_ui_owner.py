@@ -188,6 +188,9 @@ def test_owner_pin_gate_refuses_a_machinist_and_lets_the_owner_in(
     assert w.session.sign_in_id(YAMADA)
     qtbot.mouseClick(w.nav_review, Qt.MouseButton.LeftButton)
     assert w.stack.currentWidget() is w.review
+    w.open_jobs()
+    _click(qtbot, w.jobs, "navSettings")  # ⚙ 設定 on the first screen
+    assert w.stack.currentWidget() is w.settings_page
 
 
 def test_owner_approves_fixing_a_machinists_record(
@@ -319,14 +322,26 @@ def test_camera_live_picture(window: MainWindow, qtbot: Any) -> None:
 def test_language_applies_at_once(window: MainWindow, qtbot: Any) -> None:
     from app.ui.text import lang, tr
 
-    page = window.settings_page
+    assert window.session.sign_in_id(YAMADA)
+    assert window.open_settings()
+    _click(qtbot, window.settings_page, "lang_en")
+    new = window.replaced_by
+    assert new is not None
+    qtbot.addWidget(new)
     try:
-        _click(qtbot, page, "lang_en")
-        assert lang() == "en" and tr("Settings") == "Settings"
-        assert Settings(window.settings.path)["lang"] == "en"
+        assert lang() == "en" and Settings(window.settings.path)["lang"] == "en"
+        # Every screen is in English now, the settings page still in front.
+        assert new.stack.currentWidget() is new.settings_page and new.isVisible()
+        assert new.nav_jobs.text() == "Jobs" and new.operator_button.text() == "Operator: 山田 太郎"
+        assert new.settings_page.findChild(QPushButton, "settingsDone").text() == "◀ Back"
+        assert new.session.operator is not None  # still signed in
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=1000)
     finally:
-        _click(qtbot, page, "lang_ja")
-    assert lang() == "ja" and tr("Settings") == "設定"
+        _click(qtbot, new.settings_page, "lang_ja")
+    newer = new.replaced_by
+    assert newer is not None
+    qtbot.addWidget(newer)
+    assert lang() == "ja" and tr("Jobs") == "案件一覧" and newer.nav_jobs.text() == "案件一覧"
 
 
 # -- printing ------------------------------------------------------------------------------

@@ -80,11 +80,6 @@ class MainWindow(QMainWindow):
         top.addWidget(self.device_label)
         top.addWidget(self.sync_label)
         top.addWidget(self.clock)
-        self.nav_settings = QPushButton(tr("Settings"))
-        self.nav_settings.setObjectName("navSettings")
-        self.nav_settings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.nav_settings.clicked.connect(self.open_settings)
-        top.addWidget(self.nav_settings)
         self.stack = QStackedWidget()
         self.jobs = JobsScreen(session)
         self.job = JobScreen(session, devices)
@@ -96,9 +91,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.new_job)
         self.settings_page = SettingsScreen(session, self.settings, devices, syncing)
         self.settings_page.done.connect(self.open_jobs)
+        self.settings_page.language_changed.connect(self.relaunch)
+        self.replaced_by: MainWindow | None = None
         self.stack.addWidget(self.settings_page)
         self.nav_jobs.clicked.connect(self.open_jobs)
         self.jobs.new_job.connect(lambda: self.stack.setCurrentWidget(self.new_job))
+        self.jobs.settings_wanted.connect(self.open_settings)
         self.new_job.created.connect(self.open_job)
         self.new_job.cancelled.connect(self.open_jobs)
         self.nav_review.clicked.connect(self.open_review)
@@ -230,6 +228,18 @@ class MainWindow(QMainWindow):
         """A scan's outcome, on whichever screen is showing."""
         target = self.job if self.stack.currentWidget() is self.job else self.jobs
         target.say(level, text)
+
+    def relaunch(self, _lang: str) -> None:
+        """A new language applies at once: every screen is built again in it (the same
+        session, devices and sync; the settings page stays in front), and this one goes."""
+        new = MainWindow(self.session, self.devices, self.syncing, self.settings)
+        new.setGeometry(self.geometry())
+        new.settings_page.open_page()
+        new.stack.setCurrentWidget(new.settings_page)
+        new.showFullScreen() if self.isFullScreen() else new.show()
+        self.replaced_by = new
+        self.close()
+        self.deleteLater()
 
     def route_scan(self, text: str) -> None:
         """A hub enrolment code scanned on the settings page fills it in; every other scan

@@ -264,6 +264,10 @@
       <translation>新規案件</translation>
     </message>
     <message>
+      <source>⚙ Settings</source>
+      <translation>⚙ 設定</translation>
+    </message>
+    <message>
       <source>On the way to {0}</source>
       <translation>{0} へ輸送中</translation>
     </message>
@@ -274,10 +278,6 @@
     <message>
       <source>Today</source>
       <translation>今日のまとめ</translation>
-    </message>
-    <message>
-      <source>Settings</source>
-      <translation>設定</translation>
     </message>
     <message>
       <source>Dismiss</source>
