@@ -183,6 +183,13 @@ def test_owner_pin_gate_refuses_a_machinist_and_lets_the_owner_in(
     assert w.open_settings() is True
     assert w.stack.currentWidget() is w.settings_page
     assert w.session.operator.operator_id == SATO
+    # What the page records is the approving owner's doing, not the machinist's.
+    w.settings_page.new_name.setText("田中 美咲")
+    _click(qtbot, w.settings_page, "addOperator")
+    saved = w.session.store.tail(1)[0]
+    assert saved.type == "OperatorSaved" and saved.operator == YAMADA
+    _click(qtbot, w.settings_page, "settingsDone")
+    assert w.settings_page.approved_by is None and w.stack.currentWidget() is w.jobs
     assert seen["titles"] == ["社長の承認"] * 3
     # The signed-in owner is not asked again.
     assert w.session.sign_in_id(YAMADA)

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         session, devices and sync; the settings page stays in front), and this one goes."""
         new = MainWindow(self.session, self.devices, self.syncing, self.settings)
         new.setGeometry(self.geometry())
+        new.settings_page.approved_by = self.settings_page.approved_by
         new.settings_page.open_page()
         new.stack.setCurrentWidget(new.settings_page)
         new.showFullScreen() if self.isFullScreen() else new.show()
@@ -250,13 +251,17 @@ class MainWindow(QMainWindow):
         self.scans.handle(text)
 
     def signed_out_idle(self, minutes: int) -> None:
+        if self.stack.currentWidget() is self.settings_page:
+            self.settings_page.close_page()  # the owner's approval ends with the session
         self.show_message("ok", tr("Signed out after {0} min without use.").format(minutes))
 
     def open_settings(self) -> bool:
         """The settings page, for the owner (signed in, or approving with their PIN)."""
-        if owner_approval(self.session, tr("Settings are for the owner."), self) is None:
+        owner = owner_approval(self.session, tr("Settings are for the owner."), self)
+        if owner is None:
             self.setFocus()
             return False
+        self.settings_page.approved_by = owner  # who changes operators here
         self.settings_page.open_page()
         self.stack.setCurrentWidget(self.settings_page)
         self.setFocus()
