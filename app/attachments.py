@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.core import commands
+from app.core.catalog import CatalogueEntry
 from app.core.commands import Actor, Command, Refusal
 from app.core.state import JobState
 from app.store import AppendResult, Store, files
@@ -64,11 +65,21 @@ def record_defect_with_photos(
     count: int,
     disposition: str,
     shots: Sequence[bytes],
+    own: CatalogueEntry | None = None,
 ) -> AppendResult:
-    """Keep the photos (JPEG), record the defect naming them, queue them for the hub."""
+    """Keep the photos (JPEG), record the defect naming them, queue them for the hub;
+    ``own``: the firm's own defect code, when ``code`` is not a built-in one."""
     kept = [files.put_photo(store, jpeg) for jpeg in shots]
     cmd = commands.record_defect(
-        job, actor, lot_id, op, code, count, disposition, photos=[k.sha256 for k in kept]
+        job,
+        actor,
+        lot_id,
+        op,
+        code,
+        count,
+        disposition,
+        photos=[k.sha256 for k in kept],
+        own=own,
     )
     result = record(cmd)
     if result.ok and kept:

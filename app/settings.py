@@ -90,7 +90,43 @@ OPTIONS: tuple[Option, ...] = (
         "バックアップの保存先 (空欄: データベースの横の backups)",
         "Where backups go (empty: backups/ beside the database)",
     ),
+    Option(
+        "idle_sign_out_minutes",
+        int,
+        15,
+        "操作がないと自動でサインアウトするまでの分 (0: しない)",
+        "Minutes without a touch, key or scan before the operator is signed out (0: never)",
+    ),
+    Option(
+        "undo_seconds",
+        int,
+        60,
+        "「記録を取り消す」ボタンを出しておく秒数",
+        "Seconds the “Undo this record” button stays after each record",
+    ),
+    Option(
+        "printer",
+        str,
+        "",
+        "工程表の印刷先 (空欄: 毎回選ぶ, pdf: PDF のみ, それ以外: プリンター名)",
+        "Where travelers print (empty: ask each time, pdf: PDF only, else a printer's name)",
+    ),
+    Option(
+        "defect_codes",
+        list,
+        [],
+        "自社の不良コード (CODE=日本語名/English name)",
+        "The firm's own defect codes (CODE=日本語名/English name)",
+    ),
+    Option(
+        "pause_reasons",
+        list,
+        [],
+        "自社の中断理由 (CODE=日本語名/English name)",
+        "The firm's own pause reasons (CODE=日本語名/English name)",
+    ),
 )
+PRINT_ASK, PRINT_PDF = "", "pdf"
 BY_KEY = {o.key: o for o in OPTIONS}
 
 # version N -> function upgrading a version N-1 dict; append, never edit.
@@ -140,7 +176,7 @@ class Settings:
         for v in range(version + 1, VERSION + 1):
             data = UPGRADES[v](data)
         for key, value in data.items():
-            if key in BY_KEY and isinstance(value, BY_KEY[key].type):
+            if key in BY_KEY and type(value) is BY_KEY[key].type:
                 self.values[key] = value
 
     def __getitem__(self, key: str) -> Any:
@@ -165,6 +201,13 @@ class Settings:
                 raise SettingsError("bad_value", key)
         elif opt.type is list:
             value = [part.strip() for part in text.split(",") if part.strip()]
+        elif opt.type is int:
+            try:
+                value = int(text)
+            except ValueError:
+                raise SettingsError("bad_value", key) from None
+            if value < 0:
+                raise SettingsError("bad_value", key)
         else:
             value = text
         if key == "lang" and value not in ("ja", "en"):

@@ -276,6 +276,7 @@ def test_day_review_screen(window: MainWindow, qtbot: Any) -> None:
     _tap(qtbot, w, "action_start")
     asker.answers = [{"good": 490, "defect": 6, "scrap": 4}]
     _tap(qtbot, w, "action_finish")
+    assert w.session.sign_in_id(YAMADA)  # the day's review is the owner's
     qtbot.mouseClick(w.nav_review, Qt.MouseButton.LeftButton)
     assert w.stack.currentWidget() is w.review
     r = w.review.review

@@ -149,6 +149,7 @@ def test_a_typed_value_stays_is_recorded_as_typed_and_its_fail_reaches_record_an
         assert texts[3] == "12.025 mm (手入力)" and texts[4] == "12.000 −0.010 / +0.010"
         title = [x.text() for x in review.findChildren(QLabel, "sectionTitle")]
         assert "今日の不合格 (1)" in title
+        w.session.sign_in_id(demo.DEMO_OPERATORS[0][0])  # the review is the owner's
         w.open_review()
         for _ in range(3):
             QApplication.processEvents()

@@ -323,7 +323,10 @@ def test_a_machinist_corrects_only_their_own_records(window: MainWindow, qtbot: 
     started = w.session.store.job_events(job_id)[-1]
     assert w.session.sign_in_id(SUZUKI)
     assert started.event_id not in w.job.history.correctable
-    assert w.job.history.correct(started) is None
+    asked: list[str] = []
+    w.job.history.approve = lambda why: asked.append(why)  # type: ignore[method-assign]
+    assert w.job.history.correct(started) is None  # the owner was asked and did not approve
+    assert asked == ["他の人の記録を直せるのは社長だけです。"]
     assert asker.asked == []
     assert "社長だけができる操作です" in w.job.feedback.text()
     # The owner may undo anyone's.

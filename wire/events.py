@@ -74,7 +74,9 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "LotReceived": {"lot_id": STR, "count": POSINT, "from_firm": OPTSTR, "skipped": OPTSEQS},
     "LotSplit": {"lot_id": STR, "child_lot_id": STR, "count": POSINT},
     "OpStarted": {"lot_id": STR, "operator": OPTSTR},
-    "OpPaused": {"lot_id": STR, "reason": STR},
+    # A firm's own pause reason or defect code carries its names, so every firm on the
+    # route (and the hub) shows it without knowing that firm's catalogue.
+    "OpPaused": {"lot_id": STR, "reason": STR, "name_ja": OPTSTR, "name_en": OPTSTR},
     "OpResumed": {"lot_id": STR},
     "OpFinished": {"lot_id": STR, "good": COUNT, "defect": COUNT, "scrap": COUNT},
     "DefectRecorded": {
@@ -84,6 +86,8 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "disposition": STR,
         "note": TEXT,
         "photos": OPTSHA256S,  # taken at the machine; absent from older events
+        "name_ja": OPTSTR,
+        "name_en": OPTSTR,
     },
     # The lead firm attaches the job's drawing (a new one for a new revision); the file
     # itself syncs apart, named by ``sha256``.

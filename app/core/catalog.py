@@ -7,8 +7,9 @@ codes cannot be redefined, so two terminals never disagree on what ``BURR`` mean
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,41 @@ class Catalogue:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def parse_own(line: str) -> CatalogueEntry | None:
+    """A firm's own entry as the settings keep it, ``CODE=日本語名/English name``."""
+    code, sep, names = line.partition("=")
+    ja, _, en = names.partition("/")
+    code, ja, en = code.strip().upper(), ja.strip(), en.strip()
+    if not sep or not is_code(code) or not (ja or en):
+        return None
+    return CatalogueEntry(code, ja or en, en or ja)
+
+
+def own_line(entry: CatalogueEntry) -> str:
+    return f"{entry.code}={entry.ja}/{entry.en}"
+
+
+def is_code(code: str) -> bool:
+    """Codes are upper-case ASCII letters, digits and '_', at most 32 characters."""
+    return 0 < len(code) <= 32 and all(
+        c.isascii() and (c.isupper() or c.isdigit() or c == "_") for c in code
+    )
+
+
+def named_own(code: str, payload: Mapping[str, Any]) -> bool:
+    """A firm's own code on an event: well formed and carrying its name."""
+    return is_code(code) and bool(payload.get("name_ja") or payload.get("name_en"))
+
+
+def with_own(builtin: Catalogue, lines: list[str]) -> Catalogue:
+    """The built-in catalogue plus the firm's own entries (bad or built-in lines skipped)."""
+    for line in lines:
+        entry = parse_own(line)
+        if entry is not None and entry.code not in builtin:
+            builtin.add(entry.code, entry.ja, entry.en)
+    return builtin
 
 
 def processes() -> Catalogue:

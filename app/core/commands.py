@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import drawings, lots
+from app.core.catalog import CatalogueEntry
 from app.core.model import JobSpec, Operation
 from app.core.rules import Reason
 from app.core.state import DONE, WAITING, JobState, LotState, check
@@ -214,8 +215,21 @@ def start(job: JobState | None, actor: Actor, lot_id: str, op: int) -> Outcome:
     return _act(job, actor, "OpStarted", lot_id, op, {})
 
 
-def pause(job: JobState | None, actor: Actor, lot_id: str, op: int, reason: str) -> Outcome:
-    return _act(job, actor, "OpPaused", lot_id, op, {"reason": reason})
+def _names(own: CatalogueEntry | None) -> dict[str, str]:
+    """A firm's own code travels with its names (other firms do not know it)."""
+    return {"name_ja": own.ja, "name_en": own.en} if own is not None else {}
+
+
+def pause(
+    job: JobState | None,
+    actor: Actor,
+    lot_id: str,
+    op: int,
+    reason: str,
+    own: CatalogueEntry | None = None,
+) -> Outcome:
+    """``own``: the firm's own reason, when ``reason`` is not a built-in one."""
+    return _act(job, actor, "OpPaused", lot_id, op, {"reason": reason, **_names(own)})
 
 
 def resume(job: JobState | None, actor: Actor, lot_id: str, op: int) -> Outcome:
@@ -248,14 +262,17 @@ def record_defect(
     disposition: str = "rework",
     note: str = "",
     photos: Sequence[str] = (),
+    own: CatalogueEntry | None = None,
 ) -> Outcome:
     """Record defective parts; ``photos`` names (SHA-256) the photos taken of them, whose
-    files travel to the hub apart from the event."""
+    files travel to the hub apart from the event; ``own``: the firm's own defect code,
+    when ``code`` is not a built-in one."""
     payload: dict[str, Any] = {
         "code": code,
         "count": count,
         "disposition": disposition,
         "note": note,
+        **_names(own),
     }
     if photos:  # absent rather than empty: a record without photos reads as before
         payload["photos"] = list(dict.fromkeys(photos))

@@ -332,7 +332,7 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
             return Reason.OP_ALREADY_FINISHED
         return Reason.OP_ALREADY_STARTED if prog.status != WAITING else None
     if t == "OpPaused":
-        if p["reason"] not in _PAUSES:
+        if p["reason"] not in _PAUSES and not catalog.named_own(p["reason"], p):
             return Reason.UNKNOWN_PAUSE_REASON
         return None if prog.status == RUNNING else Reason.OP_NOT_RUNNING
     if t == "OpResumed":
@@ -346,7 +346,7 @@ def check(job: JobState | None, ev: Event) -> Reason | None:
             return Reason.COUNTS_EXCEED_RECEIVED
         return None
     if t == "DefectRecorded":
-        if p["code"] not in _DEFECTS:
+        if p["code"] not in _DEFECTS and not catalog.named_own(p["code"], p):
             return Reason.UNKNOWN_DEFECT_CODE
         if p["disposition"] not in DISPOSITIONS:
             return Reason.BAD_DISPOSITION

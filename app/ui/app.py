@@ -21,6 +21,7 @@ from app.store import backup as backups
 from app.store.db import default_path
 from app.ui.devices import DEMO_DEVICES, DeviceHub
 from app.ui.kiosk import LEFT_BY_OWNER, Kiosk, SingleInstance
+from app.ui.language import set_language
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.syncing import SyncBridge, start_demo_hub
@@ -47,23 +48,6 @@ def make_application(
     set_language(app, lang)
     apply_units(app, Settings()["screen_dpi"] if dpi is None else dpi)
     return app
-
-
-def set_language(app: QApplication, lang: str) -> None:
-    """Speak ``lang`` from now on (widgets made afterwards): the Japanese catalogue is
-    installed for "ja" and taken away for "en"."""
-    app.setProperty("nakama_lang", lang)
-    for old in app.findChildren(QTranslator, "nakamaJa"):
-        app.removeTranslator(old)
-        old.deleteLater()
-    if lang == "ja":
-        translator = QTranslator(app)
-        translator.setObjectName("nakamaJa")
-        if translator.load(str(RESOURCES / "translations" / "nakama_ja.qm")):
-            app.installTranslator(translator)
-        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
-    else:
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 class Terminal:
@@ -94,7 +78,7 @@ class Terminal:
             store.set_meta({"demo_hub": "1"})
         self.syncing = SyncBridge(self.session)
         self.syncing.start()
-        self.window = MainWindow(self.session, self.devices, self.syncing)
+        self.window = MainWindow(self.session, self.devices, self.syncing, settings)
         # The shop's usual 1280 × 800, or the whole screen when it is smaller.
         screen = QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
 from app import attachments
+from app.core.catalog import CatalogueEntry
 from app.core import drawings
 from app.core.commands import Actor
 from app.core.state import JobState
@@ -38,10 +39,21 @@ def record_defect_with_photos(
     count: int,
     disposition: str,
     shots: Sequence[bytes],
+    own: CatalogueEntry | None = None,
 ) -> AppendResult:
     """Keep the photos, record the defect naming them, queue them for the hub."""
     return attachments.record_defect_with_photos(
-        session.store, session.record, job, actor, lot_id, op, code, count, disposition, shots
+        session.store,
+        session.record,
+        job,
+        actor,
+        lot_id,
+        op,
+        code,
+        count,
+        disposition,
+        shots,
+        own,
     )
 
 

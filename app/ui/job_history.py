@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 
 from app.core import commands
 from app.core.commands import Refusal
+from app.core.operators import OperatorRecord
 from app.core.rules import Reason
 from app.core.state import JobState, payload_in_tolerance
 from app.store import AppendResult, files
+from app.ui.owner_gate import owner_actor, owner_approval
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import event_detail, event_name, reason_text, tr
@@ -195,6 +197,10 @@ class JobHistory(QTableWidget):
         dlg.open()
         return dlg
 
+    def approve(self, why: str) -> OperatorRecord | None:
+        """The owner's approval (the signed-in owner, or one who types their PIN)."""
+        return owner_approval(self.session, why, self.window())
+
     def correct(self, ev: Event) -> AppendResult | None:
         """Offer to fix or undo ``ev`` and record the correction; None when nothing was
         recorded (cancelled, or not this operator's to correct: the reason is shown)."""
@@ -207,8 +213,18 @@ class JobHistory(QTableWidget):
         if ev.event_id not in commands.correctable_events(job, actor, events):
             why = commands.undo(job, actor, events, ev.event_id)
             reason = why.reason if isinstance(why, Refusal) else Reason.CANNOT_CORRECT.value
-            self.corrected.emit(AppendResult(False, reason=reason))
-            return None
+            owner = None
+            if reason == Reason.NOT_OWNER.value:
+                # Another person's record: the owner may fix it, approving with their PIN
+                # while the machinist stays signed in; the owner is who corrected it.
+                owner = self.approve(tr("Only the owner may fix another person's record."))
+            if owner is None:
+                self.corrected.emit(AppendResult(False, reason=reason))
+                return None
+            actor = owner_actor(self.session, owner)
+            if ev.event_id not in commands.correctable_events(job, actor, events):
+                self.corrected.emit(AppendResult(False, reason=Reason.CANNOT_CORRECT.value))
+                return None
         fields = count_fields(ev)
         options = []
         if fields:

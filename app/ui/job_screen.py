@@ -42,6 +42,7 @@ from app.ui.defect_photo import DefectPhotoDialog
 from app.ui.drawing_buttons import DrawingButtons, pick_drawing_file, record_defect_with_photos
 from app.ui.job_history import JobHistory
 from app.ui.measure_dialog import MeasureDialog
+from app.ui.printing import choose_printer
 from app.ui.session import Session
 from app.ui.sign_in import SignInDialog, signed_in
 from app.ui.text import (
@@ -378,9 +379,18 @@ class JobScreen(QWidget):
         if job is None or not signed_in(self.session, self.asker):
             return None
         out = self.traveler_dir / f"{job.job_id}_{lot_id}.pdf"
+        choice = choose_printer(Settings()["printer"], self)
+        if choice.cancelled:
+            return None
         try:
             issued = issue_pdf(
-                self.session.store, job.job_id, lot_id, out, lang=lang(), actor=self.session.actor
+                self.session.store,
+                job.job_id,
+                lot_id,
+                out,
+                lang=lang(),
+                actor=self.session.actor,
+                printer=choice.printer,
             )
         except (OSError, TravelerError, StoreError) as exc:
             self.say("error", tr("The traveler could not be written.") + f" ({exc})")
@@ -389,7 +399,14 @@ class JobScreen(QWidget):
             self.say("error", reason_text(issued.reason))
             return None
         self.session.changed.emit()
-        self.say("ok", tr("Traveler written for the printer: {0}").format(issued.out))
+        if choice.printer is not None:
+            where = choice.printer.printerName() or choice.printer.outputFileName()
+            self.say("ok", tr("Traveler printed on {0}; PDF kept: {1}").format(where, issued.out))
+        elif choice.missing:
+            text = tr("Printer {0} is not connected. PDF written: {1}")
+            self.say("error", text.format(choice.missing, issued.out))
+        else:
+            self.say("ok", tr("Traveler written for the printer: {0}").format(issued.out))
         return issued.out
 
     def act(self, action: str, step: Step) -> AppendResult | None:
@@ -477,11 +494,15 @@ class JobScreen(QWidget):
         return self.session.record(commands.start(job, actor, step.lot_id, step.op.seq))
 
     def _pause(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
-        reasons = [(e.code, pause_name(e.code)) for e in catalog.pause_reasons()]
+        own = firm_catalogue("pause_reasons")
+        reasons = [(e.code, pause_name(e.code, _named(e))) for e in own]
         reason = self.asker.choice(tr("Why pause?"), reasons)
         if reason is None:
             return None
-        return self.session.record(commands.pause(job, actor, step.lot_id, step.op.seq, reason))
+        entry = None if reason in catalog.pause_reasons() else own.get(reason)
+        return self.session.record(
+            commands.pause(job, actor, step.lot_id, step.op.seq, reason, entry)
+        )
 
     def _resume(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
         return self.session.record(commands.resume(job, actor, step.lot_id, step.op.seq))
@@ -506,12 +527,15 @@ class JobScreen(QWidget):
         )
 
     def _defect(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
+        own = firm_catalogue("defect_codes")
         code = self.asker.choice(
-            tr("Which defect?"), [(e.code, defect_name(e.code)) for e in catalog.defects()]
+            tr("Which defect?"), [(e.code, defect_name(e.code, _named(e))) for e in own]
         )
         if code is None:
             return None
-        got = self.asker.counts(defect_name(code), [("count", tr("Parts"), 1)], step.expected_count)
+        entry = None if code in catalog.defects() else own.get(code)
+        name = defect_name(code, _named(entry) if entry is not None else None)
+        got = self.asker.counts(name, [("count", tr("Parts"), 1)], step.expected_count)
         if not got:
             return None
         names = {"rework": tr("Rework"), "scrap": tr("Scrap"), "hold": tr("Hold")}
@@ -520,7 +544,7 @@ class JobScreen(QWidget):
         )
         if disposition is None:
             return None
-        shots = self.asker.defect_photos(f"{defect_name(code)} × {got['count']}")
+        shots = self.asker.defect_photos(f"{name} × {got['count']}")
         if shots is None:
             return None
         return record_defect_with_photos(
@@ -533,6 +557,7 @@ class JobScreen(QWidget):
             got["count"],
             disposition,
             shots,
+            entry,
         )
 
     def _measure(self, job: JobState, actor: Actor, step: Step) -> AppendResult | None:
@@ -595,6 +620,17 @@ HANDLERS = {
     MEASURE: JobScreen._measure,
     SPLIT: JobScreen._split,
 }
+
+
+def firm_catalogue(key: str) -> catalog.Catalogue:
+    """Built-in defect codes or pause reasons and the firm's own (``defect_codes`` /
+    ``pause_reasons`` settings, read now: the settings page applies at once)."""
+    builtin = catalog.defects() if key == "defect_codes" else catalog.pause_reasons()
+    return catalog.with_own(builtin, list(Settings()[key]))
+
+
+def _named(e: catalog.CatalogueEntry) -> dict[str, str]:
+    return {"name_ja": e.ja, "name_en": e.en}
 
 
 def _clear(layout: QGridLayout | QVBoxLayout) -> None:

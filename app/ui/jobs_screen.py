@@ -106,6 +106,7 @@ class JobsModel(QAbstractTableModel):
 class JobsScreen(QWidget):
     job_chosen = Signal(str)
     new_job = Signal()
+    settings_wanted = Signal()
 
     def __init__(self, session: Session, devices: Any = None) -> None:
         super().__init__()
@@ -136,8 +137,14 @@ class JobsScreen(QWidget):
         create.setObjectName("newJob")
         snug(create)
         create.clicked.connect(self.new_job.emit)
+        # The owner's settings start from the first screen (the top bar has no room).
+        settings = BigButton(tr("⚙ Settings"))
+        settings.setObjectName("navSettings")
+        settings.setMaximumWidth(220)
+        settings.clicked.connect(self.settings_wanted.emit)
         head = QHBoxLayout()
         head.addWidget(title, 1)
+        head.addWidget(settings)
         head.addWidget(create)
         lay = QVBoxLayout(self)
         lay.addLayout(head)

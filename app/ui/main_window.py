@@ -15,14 +15,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.settings import Settings
 from app.ui.devices import DeviceHub
+from app.ui.idle import IdleSignOut, UndoBar
 from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
 from app.ui.new_job_screen import NewJobScreen
+from app.ui.owner_gate import owner_approval
 from app.ui.review_screen import ReviewScreen
 from app.ui.scan import DialogWedges, ScanRouter
 from app.ui.scan_feedback import ScanFlash, beep
 from app.ui.session import Session
+from app.ui.settings_screen import SettingsScreen
 from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
@@ -36,9 +40,11 @@ class MainWindow(QMainWindow):
         session: Session,
         devices: DeviceHub | None = None,
         syncing: SyncBridge | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.settings = settings if settings is not None else Settings()
         self.devices = devices
         self.syncing = syncing
         self.setWindowTitle(tr("Nakama shop-floor terminal"))
@@ -81,8 +87,14 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.job)
         self.stack.addWidget(self.review)
         self.stack.addWidget(self.new_job)
+        self.settings_page = SettingsScreen(session, self.settings, devices, syncing)
+        self.settings_page.done.connect(self.open_jobs)
+        self.settings_page.language_changed.connect(self.relaunch)
+        self.replaced_by: MainWindow | None = None
+        self.stack.addWidget(self.settings_page)
         self.nav_jobs.clicked.connect(self.open_jobs)
         self.jobs.new_job.connect(lambda: self.stack.setCurrentWidget(self.new_job))
+        self.jobs.settings_wanted.connect(self.open_settings)
         self.new_job.created.connect(self.open_job)
         self.new_job.cancelled.connect(self.open_jobs)
         self.nav_review.clicked.connect(self.open_review)
@@ -93,6 +105,11 @@ class MainWindow(QMainWindow):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(bar)
         lay.addWidget(self._held_bar())
+        self.undo_bar = UndoBar(
+            session, lambda: int(self.settings["undo_seconds"]), lambda: self.job.asker
+        )
+        self.undo_bar.undone.connect(self.job._corrected)
+        lay.addWidget(self.undo_bar)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         session.changed.connect(self.refresh_status)
@@ -115,9 +132,12 @@ class MainWindow(QMainWindow):
         # The window itself is the scan target: no widget inside takes keyboard focus.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.wedge = WedgeFilter(self)
-        self.wedge.scanned.connect(self.scans.handle)
+        self.wedge.scanned.connect(self.route_scan)
         if devices is not None:
-            devices.scanned.connect(self.scans.handle)
+            devices.scanned.connect(self.route_scan)
+        self.idle = IdleSignOut(session, lambda: int(self.settings["idle_sign_out_minutes"]))
+        self.idle.signed_out.connect(self.signed_out_idle)
+        self.scans.scan_feedback.connect(lambda *_: self.idle.touch())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -171,6 +191,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.dialog_wedges.stop()
+        self.idle.stop()
+        self.settings_page.stop()
         super().closeEvent(event)
 
     def open_sign_in(self) -> None:
@@ -205,7 +227,49 @@ class MainWindow(QMainWindow):
         target = self.job if self.stack.currentWidget() is self.job else self.jobs
         target.say(level, text)
 
+    def relaunch(self, _lang: str) -> None:
+        """A new language applies at once: every screen is built again in it (the same
+        session, devices and sync; the settings page stays in front), and this one goes."""
+        new = MainWindow(self.session, self.devices, self.syncing, self.settings)
+        new.setGeometry(self.geometry())
+        new.settings_page.approved_by = self.settings_page.approved_by
+        new.settings_page.open_page()
+        new.stack.setCurrentWidget(new.settings_page)
+        new.showFullScreen() if self.isFullScreen() else new.show()
+        self.replaced_by = new
+        self.close()
+        self.deleteLater()
+
+    def route_scan(self, text: str) -> None:
+        """A hub enrolment code scanned on the settings page fills it in; every other scan
+        goes to the router."""
+        if self.stack.currentWidget() is self.settings_page and self.settings_page.take_scan(text):
+            self.idle.touch()
+            return
+        self.scans.handle(text)
+
+    def signed_out_idle(self, minutes: int) -> None:
+        if self.stack.currentWidget() is self.settings_page:
+            self.settings_page.close_page()  # the owner's approval ends with the session
+        self.show_message("ok", tr("Signed out after {0} min without use.").format(minutes))
+
+    def open_settings(self) -> bool:
+        """The settings page, for the owner (signed in, or approving with their PIN)."""
+        owner = owner_approval(self.session, tr("Settings are for the owner."), self)
+        if owner is None:
+            self.setFocus()
+            return False
+        self.settings_page.approved_by = owner  # who changes operators here
+        self.settings_page.open_page()
+        self.stack.setCurrentWidget(self.settings_page)
+        self.setFocus()
+        return True
+
     def open_review(self) -> None:
+        """The day's review is the owner's: signed in, or approving with their PIN."""
+        if owner_approval(self.session, tr("The day's review is for the owner."), self) is None:
+            self.setFocus()
+            return
         self.review.refresh()
         self.stack.setCurrentWidget(self.review)
         self.setFocus()

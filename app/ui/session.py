@@ -22,6 +22,7 @@ class Session(QObject):
     ``operator_changed`` when someone signs in or out."""
 
     changed = Signal()
+    recorded = Signal(object)  # the Event just recorded (after ``changed``)
     operator_changed = Signal()
     message = Signal(str, str)  # level ("info" | "error"), text
 
@@ -125,4 +126,6 @@ class Session(QObject):
             result = AppendResult(False, reason=exc.code, detail=exc.detail)
         if result.ok:
             self.changed.emit()
+            if result.event is not None:
+                self.recorded.emit(result.event)
         return result

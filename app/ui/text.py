@@ -6,6 +6,7 @@ their own Japanese and English names; everything else goes through Qt's translat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTranslator
@@ -34,14 +35,22 @@ def process_name(code: str) -> str:
     return e.name(lang()) if e else code
 
 
-def defect_name(code: str) -> str:
+def _own_name(code: str, p: Mapping[str, Any] | None) -> str:
+    """A firm's own code by the names its event carries (in this screen's language)."""
+    if not p:
+        return code
+    ja, en = p.get("name_ja") or "", p.get("name_en") or ""
+    return (ja if lang() == "ja" else en) or ja or en or code
+
+
+def defect_name(code: str, p: Mapping[str, Any] | None = None) -> str:
     e = _DEFECTS.get(code)
-    return e.name(lang()) if e else code
+    return e.name(lang()) if e else _own_name(code, p)
 
 
-def pause_name(code: str) -> str:
+def pause_name(code: str, p: Mapping[str, Any] | None = None) -> str:
     e = _PAUSES.get(code)
-    return e.name(lang()) if e else code
+    return e.name(lang()) if e else _own_name(code, p)
 
 
 def status_name(status: str) -> str:
@@ -151,13 +160,13 @@ def event_detail(type_: str, p: dict[str, Any]) -> str:
         child = str(p["child_lot_id"]).rsplit("-", 1)[-1]
         return f"→ {child}  {p['count']}"
     if type_ == "OpPaused":
-        return pause_name(p["reason"])
+        return pause_name(p["reason"], p)
     if type_ == "OpFinished":
         return tr("Good {0} / Defect {1} / Scrap {2}").format(p["good"], p["defect"], p["scrap"])
     if type_ == "DefectRecorded":
         shots = len(p.get("photos") or ())
         photos = "  " + tr("photos: {0}").format(shots) if shots else ""
-        return f"{defect_name(p['code'])} × {p['count']}{photos}"
+        return f"{defect_name(p['code'], p)} × {p['count']}{photos}"
     if type_ == "DrawingAttached":
         return tr("{0} rev {1}  ({2})").format(
             p.get("drawing_no") or "—", p.get("revision") or "—", p["file_name"]

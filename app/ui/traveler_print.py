@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -130,7 +131,9 @@ class _Sheet:
 
     def __init__(self, painter: QPainter) -> None:
         self.p = painter
-        self.k = DPI / 25.4
+        # The device's own resolution: DPI for the PDF writer, whatever a printer uses.
+        device = painter.device()
+        self.k = (device.logicalDpiX() if device is not None else DPI) / 25.4
 
     def rect(self, x: float, y: float, w: float, h: float) -> QRectF:
         return QRectF(x * self.k, y * self.k, w * self.k, h * self.k)
@@ -250,12 +253,30 @@ def _write(
     writer.setResolution(DPI)
     writer.setTitle(f"{t('title', lang)} {traveler.job_id} {traveler.lot_id}")
     writer.setCreator("Nakama")
+    return paint(writer, traveler, qr_text, lang, fmt, names)
+
+
+def page_layout(fmt: str) -> QPageLayout:
     if fmt == LABEL:
         size = QPageSize(QRectF(0, 0, *LABEL_SIZE_MM).size(), QPageSize.Unit.Millimeter, "label")
     else:
         size = QPageSize(QPageSize.PageSizeId.A4)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-    painter = QPainter(writer)
+    return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+
+
+def paint(
+    device: QPagedPaintDevice,
+    traveler: Traveler,
+    qr_text: str,
+    lang: str,
+    fmt: str,
+    names: Mapping[str, str],
+) -> QrFacts:
+    """Paint the sheet on ``device`` (the PDF writer, or a printer: the same page)."""
+    device.setPageLayout(page_layout(fmt))
+    painter = QPainter(device)
+    if not painter.isActive():
+        raise OSError("the printer could not be opened")
     try:
         sheet = _Sheet(painter)
         if fmt == LABEL:
@@ -471,6 +492,7 @@ def issue_pdf(
     lang: str = "ja",
     fmt: str = A4,
     actor: Actor | None = None,
+    printer: QPagedPaintDevice | None = None,
 ) -> Issued | Refusal:
     """Sign a traveler, write its PDF to ``out`` and record ``TravelerIssued`` as done by
     ``actor`` (the core command decides, before anything is signed or written).
@@ -478,7 +500,8 @@ def issue_pdf(
     The sheet is written beside the target first: the event is recorded only for a sheet
     that exists, and a failure never leaves half a PDF behind. Raises ``TravelerError``
     (too large), ``OSError`` (cannot write) and ``StoreError`` (storage). ``actor`` is who
-    printed it (the signed-in operator at the terminal)."""
+    printed it (the signed-in operator at the terminal). ``printer`` (a ``QPrinter``)
+    gets the same page as the PDF."""
     actor = actor or store.actor
     prepared = prepare(store, job_id, lot_id)
     if isinstance(prepared, Refusal):
@@ -497,6 +520,8 @@ def issue_pdf(
         )
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing written to {tmp}")
+        if printer is not None:  # the same page again, on paper; the PDF is kept too
+            paint(printer, prepared.traveler, prepared.text, lang, fmt, firm_names(store))
         res = record_issued(store, prepared, actor)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -116,6 +116,26 @@
       <translation>図面 改訂 {0}・案件 改訂 {1}</translation>
     </message>
     <message>
+      <source>Undo this record</source>
+      <translation>記録を取り消す</translation>
+    </message>
+    <message>
+      <source>“{0}” will be struck out and no longer count. It stays in the record, with who undid it.</source>
+      <translation>「{0}」に取り消し線が引かれ、集計に入らなくなります。記録そのものは、誰が取り消したかと共に残ります。</translation>
+    </message>
+    <message>
+      <source>Undo this record?</source>
+      <translation>この記録を取り消しますか？</translation>
+    </message>
+    <message>
+      <source>Undo the record</source>
+      <translation>記録を取り消す</translation>
+    </message>
+    <message>
+      <source>Just recorded: {0}</source>
+      <translation>記録しました：{0}</translation>
+    </message>
+    <message>
       <source>Parts</source>
       <translation>個数</translation>
     </message>
@@ -160,24 +180,12 @@
       <translation>数量を訂正</translation>
     </message>
     <message>
+      <source>Only the owner may fix another person's record.</source>
+      <translation>他の人の記録を直せるのは社長だけです。</translation>
+    </message>
+    <message>
       <source>Fix the numbers</source>
       <translation>数量を訂正する</translation>
-    </message>
-    <message>
-      <source>Undo this record</source>
-      <translation>記録を取り消す</translation>
-    </message>
-    <message>
-      <source>“{0}” will be struck out and no longer count. It stays in the record, with who undid it.</source>
-      <translation>「{0}」に取り消し線が引かれ、集計に入らなくなります。記録そのものは、誰が取り消したかと共に残ります。</translation>
-    </message>
-    <message>
-      <source>Undo this record?</source>
-      <translation>この記録を取り消しますか？</translation>
-    </message>
-    <message>
-      <source>Undo the record</source>
-      <translation>記録を取り消す</translation>
     </message>
     <message>
       <source>◀ Jobs</source>
@@ -240,6 +248,10 @@
       <translation>どのロットの工程表を発行しますか？</translation>
     </message>
     <message>
+      <source>Printer {0} is not connected. PDF written: {1}</source>
+      <translation>プリンター {0} がつながっていません。PDF を保存しました：{1}</translation>
+    </message>
+    <message>
       <source>{0} parts now travel as lot {1}. The new traveler names its parent lot {2}.</source>
       <translation>{0} 個がロット {1} として先に進みます。新しい工程表には親ロット {2} が記載されます。</translation>
     </message>
@@ -258,10 +270,6 @@
     <message>
       <source>Drawing {0}   Qty {1}   Due {2}   Lead firm {3}</source>
       <translation>図番 {0}   数量 {1}   納期 {2}   元請 {3}</translation>
-    </message>
-    <message>
-      <source>Traveler written for the printer: {0}</source>
-      <translation>工程表を書き出しました（印刷してください）：{0}</translation>
     </message>
     <message>
       <source>Correction</source>
@@ -296,6 +304,10 @@
       <translation>工程表を書き出せませんでした。</translation>
     </message>
     <message>
+      <source>Traveler printed on {0}; PDF kept: {1}</source>
+      <translation>工程表を {0} で印刷しました。PDF も保存：{1}</translation>
+    </message>
+    <message>
       <source>Lot {0} split off. Ask the lead firm to print its traveler.</source>
       <translation>ロット {0} を分割しました。工程表の発行は元請に依頼してください。</translation>
     </message>
@@ -306,6 +318,10 @@
     <message>
       <source>from {0}</source>
       <translation>{0} から分割</translation>
+    </message>
+    <message>
+      <source>Traveler written for the printer: {0}</source>
+      <translation>工程表を書き出しました（印刷してください）：{0}</translation>
     </message>
     <message>
       <source>No records of these steps have reached this terminal:</source>
@@ -356,6 +372,10 @@
       <translation>新規案件</translation>
     </message>
     <message>
+      <source>⚙ Settings</source>
+      <translation>⚙ 設定</translation>
+    </message>
+    <message>
       <source>On the way to {0}</source>
       <translation>{0} へ輸送中</translation>
     </message>
@@ -392,12 +412,20 @@
       <translation>開かない</translation>
     </message>
     <message>
+      <source>Settings are for the owner.</source>
+      <translation>設定は社長だけが開けます。</translation>
+    </message>
+    <message>
       <source>Today</source>
       <translation>今日のまとめ</translation>
     </message>
     <message>
       <source>Sign in</source>
       <translation>サインイン</translation>
+    </message>
+    <message>
+      <source>The day's review is for the owner.</source>
+      <translation>今日のまとめは社長が見る画面です。</translation>
     </message>
     <message>
       <source>No hub</source>
@@ -410,6 +438,10 @@
     <message>
       <source>Open {0}</source>
       <translation>{0} を開く</translation>
+    </message>
+    <message>
+      <source>Signed out after {0} min without use.</source>
+      <translation>{0} 分操作がなかったのでサインアウトしました。</translation>
     </message>
     <message>
       <source>Devices {0}/{1}</source>
@@ -610,6 +642,26 @@
     <message>
       <source>A route has at most {0} steps.</source>
       <translation>工程は {0} までです。</translation>
+    </message>
+    <message>
+      <source>Owner's approval</source>
+      <translation>社長の承認</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>承認する</translation>
+    </message>
+    <message>
+      <source>This terminal has no owner registered.</source>
+      <translation>この端末には社長が登録されていません。</translation>
+    </message>
+    <message>
+      <source>Tap the owner's name first.</source>
+      <translation>先に社長の名前をタップしてください。</translation>
+    </message>
+    <message>
+      <source>{0} has no PIN yet: tap Approve, then set one in Settings.</source>
+      <translation>{0} さんには暗証番号がありません。「承認する」をタップし、設定で暗証番号を決めてください。</translation>
     </message>
     <message>
       <source>Started</source>
@@ -1124,16 +1176,264 @@
       <translation>工程表以外</translation>
     </message>
     <message>
+      <source>New operator's name</source>
+      <translation>新しい作業者の名前</translation>
+    </message>
+    <message>
+      <source>Add operator</source>
+      <translation>作業者を追加</translation>
+    </message>
+    <message>
+      <source>Save PIN</source>
+      <translation>暗証番号を保存</translation>
+    </message>
+    <message>
+      <source>Print badge sheet (PDF)</source>
+      <translation>バッジを印刷 (PDF)</translation>
+    </message>
+    <message>
+      <source>Owner</source>
+      <translation>社長</translation>
+    </message>
+    <message>
+      <source>Machinist</source>
+      <translation>作業者</translation>
+    </message>
+    <message>
+      <source>PIN set</source>
+      <translation>暗証番号あり</translation>
+    </message>
+    <message>
+      <source>no PIN</source>
+      <translation>暗証番号なし</translation>
+    </message>
+    <message>
+      <source>Set PIN</source>
+      <translation>暗証番号を設定</translation>
+    </message>
+    <message>
+      <source>Retire</source>
+      <translation>退職にする</translation>
+    </message>
+    <message>
+      <source>Type the new operator's name first.</source>
+      <translation>先に新しい作業者の名前を入力してください。</translation>
+    </message>
+    <message>
+      <source>A PIN is 4 to 8 digits.</source>
+      <translation>暗証番号は 4〜8 けたの数字です。</translation>
+    </message>
+    <message>
+      <source>New PIN for {0} (4 to 8 digits)</source>
+      <translation>{0} さんの新しい暗証番号（4〜8 けた）</translation>
+    </message>
+    <message>
+      <source>{0} badges written: {1}</source>
+      <translation>バッジ {0} 枚を書き出しました：{1}</translation>
+    </message>
+    <message>
+      <source>Badge</source>
+      <translation>バッジ</translation>
+    </message>
+    <message>
+      <source>Added {0} (badge {1}).</source>
+      <translation>{0} さんを追加しました（バッジ {1}）。</translation>
+    </message>
+    <message>
+      <source>{0} is retired.</source>
+      <translation>{0} さんを退職にしました。</translation>
+    </message>
+    <message>
+      <source>PIN saved for {0}.</source>
+      <translation>{0} さんの暗証番号を保存しました。</translation>
+    </message>
+    <message>
+      <source>Auto sign-out</source>
+      <translation>自動サインアウト</translation>
+    </message>
+    <message>
+      <source>Own codes</source>
+      <translation>不良・中断コード</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>表示言語</translation>
+    </message>
+    <message>
+      <source>Sign-out and undo</source>
+      <translation>自動サインアウトと取り消し</translation>
+    </message>
+    <message>
+      <source>Operators and badges</source>
+      <translation>作業者とバッジ</translation>
+    </message>
+    <message>
+      <source>Devices</source>
+      <translation>機器</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>カメラ</translation>
+    </message>
+    <message>
+      <source>Hub</source>
+      <translation>ハブ</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>プリンター</translation>
+    </message>
+    <message>
+      <source>Defect codes and pause reasons</source>
+      <translation>不良コードと中断理由</translation>
+    </message>
+    <message>
+      <source>◀ Back</source>
+      <translation>◀ 戻る</translation>
+    </message>
+    <message>
+      <source>Settings (owner)</source>
+      <translation>設定（社長）</translation>
+    </message>
+    <message>
+      <source>Settings saved.</source>
+      <translation>設定を保存しました。</translation>
+    </message>
+    <message>
+      <source>Add device</source>
+      <translation>機器を追加</translation>
+    </message>
+    <message>
+      <source>One-time code</source>
+      <translation>登録コード</translation>
+    </message>
+    <message>
+      <source>Join the hub</source>
+      <translation>ハブに参加</translation>
+    </message>
+    <message>
+      <source>Code (e.g. CHIP)</source>
+      <translation>コード (例 CHIP)</translation>
+    </message>
+    <message>
+      <source>Japanese name (e.g. 欠け)</source>
+      <translation>日本語名 (例 欠け)</translation>
+    </message>
+    <message>
+      <source>English name (e.g. Chipped edge)</source>
+      <translation>英語名 (例 Chipped edge)</translation>
+    </message>
+    <message>
+      <source>This terminal has not joined a hub.</source>
+      <translation>この端末はまだハブに参加していません。</translation>
+    </message>
+    <message>
+      <source>Sign out after this long without a touch, key or scan:</source>
+      <translation>操作も読み取りもないまま、この時間がたつとサインアウト：</translation>
+    </message>
+    <message>
+      <source>“Undo this record” stays after each record for:</source>
+      <translation>記録のあと「記録を取り消す」ボタンを出しておく時間：</translation>
+    </message>
+    <message>
+      <source>Ports found (tap one to use it):</source>
+      <translation>見つかったポート（タップで使う）：</translation>
+    </message>
+    <message>
+      <source>Devices of this terminal (used from the next start):</source>
+      <translation>この端末の機器（次の起動から使います）：</translation>
+    </message>
+    <message>
+      <source>Test read</source>
+      <translation>試しに読む</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>外す</translation>
+    </message>
+    <message>
+      <source>Type the hub's address and the one-time code, or scan it.</source>
+      <translation>ハブのアドレスと登録コードを入力するか、QR を読み取ってください。</translation>
+    </message>
+    <message>
+      <source>Type the hub's address and the code.</source>
+      <translation>ハブのアドレスと登録コードを入力してください。</translation>
+    </message>
+    <message>
+      <source>Ask each time</source>
+      <translation>毎回選ぶ</translation>
+    </message>
+    <message>
+      <source>PDF only</source>
+      <translation>PDF のみ</translation>
+    </message>
+    <message>
+      <source>Add defect code</source>
+      <translation>不良コードを追加</translation>
+    </message>
+    <message>
+      <source>Add pause reason</source>
+      <translation>中断理由を追加</translation>
+    </message>
+    <message>
+      <source>Pause</source>
+      <translation>中断</translation>
+    </message>
+    <message>
+      <source>Give the code a name.</source>
+      <translation>コードの名前を入れてください。</translation>
+    </message>
+    <message>
+      <source>Never</source>
+      <translation>しない</translation>
+    </message>
+    <message>
+      <source>No serial port found.</source>
+      <translation>シリアルポートが見つかりません。</translation>
+    </message>
+    <message>
+      <source>Reading {0} …</source>
+      <translation>{0} を読んでいます…</translation>
+    </message>
+    <message>
+      <source>No camera</source>
+      <translation>カメラなし</translation>
+    </message>
+    <message>
+      <source>Joined the hub {0}.</source>
+      <translation>ハブ {0} に参加しました。</translation>
+    </message>
+    <message>
+      <source>A code is capital letters, digits or _, not a built-in one.</source>
+      <translation>コードは英大文字・数字・_ で、標準のコードとは別のものにしてください。</translation>
+    </message>
+    <message>
+      <source>This terminal has joined the hub {0}.</source>
+      <translation>この端末はハブ {0} に参加しています。</translation>
+    </message>
+    <message>
+      <source>{0} s</source>
+      <translation>{0} 秒</translation>
+    </message>
+    <message>
+      <source>Cannot open the device ({0}).</source>
+      <translation>機器を開けません ({0})。</translation>
+    </message>
+    <message>
+      <source>A PDF of every traveler is kept in {0}.</source>
+      <translation>工程表の PDF はすべて {0} に保存されます。</translation>
+    </message>
+    <message>
+      <source>{0} min</source>
+      <translation>{0} 分</translation>
+    </message>
+    <message>
       <source>Who is working? Tap your name, or scan your badge.</source>
       <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
     </message>
     <message>
       <source>That is not a badge. Scan your badge, or tap your name.</source>
       <translation>社員証ではありません。社員証をスキャンするか、名前をタップしてください。</translation>
-    </message>
-    <message>
-      <source>Owner</source>
-      <translation>社長</translation>
     </message>
     <message>
       <source>No operators are registered on this terminal. Ask the owner.</source>
@@ -1170,10 +1470,6 @@
     <message>
       <source>Start</source>
       <translation>着手</translation>
-    </message>
-    <message>
-      <source>Pause</source>
-      <translation>中断</translation>
     </message>
     <message>
       <source>Resume</source>
