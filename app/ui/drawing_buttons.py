@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
 from app import attachments
-from app.core.catalog import CatalogueEntry
 from app.core import drawings
+from app.core.catalog import CatalogueEntry
 from app.core.commands import Actor
 from app.core.state import JobState
 from app.store import AppendResult, files

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import commands
 from app.settings import Settings
 from app.ui.devices import DeviceHub
 from app.ui.idle import IdleSignOut, UndoBar
@@ -267,7 +268,8 @@ class MainWindow(QMainWindow):
 
     def open_review(self) -> None:
         """The day's review is the owner's: signed in, or approving with their PIN."""
-        if owner_approval(self.session, tr("The day's review is for the owner."), self) is None:
+        why = tr("The day's review is for the owner.")
+        if owner_approval(self.session, why, self, commands.APPROVERS) is None:
             self.setFocus()
             return
         self.review.refresh()

@@ -18,9 +18,9 @@ from app.ui.text import reason_text, tr
 from app.ui.widgets import BigButton, PinPad, say
 
 
-def owners(session: Session) -> list[OperatorRecord]:
+def owners(session: Session, roles: tuple[str, ...] = (commands.OWNER,)) -> list[OperatorRecord]:
     return sorted(
-        (r for r in session.roster().values() if r.role == commands.OWNER),
+        (r for r in session.roster().values() if r.role in roles),
         key=lambda r: r.operator_id,
     )
 
@@ -30,9 +30,16 @@ class OwnerPinDialog(QDialog):
     ``approved`` is the owner once their PIN was right (accepted); a wrong PIN is said in
     the dialog and typed again."""
 
-    def __init__(self, session: Session, why: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        why: str,
+        parent: QWidget | None = None,
+        roles: tuple[str, ...] = (commands.OWNER,),
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.roles = roles
         self.approved: OperatorRecord | None = None
         self.chosen: OperatorRecord | None = None
         self.setWindowTitle(tr("Owner's approval"))
@@ -44,7 +51,7 @@ class OwnerPinDialog(QDialog):
         self.who.setObjectName("hint")
         self.who.setWordWrap(True)
         self.names = QGridLayout()
-        found = owners(session)
+        found = owners(session, roles)
         for i, rec in enumerate(found):
             b = BigButton(rec.name)
             b.setObjectName(f"owner_{rec.operator_id}")
@@ -96,7 +103,7 @@ class OwnerPinDialog(QDialog):
             say(self.feedback, "error", tr("Tap the owner's name first."))
             return
         current = self.session.roster().get(self.chosen.operator_id)
-        if current is None or current.role != commands.OWNER:
+        if current is None or current.role not in self.roles:
             say(self.feedback, "error", reason_text(Reason.UNKNOWN_OPERATOR.value))
             return
         if current.has_pin and not operators.check_pin(self.pad.pin, current.pin_hash):
@@ -108,14 +115,18 @@ class OwnerPinDialog(QDialog):
 
 
 def owner_approval(
-    session: Session, why: str, parent: QWidget | None = None
+    session: Session,
+    why: str,
+    parent: QWidget | None = None,
+    roles: tuple[str, ...] = (commands.OWNER,),
 ) -> OperatorRecord | None:
     """The owner who allows an owner-only thing now: the signed-in owner at once, else
-    an owner who types their PIN (None when nobody did). Nobody is signed in or out."""
+    an owner who types their PIN (None when nobody did). Nobody is signed in or out.
+    ``roles``: who may allow it (the review: an inspector too)."""
     op = session.operator
-    if op is not None and op.role == commands.OWNER:
+    if op is not None and op.role in roles:
         return op
-    dlg = OwnerPinDialog(session, why, parent)
+    dlg = OwnerPinDialog(session, why, parent, roles)
     dlg.exec()
     return dlg.approved
 
