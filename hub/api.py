@@ -111,17 +111,19 @@ ERROR_CODES = {
     400: "malformed: malformed_json, bad_unicode (NUL, lone surrogates), bad_gzip, bad_cursor",
     401: "unauthorized: no bearer token, or an unknown or revoked one",
     403: "forbidden (an office token on a terminal route or the reverse), "
-    "bad_enroll_code (unknown, used or expired), terminal_revoked",
+    "bad_enroll_code (unknown, used or expired), terminal_revoked, not_lead_firm, not_capable "
+    "(the firm's profile does not fit the step)",
     404: "not_found (also what is not the caller's business), unknown_photo",
     409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
-    "wrong_offset (detail: the offset the hub holds)",
+    "wrong_offset (detail: the offset the hub holds), request_closed",
     410: "cursor_gone (resnapshot: true): pull again without a cursor",
     413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
     "quota: the limits and the firm's use)",
     415: "unsupported_encoding (gzip and identity only)",
     422: "invalid_request (detail: the fields), bad_request, bad_terminal_id, "
     "bad_public_key, bad_key_id, bad_field, bad_photo_id, bad_size, bad_content_type, "
-    "bad_event_id, unknown_event (push the event before its photo), bad_chunk",
+    "bad_event_id, unknown_event (push the event before its photo), bad_chunk, "
+    "unknown_firm, job_not_on_hub (sync the job first), route_mismatch",
     429: "rate_limited (detail and Retry-After: seconds): too many requests from this "
     "terminal, enrolments or bad tokens from this address",
     503: "hub_busy: the database is unavailable for now (Retry-After)",
@@ -757,6 +759,10 @@ def create_app(
         """Append bytes at ``offset`` (must equal what the hub has; 409 tells where to resume)."""
         data = await read_body(request, photos.CHUNK_MAX)
         return await run(photos.put_chunk, db, cred, photo_id, offset, data)
+
+    from hub.consortium_api import add_routes
+
+    add_routes(app, db, run, json_body)
 
     @app.get("/v1/stats", tags=["office"], responses=responses(STATS_SCHEMA, *AUTH, 403))
     async def office_stats(cred: Anyone) -> dict[str, Any]:
