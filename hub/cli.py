@@ -15,6 +15,7 @@
     nakama-hub request add --lead F --part P --qty N --due D --step SEQ:PROC[:specs]…
     nakama-hub request list [--state S] | show R | propose R
     nakama-hub profile list | show FIRM
+    nakama-hub qcd
 
 ``--db`` (or ``NAKAMA_HUB_DB``) is a SQLAlchemy URL: ``sqlite:///hub.db`` (default
 ``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``. ``--trusted-proxy``
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("show", "one request and its history"), ("propose", "ranked firms")):
         one = rsub.add_parser(name, help=text)
         one.add_argument("request")
+    sub.add_parser("qcd", help="every firm's QCD record and the network median (JSON)")
     prof = sub.add_parser("profile", help="firm profiles (without their private parts)")
     psub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
     psub.add_parser("list", help="every firm's profile (JSON lines)")
@@ -167,7 +169,7 @@ def _step(text: str) -> dict[str, Any]:
 
 def consortium(db: HubDB, args: argparse.Namespace) -> int:
     """The office's consortium commands: figures, plan, requests, profiles."""
-    from hub import inquiries, kpi, profiles
+    from hub import inquiries, kpi, profiles, qcd
 
     def out(obj: Any) -> None:
         print(json.dumps(obj, ensure_ascii=False))
@@ -217,6 +219,8 @@ def consortium(db: HubDB, args: argparse.Namespace) -> int:
             out(inquiries.show(db, _office(), args.request))
         else:
             out(inquiries.proposals(db, _office(), args.request))
+    elif args.command == "qcd":
+        out(qcd.report(db, _office()))
     elif args.command == "profile":
         if args.profile_command == "list":
             for p in profiles.listing(db, _office()):

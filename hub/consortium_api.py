@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from hub import inquiries, kpi, prices, profiles
+from hub import inquiries, kpi, prices, profiles, qcd
 from hub.api import (
     AUTH,
     BODY,
@@ -280,6 +280,57 @@ def add_routes(
         """The lead firm records or corrects what it pays for one step."""
         body = await json_body(request)
         return await run(prices.record, db, cred, _id(job_id), body)
+
+    @app.get(
+        "/v1/qcd",
+        tags=["consortium"],
+        responses=responses(
+            {
+                **OBJ,
+                "description": "a firm: ``own`` and the network ``median``; the office: "
+                "``firms`` (every firm's record) and the ``median``",
+                "properties": {
+                    "firm": STR,
+                    "own": OBJ,
+                    "firms": {"type": "array", "items": OBJ},
+                    "median": OBJ,
+                },
+                "required": ["median"],
+            },
+            *AUTH,
+        ),
+    )
+    async def qcd_record(cred: Anyone) -> Any:
+        """QCD records from the events: a firm its own beside the network's median, the
+        office every firm's. No firm reads another's."""
+        return await run(qcd.report, db, cred)
+
+    @app.post(
+        "/v1/jobs/{job_id}/ratings",
+        tags=["consortium"],
+        openapi_extra=_body(
+            _obj(
+                ["firm", "q", "c", "d"],
+                firm=STR,
+                q={**INT, "minimum": 1, "maximum": 5},
+                c={**INT, "minimum": 1, "maximum": 5},
+                d={**INT, "minimum": 1, "maximum": 5},
+                comment={**TEXT, "maxLength": 1000},
+            )
+        ),
+        responses=responses(
+            _obj(["job_id", "firm", "q", "c", "d"], job_id=STR, firm=STR, q=INT, c=INT, d=INT),
+            *AUTH,
+            *BODY,
+            403,
+            404,
+            409,
+        ),
+    )
+    async def job_rating(job_id: str, request: Request, cred: Terminal) -> Any:
+        """The lead firm rates a firm's Q, C and D (1-5) on a delivered job."""
+        body = await json_body(request)
+        return await run(qcd.rate, db, cred, _id(job_id), body)
 
     @app.get("/v1/kpi", tags=["office"], responses=responses(KPI, *AUTH, 403, 422))
     async def office_kpi(cred: Anyone, fiscal_year: int | None = None) -> Any:

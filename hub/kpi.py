@@ -80,7 +80,7 @@ def set_first_fiscal_year(db: HubDB, year: int) -> None:
 
 
 @dataclass
-class _Job:
+class JobFacts:
     lead: str
     created_at: datetime
     payload: dict[str, Any]
@@ -89,10 +89,10 @@ class _Job:
     route: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _jobs(c: Connection) -> dict[str, _Job]:
+def jobs_from_events(c: Connection) -> dict[str, JobFacts]:
     """Every job the hub holds, as its lead firm's events say (corrections applied)."""
     j, e = schema.jobs, schema.events
-    jobs: dict[str, _Job] = {}
+    jobs: dict[str, JobFacts] = {}
     created: dict[tuple[str, str], str] = {}
     for row in c.execute(select(j)):
         created[(row.created_event, row.created_terminal)] = row.job_id
@@ -105,7 +105,7 @@ def _jobs(c: Connection) -> dict[str, _Job]:
         moment = parse_time(ev["occurred_at"])
         if moment is None:
             continue
-        jobs[job_id] = _Job(ev["firm_id"], moment, ev["payload"])
+        jobs[job_id] = JobFacts(ev["firm_id"], moment, ev["payload"])
     # Corrections of the JobCreated by the lead firm, in clock order: the last one wins;
     # one without a replacement cancels the job.
     fixes: list[tuple[int, str, dict[str, Any]]] = []
@@ -206,7 +206,7 @@ def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
     per: dict[str, dict[str, int]] = {m: dict.fromkeys(FIGURES, 0) for m in months}
     with db.read() as c:
         regions = {f: profiles.region_class(p) for f, (p, _priv) in profiles.load_all(c).items()}
-        jobs = _jobs(c)
+        jobs = jobs_from_events(c)
         prices = _prices(c)
         worked = _work_months(c)
     first_meta = first_fiscal_year(db)

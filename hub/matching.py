@@ -3,9 +3,10 @@
 A firm is a candidate for a step when its profile has the process, a machine big enough
 for the work (when both sizes are known) and the certification the request asks for.
 Candidates are ranked by material fit, volunteering, distance to the lead firm (or
-volume work for a regional firm) and their current load: open steps from the events and
-the load the firm declared privately. The load moves a firm down the list but is never
-named in an answer: a reason shown to a lead firm must not tell it a competitor's load.
+volume work for a regional firm), their current load (open steps from the events and
+the load the firm declared privately) and their QCD record (``hub.qcd``). Load and
+record move a firm up or down the list but are never named in an answer: a reason shown
+to a lead firm must not tell it a competitor's load or record.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hub import profiles, schema
+from hub import profiles, qcd, schema
 
 VOLUME_QTY = 1000  # from this quantity on, regional (volume) shops are favoured
 
@@ -73,6 +74,7 @@ def propose(
     names = dict(c.execute(select(schema.firms.c.code, schema.firms.c.name)).all())
     lead_class = profiles.region_class(all_profiles.get(lead, ({}, {}))[0])
     load = open_steps(c)
+    records = {f: r.figures(comments=False) for f, r in qcd.records(c).items()}
     offers = _volunteers(c, request_id)
     material = request.get("material") or ""
     out = []
@@ -113,10 +115,14 @@ def propose(
             if offer is not None:
                 reasons.append("volunteered")
                 score += 20
-            # Load ranks, never shows: open steps from the events and the firm's own
-            # private figure.
+            # Load and the QCD record rank, never show: open steps from the events, the
+            # firm's own private figure, and its record (no firm reads another's).
             score -= min(20, 2 * load.get(firm, 0))
             score -= float(private.get("load_pct") or 0) / 5
+            rec = records.get(firm)
+            if rec is not None and rec["steps"]:
+                score += 10 * (rec["on_time_rate"] or 0) - 20 * (rec["downstream_rate"] or 0)
+                score += 2 * ((rec["rating_q"] or 3) + (rec["rating_d"] or 3) - 6)
             cand: dict[str, Any] = {"firm": firm, "name": names.get(firm, firm), "reasons": reasons}
             if offer is not None:
                 cand["offer"] = {"price_yen": offer["price_yen"], "date": offer["date"]}

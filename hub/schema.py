@@ -234,3 +234,20 @@ step_prices = Table(
     Column("recorded_by", String(64), nullable=False),
 )
 Index("step_prices_job", step_prices.c.job_id, step_prices.c.op, step_prices.c.id)
+
+# The lead firm's Q/C/D rating of a firm's work on a delivered job, 1-5 each; append-only
+# (the newest of a (job, firm) counts).
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(200), nullable=False),
+    Column("firm_id", String(32), nullable=False),
+    Column("q", Integer, nullable=False),
+    Column("c", Integer, nullable=False),
+    Column("d", Integer, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("rated_at", Float, nullable=False),
+    Column("rated_by", String(64), nullable=False),
+)
+Index("ratings_firm", ratings.c.firm_id, ratings.c.job_id, ratings.c.id)

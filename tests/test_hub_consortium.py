@@ -344,10 +344,21 @@ def test_confirm_creates_the_job_on_the_leads_terminal_and_prices_stay_private(
     assert a.post(f"/v1/jobs/{job_id}/prices", {"op": 20, "yen": 45_000}).status_code == 200
     mine = c.get(f"/v1/jobs/{job_id}/prices").json()["steps"]
     assert mine[0]["yen"] == 45_000 and [h["yen"] for h in mine[0]["history"]] == [40_000, 45_000]
+    # B02 promised 10 January for its step (the job is due 20 February): a hand-off on
+    # the 12th is late in its QCD record.
+    _did(b, job_id, 10, "LotReceived", "2027-01-08T09:00", count=200)
+    _did(b, job_id, 10, "LotHandedOff", "2027-01-12T09:00", to_firm="C03", count=200)
+    own = b.get("/v1/qcd").json()["own"]
+    assert (own["steps"], own["on_time"]) == (1, 0)
     # The lead firm's terminal CLI shows the prices too.
     capsys.readouterr()
     assert run("price", "show", job_id) == 0
     assert '"yen": 45000' in capsys.readouterr().out
+    # Rating before delivery is refused, in both languages; the lead's own QCD record.
+    assert run("rate", job_id, "--firm", "B02", "--q", "4", "--c", "4", "--d", "2") == 1
+    assert "not_delivered" in capsys.readouterr().err
+    assert run("qcd") == 0
+    assert json.loads(capsys.readouterr().out)["firm"] == "A01"
 
 
 # -- the ward's figures ----------------------------------------------------------------
@@ -601,3 +612,109 @@ def test_kpi_fiscal_year_of_a_moment() -> None:
     assert kpi.fiscal_year(datetime(2027, 3, 31, 15, 0, 0, tzinfo=UTC)) == 2027
     assert kpi.fiscal_months(2026)[0] == "2026-04" and kpi.fiscal_months(2026)[-1] == "2027-03"
     assert kpi.month_key(datetime(2027, 3, 31, 15, 0, tzinfo=UTC)) == "2027-04"
+
+
+# -- QCD records -----------------------------------------------------------------------
+
+
+def _create(m: dict[str, Member], job_id: str, route: list[tuple[int, str]], due: str) -> None:
+    lead = m[job_id.split("-")[0]]
+    steps = [{"seq": op, "process": f"P{op}", "firm": firm} for op, firm in route]
+    payload = {
+        "part_no": "Q",
+        "drawing_no": "",
+        "qty": 100,
+        "due": due,
+        "lead_firm": lead.firm,
+        "route": steps,
+        "note": "",
+    }
+    lead.push(lead.maker.event("JobCreated", payload, job_id=job_id, at=at("2027-01-01T08:00")))
+
+
+def _did(m: Member, job_id: str, op: int, type_: str, when: str, **payload: Any) -> None:
+    lot = {"lot_id": f"{job_id}-L1"}
+    m.push(m.maker.event(type_, {**lot, **payload}, job_id=job_id, op=op, at=at(when)))
+
+
+def test_qcd_records_from_the_events_each_firm_its_own(
+    hub: Hub, members: dict[str, Member], capsys: pytest.CaptureFixture[str]
+) -> None:
+    m = members
+    a, b, c, d = m["A01"], m["B02"], m["C03"], m["D04"]
+    # Q1: B02 on time; C03 receives 97 of 100 and records 2 defects, hands off late;
+    # D04 finishes late (the job was due 31 January).
+    _create(m, "A01-Q1", [(10, "B02"), (20, "C03"), (30, "D04")], "2027-01-31")
+    _did(b, "A01-Q1", 10, "LotReceived", "2027-01-05T09:00", count=100)
+    _did(b, "A01-Q1", 10, "LotHandedOff", "2027-01-06T09:00", to_firm="C03", count=100)
+    _did(c, "A01-Q1", 20, "LotReceived", "2027-01-07T09:00", count=97, from_firm="B02")
+    _did(
+        c,
+        "A01-Q1",
+        20,
+        "DefectRecorded",
+        "2027-01-07T10:00",
+        code="DIM",
+        count=2,
+        disposition="scrap",
+        note="",
+    )
+    _did(c, "A01-Q1", 20, "LotHandedOff", "2027-02-02T09:00", to_firm="D04", count=95)
+    _did(d, "A01-Q1", 30, "LotReceived", "2027-02-02T15:00", count=95, from_firm="C03")
+    _did(d, "A01-Q1", 30, "OpFinished", "2027-02-03T09:00", good=95, defect=0, scrap=0)
+    # Q2: B02 hands off after 12 hours; D04 finishes half an hour late in Japan time
+    # (00:30 on 1 April JST is still 31 March, the due date, in UTC).
+    _create(m, "A01-Q2", [(10, "B02"), (20, "D04")], "2027-03-31")
+    _did(b, "A01-Q2", 10, "LotReceived", "2027-02-28T22:00", count=50)
+    _did(b, "A01-Q2", 10, "LotHandedOff", "2027-03-01T10:00", to_firm="D04", count=50)
+    _did(d, "A01-Q2", 20, "LotReceived", "2027-03-02T09:00", count=50, from_firm="B02")
+    _did(d, "A01-Q2", 20, "OpFinished", "2027-04-01T00:30", good=50, defect=0, scrap=0)
+    # Q3: not delivered.
+    _create(m, "A01-Q3", [(10, "B02"), (20, "C03")], "2027-03-31")
+    # A step event from a firm the route does not name counts for nobody.
+    _did(m["E05"], "A01-Q2", 10, "LotHandedOff", "2027-03-01T10:00", to_firm="D04", count=9)
+
+    # Ratings: only the lead, only after delivery, only of another firm on the route.
+    rating = {"firm": "C03", "q": 2, "c": 4, "d": 1, "comment": "納期遅れ-C03"}
+    assert a.post("/v1/jobs/A01-Q1/ratings", rating).status_code == 200
+    assert b.post("/v1/jobs/A01-Q1/ratings", rating).json()["error"] == "not_lead_firm"
+    assert m["E05"].post("/v1/jobs/A01-Q1/ratings", rating).status_code == 404
+    assert a.post("/v1/jobs/A01-Q3/ratings", {**rating, "firm": "B02"}).json()["error"] == (
+        "not_delivered"
+    )
+    assert a.post("/v1/jobs/A01-Q1/ratings", {**rating, "firm": "A01"}).status_code == 422
+    assert a.post("/v1/jobs/A01-Q1/ratings", {**rating, "q": 6}).status_code == 422
+    assert (
+        a.post("/v1/jobs/A01-Q2/ratings", {"firm": "B02", "q": 5, "c": 3, "d": 5}).status_code
+        == 200
+    )
+
+    office = m["OFFICE"].get("/v1/qcd").json()
+    every = {f["firm"]: f for f in office["firms"]}
+    b_rec, c_rec, d_rec = every["B02"], every["C03"], every["D04"]
+    assert (b_rec["steps"], b_rec["on_time"], b_rec["handed_parts"]) == (2, 2, 150)
+    assert b_rec["found_downstream"] == 3 + 2  # the receipt gap and C03's defects
+    assert b_rec["lead_time_hours_median"] == (24 + 12) / 2
+    assert (c_rec["steps"], c_rec["on_time"], c_rec["found_downstream"]) == (1, 0, 0)
+    assert c_rec["lead_time_hours_median"] == 26 * 24
+    assert (c_rec["rating_q"], c_rec["rating_c"], c_rec["rating_d"]) == (2, 4, 1)
+    assert (d_rec["steps"], d_rec["on_time"], d_rec["handed_parts"]) == (2, 0, 0)
+    assert "E05" not in every or every["E05"]["steps"] == 0
+    assert office["median"]["on_time_rate"] == 0.0  # 1.0, 0.0, 0.0
+    # D04: 18 h (Q1) and 711.5 h (Q2), median 364.75; the network: B02 18, C03 624.
+    assert d_rec["lead_time_hours_median"] == 364.75
+    assert office["median"]["lead_time_hours_median"] == 364.75
+
+    # A firm: its own record and the median, nothing of another firm's.
+    mine = b.get("/v1/qcd")
+    assert mine.status_code == 200
+    got = mine.json()
+    assert (
+        got["firm"] == "B02" and got["own"]["rating_q"] == 5 and got["median"] == office["median"]
+    )
+    assert "firms" not in got and "C03" not in mine.text and "納期遅れ" not in mine.text
+    capsys.readouterr()
+    assert cli.main(["--db", hub.db_url, "qcd"]) == 0
+    assert json.loads(capsys.readouterr().out)["firms"] == office["firms"]
+    theirs = c.get("/v1/qcd").json()
+    assert theirs["own"]["comments"] == ["納期遅れ-C03"] and "B02" not in json.dumps(theirs)

@@ -106,6 +106,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_options(conf)
     conf.set_defaults(func=cmd_request_confirm)
 
+    qcd = sub.add_parser("qcd", help="this firm's QCD record beside the network median")
+    qcd.set_defaults(func=cmd_qcd)
+    rate = sub.add_parser("rate", help="rate a firm's Q, C and D (1-5) on a delivered job")
+    rate.add_argument("job")
+    rate.add_argument("--firm", required=True)
+    rate.add_argument("--q", type=int, required=True, help="quality 1-5")
+    rate.add_argument("--c", type=int, required=True, help="cost 1-5")
+    rate.add_argument("--d", type=int, required=True, help="delivery 1-5")
+    rate.add_argument("--comment", default="")
+    rate.set_defaults(func=cmd_rate)
+
     price = sub.add_parser("price", help="what this firm (as lead) pays per step")
     prsub = price.add_subparsers(dest="price_command", metavar="ACTION", required=True)
     pshow = prsub.add_parser("show", help="prices of a job this firm is on")
@@ -377,3 +388,14 @@ def cmd_price_show(args: argparse.Namespace) -> int:
 def cmd_price_set(args: argparse.Namespace) -> int:
     body = {"op": args.op, "yen": args.yen}
     return _call(args, "POST", f"/v1/jobs/{args.job}/prices", body)
+
+
+def cmd_qcd(args: argparse.Namespace) -> int:
+    return _call(args, "GET", "/v1/qcd")
+
+
+def cmd_rate(args: argparse.Namespace) -> int:
+    body = {"firm": args.firm.upper(), "q": args.q, "c": args.c, "d": args.d}
+    if args.comment:
+        body["comment"] = args.comment
+    return _call(args, "POST", f"/v1/jobs/{args.job}/ratings", body)

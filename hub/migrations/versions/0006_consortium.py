@@ -1,4 +1,5 @@
-"""The consortium: firm profiles, requests with their history, and prices per step.
+"""The consortium: firm profiles, requests with their history, prices per step, and the
+lead firms' Q/C/D ratings.
 
 Revision ID: 0006
 Revises: 0005 (terminal seq index)
@@ -59,9 +60,23 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(64), nullable=False),
     )
     op.create_index("step_prices_job", "step_prices", ["job_id", "op", "id"])
+    op.create_table(
+        "ratings",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("job_id", sa.String(200), nullable=False),
+        sa.Column("firm_id", sa.String(32), nullable=False),
+        sa.Column("q", sa.Integer, nullable=False),
+        sa.Column("c", sa.Integer, nullable=False),
+        sa.Column("d", sa.Integer, nullable=False),
+        sa.Column("comment", sa.Text, nullable=False, server_default=""),
+        sa.Column("rated_at", sa.Float, nullable=False),
+        sa.Column("rated_by", sa.String(64), nullable=False),
+    )
+    op.create_index("ratings_firm", "ratings", ["firm_id", "job_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_table("ratings")
     op.drop_table("step_prices")
     op.drop_table("request_log")
     op.drop_table("requests")
