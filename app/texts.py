@@ -239,6 +239,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "案件がまだハブにありません。同期してからもう一度確定してください。",
         "The job is not on the hub yet: sync, then confirm again.",
     ),
+    "job_linked": (
+        "この案件はすでに別の依頼に結び付いています。",
+        "This job is already linked to another request.",
+    ),
     "not_delivered": (
         "納品前の案件は評価できません。",
         "A job can be rated only after its delivery.",

@@ -115,7 +115,7 @@ ERROR_CODES = {
     "(the firm's profile does not fit the step)",
     404: "not_found (also what is not the caller's business), unknown_photo",
     409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
-    "wrong_offset (detail: the offset the hub holds), request_closed, not_delivered",
+    "wrong_offset (detail: the offset the hub holds), request_closed, job_linked, not_delivered",
     410: "cursor_gone (resnapshot: true): pull again without a cursor",
     413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
     "quota: the limits and the firm's use)",

@@ -376,6 +376,9 @@ def confirm(db: HubDB, cred: Credential, request_id: str, body: Any) -> dict[str
         job = c.execute(select(j).where(j.c.job_id == job_id)).first()
         if job is None or job.lead_firm != cred.firm_id:
             raise RegistryError("job_not_on_hub", 422, "sync the job first")
+        rq = schema.requests
+        if c.execute(select(rq.c.request_id).where(rq.c.job_id == job_id)).first():
+            raise RegistryError("job_linked", 409, job_id)  # one request per job
         route = [(int(op), str(firm)) for op, firm in json.loads(job.route or "[]")]
         procs = _route_processes(c, job_id)
         wanted = [s["process"] for s in json.loads(row.body)["steps"]]

@@ -238,7 +238,7 @@ def render(fig: dict[str, Any], path: Path, hub_name: str = "") -> Path:
 def _chart(pg: _Page, months: list[dict[str, Any]], top: float, height: float) -> None:
     """Two bars a month (sales, regional orders) over a labelled scale."""
     left, width = LEFT + 22, WIDTH - 24
-    peak = max([1] + [max(m["sales_yen"], m["regional_yen"]) for m in months])
+    peak = max([1_000_000] + [max(m["sales_yen"], m["regional_yen"]) for m in months])
     step = 10 ** max(0, len(str(peak)) - 1)
     top_value = ((peak + step - 1) // step) * step
     for i in range(5):

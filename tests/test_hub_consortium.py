@@ -194,7 +194,7 @@ def test_profiles_are_edited_by_their_firm_and_private_fields_never_leak(
 
 
 def test_requests_are_matched_step_by_step_with_reasons_and_no_private_load(
-    hub: Hub, members: dict[str, Member]
+    hub: Hub, members: dict[str, Member], capsys: pytest.CaptureFixture[str]
 ) -> None:
     set_profiles(members)
     a, b, c, e = members["A01"], members["B02"], members["C03"], members["E05"]
@@ -226,6 +226,19 @@ def test_requests_are_matched_step_by_step_with_reasons_and_no_private_load(
     assert e.get("/v1/requests").json()["requests"] == []
     assert e.get(f"/v1/requests/{rid}").json() == e.get("/v1/requests/R000000-NONE").json()
     assert b.get(f"/v1/requests/{rid}/proposals").status_code == 403  # not the lead
+
+    # The office enters a request for a lead firm from the hub's command line.
+    capsys.readouterr()
+    argv = ["--db", hub.db_url, "request", "add", "--lead", "D04", "--part", "PIN-3"]
+    argv += ["--qty", "5000", "--due", "2027-03-01", "--step", "10:LATHE:size_mm=150"]
+    assert cli.main(argv) == 0
+    entered = json.loads(capsys.readouterr().out)
+    assert entered["lead_firm"] == "D04" and entered["history"][0]["actor"] == "OFFICE"
+    volume = members["D04"].get(f"/v1/requests/{entered['request_id']}/proposals").json()
+    first = volume["steps"][0]["candidates"][0]
+    assert first["firm"] == "C03" and "volume_regional" in first["reasons"]  # 5,000 pieces
+    assert cli.main(["--db", hub.db_url, "request", "list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
 
     # A process no firm has, and a part too big for every machine: a clear answer.
     odd = {
@@ -327,9 +340,12 @@ def test_confirm_creates_the_job_on_the_leads_terminal_and_prices_stay_private(
         assert rid in created[0].payload["note"]
     chosen = [(h["firm"], h["step"]) for h in answer["history"] if h["kind"] == "chosen"]
     assert chosen == [("B02", 10), ("C03", 20), ("D04", 30)]
-    # Confirming twice is refused.
+    # Confirming twice is refused, and one job answers one request only.
     again = a.post(f"/v1/requests/{rid}/confirm", {"job_id": job_id})
     assert again.status_code == 409 and again.json()["error"] == "request_closed"
+    other = a.post("/v1/requests", REQUEST).json()["request_id"]
+    twice = a.post(f"/v1/requests/{other}/confirm", {"job_id": job_id})
+    assert twice.status_code == 409 and twice.json()["error"] == "job_linked"
 
     # Prices: the volunteers' offers became the lead's prices; each firm sees its own.
     lead_prices = {s["op"]: s["yen"] for s in a.get(f"/v1/jobs/{job_id}/prices").json()["steps"]}
