@@ -247,6 +247,40 @@ _REASONS: dict[str, tuple[str, str]] = {
         "この端末は別の事業者の記録を持っています。登録できません。",
         "This terminal holds another firm's records; it cannot join this firm.",
     ),
+    # -- the consortium: profiles, requests, prices ----------------------------------------
+    "not_found": (
+        "見つかりません (または自社に関係のないものです)。",
+        "Not found (or not your firm's business).",
+    ),
+    "forbidden": ("この端末では操作できません。", "This terminal may not do this."),
+    "not_capable": (
+        "自社のプロフィールはこの工程に合いません (工程・設備・認証)。",
+        "Your firm's profile does not fit this step (process, machines, certification).",
+    ),
+    "request_closed": (
+        "この依頼はすでに確定または取消されています。",
+        "This request is already confirmed or cancelled.",
+    ),
+    "route_mismatch": (
+        "工程表の工程が依頼の工程と一致しません。",
+        "The route's processes differ from the request's steps.",
+    ),
+    "job_not_on_hub": (
+        "案件がまだハブにありません。同期してからもう一度確定してください。",
+        "The job is not on the hub yet: sync, then confirm again.",
+    ),
+    "job_linked": (
+        "この案件はすでに別の依頼に結び付いています。",
+        "This job is already linked to another request.",
+    ),
+    "not_delivered": (
+        "納品前の案件は評価できません。",
+        "A job can be rated only after its delivery.",
+    ),
+    "no_candidate": (
+        "この工程を担当できる事業者がいません。",
+        "No firm can do this step.",
+    ),
     # -- printing travelers and badges --------------------------------------------------
     "too_large": (
         "QR コードに収まりません (備考が長すぎます)。",

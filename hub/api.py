@@ -111,10 +111,12 @@ ERROR_CODES = {
     400: "malformed: malformed_json, bad_unicode (NUL, lone surrogates), bad_gzip, bad_cursor",
     401: "unauthorized: no bearer token, or an unknown or revoked one",
     403: "forbidden (an office token on a terminal route or the reverse), "
-    "bad_enroll_code (unknown, used or expired), terminal_revoked",
+    "bad_enroll_code (unknown, used or expired), terminal_revoked, not_lead_firm, not_capable "
+    "(the firm's profile does not fit the step)",
     404: "not_found (also what is not the caller's business), unknown_photo",
     409: "terminal_taken, key_id_conflict, key_of_another_terminal, photo_conflict, "
-    "wrong_offset (detail: the offset the hub holds), photo_incomplete",
+    "wrong_offset (detail: the offset the hub holds), photo_incomplete, request_closed, "
+    "job_linked, not_delivered",
     410: "cursor_gone (resnapshot: true): pull again without a cursor",
     413: "body_too_large, batch_too_large, photo_quota_exceeded (detail: bytes or count; "
     "quota: the limits and the firm's use)",
@@ -122,7 +124,8 @@ ERROR_CODES = {
     422: "invalid_request (detail: the fields), bad_request, bad_terminal_id, "
     "bad_public_key, bad_key_id, bad_field, bad_photo_id, bad_size, bad_content_type, "
     "bad_event_id, unknown_event (push the event before its photo), bad_chunk, "
-    "bad_offset (detail: the file's size)",
+    "bad_offset (detail: the file's size), unknown_firm, job_not_on_hub (sync the job "
+    "first), route_mismatch",
     429: "rate_limited (detail and Retry-After: seconds): too many requests from this "
     "terminal, enrolments or bad tokens from this address",
     503: "hub_busy: the database is unavailable for now (Retry-After)",
@@ -809,6 +812,10 @@ def create_app(
             media_type="application/octet-stream",
             headers={"X-Nakama-Size": str(size), "X-Nakama-Content-Type": ctype},
         )
+
+    from hub.consortium_api import add_routes
+
+    add_routes(app, db, run, json_body)
 
     @app.get("/v1/stats", tags=["office"], responses=responses(STATS_SCHEMA, *AUTH, 403))
     async def office_stats(cred: Anyone) -> dict[str, Any]:

@@ -12,6 +12,12 @@
     nakama-hub unrevoke TERMINAL      (its token only; its keys stay revoked)
     nakama-hub terminals [--revoked]
     nakama-hub office-token
+    nakama-hub kpi [--fiscal-year YYYY] [--csv] [--pdf FILE] [--out FILE]
+    nakama-hub plan [--first-fiscal-year YYYY]
+    nakama-hub request add --lead F --part P --qty N --due D --step SEQ:PROC[:specs]…
+    nakama-hub request list [--state S] | show R | propose R
+    nakama-hub profile list | show FIRM
+    nakama-hub qcd
 
 ``--db`` (or ``NAKAMA_HUB_DB``) is a SQLAlchemy URL: ``sqlite:///hub.db`` (default
 ``sqlite:///nakama-hub.db``) or ``postgresql://user@host/dbname``. ``--trusted-proxy``
@@ -124,7 +130,121 @@ def build_parser() -> argparse.ArgumentParser:
     ts = sub.add_parser("terminals", help="list terminals with their state (JSON lines)")
     ts.add_argument("--revoked", action="store_true", help="only revoked terminals")
     sub.add_parser("office-token", help="make a token for the consortium office's figures")
+    k = sub.add_parser("kpi", help="the ward's figures for one fiscal year (April-March)")
+    k.add_argument("--fiscal-year", type=int, help="YYYY: April YYYY to March YYYY+1")
+    k.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM)")
+    k.add_argument("--pdf", metavar="FILE", help="write the yearly evaluation report (A4 PDF)")
+    k.add_argument("--out", metavar="FILE", help="write the JSON or CSV here")
+    plan = sub.add_parser("plan", help="the plan's first fiscal year (a setting)")
+    plan.add_argument("--first-fiscal-year", type=int, help="set it")
+    req = sub.add_parser("request", help="requests for machining, as the office")
+    rsub = req.add_subparsers(dest="request_command", metavar="ACTION", required=True)
+    radd = rsub.add_parser("add", help="enter a request for a lead firm")
+    radd.add_argument("--lead", required=True, help="the firm that leads it")
+    radd.add_argument("--part", required=True)
+    radd.add_argument("--qty", type=int, required=True)
+    radd.add_argument("--due", required=True, help="YYYY-MM-DD")
+    radd.add_argument("--material")
+    radd.add_argument("--drawing")
+    radd.add_argument("--certification")
+    radd.add_argument("--budget", type=int, help="yen")
+    radd.add_argument("--step", action="append", required=True, metavar="SEQ:PROC[:k=v,…]")
+    rlist = rsub.add_parser("list", help="every request (JSON lines)")
+    rlist.add_argument("--state", choices=["open", "confirmed", "cancelled"])
+    for name, text in (("show", "one request and its history"), ("propose", "ranked firms")):
+        one = rsub.add_parser(name, help=text)
+        one.add_argument("request")
+    sub.add_parser("qcd", help="every firm's QCD record and the network median (JSON)")
+    prof = sub.add_parser("profile", help="firm profiles (without their private parts)")
+    psub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    psub.add_parser("list", help="every firm's profile (JSON lines)")
+    pshow = psub.add_parser("show", help="one firm's profile")
+    pshow.add_argument("firm")
     return p
+
+
+def _office() -> Any:
+    from hub.registry import Credential
+
+    return Credential("OFFICE-cli", "OFFICE", "office")
+
+
+def _step(text: str) -> dict[str, Any]:
+    seq, _, rest = text.partition(":")
+    process, _, specs = rest.partition(":")
+    step: dict[str, Any] = {"seq": int(seq), "process": process.strip().upper()}
+    for part in _split(specs):
+        key, _, value = part.partition("=")
+        key = key.strip()
+        if key == "hardness":
+            step[key] = value.strip()
+        else:
+            number = float(value)
+            step[key] = int(number) if number.is_integer() else number
+    return step
+
+
+def consortium(db: HubDB, args: argparse.Namespace) -> int:
+    """The office's consortium commands: figures, plan, requests, profiles."""
+    from hub import inquiries, kpi, profiles, qcd
+
+    def out(obj: Any) -> None:
+        print(json.dumps(obj, ensure_ascii=False))
+
+    if args.command == "plan":
+        if args.first_fiscal_year is not None:
+            kpi.set_first_fiscal_year(db, args.first_fiscal_year)
+        out({"first_fiscal_year": kpi.first_fiscal_year(db)})
+    elif args.command == "kpi":
+        fig = kpi.figures(db, args.fiscal_year)
+        if args.pdf:
+            from hub.kpi_pdf import render
+
+            render(fig, Path(args.pdf))
+        if args.csv:
+            text = kpi.csv_text(fig)
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8-sig", newline="")
+            else:
+                sys.stdout.buffer.write(text.encode("utf-8-sig"))
+        elif args.out:
+            Path(args.out).write_text(kpi.dumps(fig) + "\n", encoding="utf-8")
+        elif not args.pdf:
+            out(fig)
+    elif args.command == "request":
+        if args.request_command == "add":
+            body: dict[str, Any] = {
+                "lead_firm": args.lead,
+                "part": args.part,
+                "qty": args.qty,
+                "due": args.due,
+                "steps": [_step(s) for s in args.step],
+            }
+            for key, given in (
+                ("material", args.material),
+                ("drawing", args.drawing),
+                ("certification", args.certification),
+                ("budget_yen", args.budget),
+            ):
+                if given is not None:
+                    body[key] = given
+            out(inquiries.create(db, _office(), body))
+        elif args.request_command == "list":
+            for r in inquiries.listing(db, _office(), args.state):
+                out(r)
+        elif args.request_command == "show":
+            out(inquiries.show(db, _office(), args.request))
+        else:
+            out(inquiries.proposals(db, _office(), args.request))
+    elif args.command == "qcd":
+        out(qcd.report(db, _office()))
+    elif args.command == "profile":
+        if args.profile_command == "list":
+            for p in profiles.listing(db, _office()):
+                out(p)
+        else:
+            out(profiles.show(db, _office(), args.firm))
+    return 0
 
 
 def _split(text: str) -> list[str]:
@@ -212,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(t, ensure_ascii=False))
         elif args.command == "office-token":
             print(registry.office_token(db))
+        else:
+            return consortium(db, args)
     except RegistryError as exc:
         print(f"{exc.code} {exc.detail}".strip(), file=sys.stderr)
         return 2

@@ -173,3 +173,81 @@ photo_chunks = Table(
     Column("offset", BigInteger, primary_key=True),
     Column("data", LargeBinary, nullable=False),
 )
+
+# -- the consortium (migration 0006) ---------------------------------------------------
+
+# A firm's own profile: ``body`` is what the office and lead firms may read, ``private``
+# what is used only in matching (e.g. its declared load) and never returned to others.
+firm_profiles = Table(
+    "firm_profiles",
+    metadata,
+    Column("firm_id", String(32), ForeignKey("firms.code"), primary_key=True),
+    Column("body", Text, nullable=False),  # JSON object
+    Column("private", Text, nullable=False, default="{}"),  # JSON object
+    Column("updated_at", Float, nullable=False),
+    Column("updated_by", String(64), nullable=False),  # terminal (or office) that wrote it
+)
+
+# A request for machining before it is a job. ``body`` holds what every invited firm may
+# read; ``budget_yen`` stays with the lead firm and the office.
+requests = Table(
+    "requests",
+    metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("lead_firm", String(32), nullable=False),
+    Column("entered_by", String(32), nullable=False),  # the lead firm or OFFICE
+    Column("body", Text, nullable=False),  # JSON: part, material, qty, due, steps, …
+    Column("budget_yen", BigInteger),
+    Column("state", String(16), nullable=False),  # open | confirmed | cancelled
+    Column("job_id", String(200)),
+    Column("created_at", Float, nullable=False),
+)
+Index("requests_lead", requests.c.lead_firm)
+
+# What happened to a request, append-only: entered, proposed (the hub's ranking shown to
+# the lead), volunteered, chosen, confirmed. ``firm_id`` is the firm the row is about.
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(40), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("firm_id", String(32)),
+    Column("step", Integer),
+    Column("body", Text, nullable=False, default="{}"),  # JSON: price, date, score, …
+)
+Index("request_log_request", request_log.c.request_id, request_log.c.id)
+
+# What the lead firm pays a firm for one step of a job, append-only: the newest row of
+# a (job, op) is the price; older rows are its history (corrections).
+step_prices = Table(
+    "step_prices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(200), nullable=False),
+    Column("op", Integer, nullable=False),
+    Column("firm_id", String(32), nullable=False),
+    Column("yen", BigInteger, nullable=False),
+    Column("recorded_at", Float, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+Index("step_prices_job", step_prices.c.job_id, step_prices.c.op, step_prices.c.id)
+
+# The lead firm's Q/C/D rating of a firm's work on a delivered job, 1-5 each; append-only
+# (the newest of a (job, firm) counts).
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(200), nullable=False),
+    Column("firm_id", String(32), nullable=False),
+    Column("q", Integer, nullable=False),
+    Column("c", Integer, nullable=False),
+    Column("d", Integer, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("rated_at", Float, nullable=False),
+    Column("rated_by", String(64), nullable=False),
+)
+Index("ratings_firm", ratings.c.firm_id, ratings.c.job_id, ratings.c.id)

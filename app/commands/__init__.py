@@ -22,4 +22,5 @@ COMMAND_MODULES = [
     "support",
     "selftest",
     "screenshots",
+    "consortium",
 ]
