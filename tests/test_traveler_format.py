@@ -138,7 +138,8 @@ def test_expired_and_revoked_keys() -> None:
         ("https://example.com/", Verdict.NOT_NAKAMA),
         ("4901234567894", Verdict.NOT_NAKAMA),
         ("HC1:6BFOXN%TS3DH0YOJ58S", Verdict.NOT_NAKAMA),
-        ("NK2:6BFOXN%TS3DH0YOJ58S", Verdict.UNSUPPORTED_VERSION),
+        ("NK3:6BFOXN%TS3DH0YOJ58S", Verdict.UNSUPPORTED_VERSION),
+        ("NK2:", Verdict.MALFORMED),
         ("NK0:", Verdict.UNSUPPORTED_VERSION),
         ("NK1:", Verdict.MALFORMED),
         ("NK1:::::", Verdict.MALFORMED),
@@ -168,8 +169,54 @@ def test_an_oversized_traveler_is_refused_at_encoding() -> None:
     big = traveler(origin=tv.JobOrigin("0190f1e2-0000-7000-8000-000000000001", "T", 1, 1,
                                        "x", os.urandom(800).hex()))  # fmt: skip
     with pytest.raises(tv.TravelerError) as err:
-        encode(big, k, kid)
+        encode(big, k, kid, version=1)  # version 1 carried the note: it can overflow
     assert err.value.code == "too_large"
+    long_part = traveler(part_no=os.urandom(100).hex(), drawing_no=os.urandom(100).hex(),
+                         route=route(40))  # fmt: skip
+    with pytest.raises(tv.TravelerError) as err:
+        encode(long_part, k, kid)
+    assert err.value.code == "too_large"
+
+
+@pytest.mark.parametrize("schema", [1, 2])
+def test_old_paper_still_verifies_and_rebuilds_its_job_exactly(schema: int) -> None:
+    """A version-1 code (printed before the note left the code) reads as before: the note
+    comes back, and the rebuilt JobCreated is the original, note and all."""
+    k, kid, pub = make_key()
+    note = "熱処理後 HRC58〜62。端面バリなきこと。"
+    t = traveler(12)
+    assert t.origin is not None
+    origin = tv.JobOrigin(t.origin.event_id, t.origin.terminal_id, t.origin.seq, t.origin.hlc,
+                          t.origin.occurred_at, note, schema,
+                          "OP-0012" if schema == 2 else None)  # fmt: skip
+    t = traveler(12, origin=origin)
+    text = encode(t, k, kid, version=1)
+    assert text.startswith("NK1:")
+    v = verify(text, directory(pub), NOW)
+    assert v.ok and v.traveler == t
+    ev = tj.job_created_event(v.traveler)
+    assert ev is not None and ev.payload["note"] == note and ev.schema_version == schema
+
+
+def test_version_2_keeps_the_note_out_of_the_code() -> None:
+    k, kid, pub = make_key()
+    t = traveler(12)
+    assert t.origin is not None
+
+    def with_note(note: str) -> tv.Traveler:
+        assert t.origin is not None
+        return traveler(12, origin=tv.JobOrigin(
+            t.origin.event_id, t.origin.terminal_id, t.origin.seq, t.origin.hlc,
+            t.origin.occurred_at, note, 2, "OP-0012"))  # fmt: skip
+
+    text = encode(with_note(os.urandom(90).hex()), k, kid)
+    short = encode(with_note("x"), k, kid)
+    assert text.startswith("NK2:") and abs(len(text) - len(short)) <= 3
+    v = verify(text, directory(pub), NOW)
+    assert v.ok and v.traveler is not None and v.traveler.origin is not None
+    assert v.traveler.origin.note is None  # left out: it is printed on the sheet
+    ev = tj.job_created_event(v.traveler)
+    assert ev is not None and "note" not in ev.payload and ev.operator == "OP-0012"
 
 
 def test_job_created_event_is_a_valid_jobcreated() -> None:

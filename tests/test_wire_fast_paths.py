@@ -27,6 +27,7 @@ from wire.events import (
     PAYLOADS,
     POSINT,
     ROUTE,
+    STEPINFO,
     STR,
     TEXT,
     canonical_json,
@@ -159,6 +160,14 @@ _KINDS: dict[str, Any] = {
     OPTSEQS: st.none() | st.lists(st.integers(1, 10**6 - 1), max_size=5),
     DECIMAL: st.decimals(allow_nan=False, allow_infinity=False).map(str),
     DATE: st.dates().map(lambda d: d.isoformat()),
+    STEPINFO: st.none()
+    | st.dictionaries(
+        st.integers(1, 999).map(str),
+        st.fixed_dictionaries(
+            {}, optional={"due": st.dates().map(lambda d: d.isoformat()), "note": st.text()}
+        ),
+        max_size=3,
+    ),
     ROUTE: st.lists(
         st.fixed_dictionaries(
             {

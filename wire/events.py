@@ -33,7 +33,7 @@ SCHEMA_VERSIONS = (1, 2)
 OPERATOR_MAX = 64
 
 # Field kinds used in payload declarations.
-STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS = (
+STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, STEPINFO = (
     "str",
     "text",
     "count",
@@ -45,6 +45,7 @@ STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS = (
     "optstr",
     "optint",
     "optseqs",
+    "stepinfo",
 )
 
 # type -> {field: kind}. Fields absent from a declaration are refused, so a typo in a
@@ -60,6 +61,12 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "customer": OPTSTR,
         "unit_price_yen": OPTINT,
         "note": TEXT,
+        # For the paper (optional; absent from older events): 品名, 材質, the drawing's
+        # revision (版), and per step a due date and an instruction, keyed by step number.
+        "part_name": OPTSTR,
+        "material": OPTSTR,
+        "revision": OPTSTR,
+        "step_info": STEPINFO,
     },
     # ``skipped``: steps with no records that the receiving firm confirmed passing
     # (the paper traveler in hand is the evidence); absent from version 1 events.
@@ -127,7 +134,7 @@ NO_JOB_TYPES = frozenset({"MachineStateChanged", "OperatorSaved"})
 
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
-OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS}
+OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS, STEPINFO}
 
 ENVELOPE_FIELDS = (
     "event_id",
@@ -384,7 +391,25 @@ _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
         isinstance(v, list) and len(v) <= 40 and all(_is_int(x) and 0 < x < 10**6 for x in v)
     ),
     OBJ: lambda v: isinstance(v, Mapping),
+    STEPINFO: lambda v: _step_info_ok(v),
 }
+
+
+def _step_info_ok(v: Any) -> bool:
+    """``{"10": {"due": "2026-12-05", "note": "…"}, …}``: per step, a due date and/or an
+    instruction for the paper traveler."""
+    if not isinstance(v, Mapping) or len(v) > 40:
+        return False
+    for seq, info in v.items():
+        if not isinstance(seq, str) or not seq.isdigit() or not isinstance(info, Mapping):
+            return False
+        if not info or set(info) - {"due", "note"}:
+            return False
+        if "due" in info and not _date_ok(info["due"]):
+            return False
+        if "note" in info and not (isinstance(info["note"], str) and len(info["note"]) <= 500):
+            return False
+    return True
 
 
 def _route_ok(v: Any) -> bool:

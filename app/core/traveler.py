@@ -44,7 +44,11 @@ from app.core.clock import COUNTER_BITS as HLC_COUNTER_BITS
 from app.core.model import Operation, Route
 from wire.errors import NakamaError
 
-FORMAT_VERSION = 1
+# Version 2 leaves the job's note out of the code: it is printed on the sheet (備考), and a
+# 150-character note made a 12-step code version 24. Version 1 codes (old paper) are still
+# read, note and all. What each version's origin carries: see ``_origin_array``.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PREFIX = f"NK{FORMAT_VERSION}:"
 # The largest text a QR code can hold in alphanumeric mode (version 40-L). Anything
 # longer is not a code we printed, and is refused before any decoding work.
@@ -202,25 +206,11 @@ def raw_public_key(signing_key: Ed25519PrivateKey) -> bytes:
 # -- encoding ------------------------------------------------------------------------
 
 
-def _payload_array(t: Traveler) -> list[Any]:
+def _payload_array(t: Traveler, version: int = FORMAT_VERSION) -> list[Any]:
     flat: list[Any] = []
     for op in t.route.ops:
         code = _PROCESS_INDEX.get(op.process, op.process)
         flat += [op.seq, code, op.firm]
-    origin: list[Any] | None = None
-    if t.origin is not None:
-        o = t.origin
-        origin = [
-            uuid.UUID(o.event_id).bytes,
-            _pack_terminal(o.terminal_id),
-            o.seq,
-            o.hlc,
-            _pack_time(o.occurred_at, o.hlc),
-        ]
-        if o.schema_version >= 2:
-            origin += [o.note, o.operator]  # seven items: a schema-2 JobCreated
-        elif o.note is not None:
-            origin.append(o.note)
     return [
         t.job_id,
         _pack_lot(t.lot_id, t.job_id),
@@ -233,8 +223,28 @@ def _payload_array(t: Traveler) -> list[Any]:
         flat,
         t.issuer,
         int(t.issued_at.timestamp()),
-        origin,
+        None if t.origin is None else _origin_array(t.origin, version),
     ]
+
+
+def _origin_array(o: JobOrigin, version: int) -> list[Any]:
+    """Version 2: [event id, terminal, seq, hlc, time, schema, operator, ""|None]: never a
+    note's text, only whether the job's note was empty (so such a job's ``JobCreated`` is
+    still rebuilt exactly); a job with a note is rebuilt without it (it is on the paper).
+    Version 1: the same five, then for a schema-1 event the note if any, for a schema-2
+    event the note and the operator (seven items)."""
+    origin: list[Any] = [
+        uuid.UUID(o.event_id).bytes,
+        _pack_terminal(o.terminal_id),
+        o.seq,
+        o.hlc,
+        _pack_time(o.occurred_at, o.hlc),
+    ]
+    if version >= 2:
+        return [*origin, o.schema_version, o.operator, "" if o.note == "" else None]
+    if o.schema_version >= 2:
+        return [*origin, o.note, o.operator]
+    return origin if o.note is None else [*origin, o.note]
 
 
 # Lots are usually named JOB-1, JOB-2 ...; the number alone is sent then (an int on the
@@ -302,17 +312,26 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
-def encode(traveler: Traveler, signing_key: Ed25519PrivateKey, key_id: str) -> str:
+def encode(
+    traveler: Traveler,
+    signing_key: Ed25519PrivateKey,
+    key_id: str,
+    *,
+    version: int = FORMAT_VERSION,
+) -> str:
     """The QR text for ``traveler``, signed with ``signing_key`` (registered as ``key_id``).
+    ``version`` 1 writes the old format (for tests of old paper).
 
     Raises ``TravelerError('too_large')`` when it would not fit one QR code."""
-    payload = cbor2.dumps(_payload_array(traveler))
+    if version not in READABLE_VERSIONS:
+        raise TravelerError("unsupported_version", str(version))
+    payload = cbor2.dumps(_payload_array(traveler, version))
     protected = cbor2.dumps({COSE_ALG: COSE_EDDSA, COSE_KID: bytes.fromhex(key_id)})
     signature = signing_key.sign(_sig_structure(protected, payload))
     sign1 = cbor2.dumps([protected, {}, payload, signature])
     packed = zlib.compress(sign1, _ZLIB_LEVEL)
     body = packed if len(packed) < len(sign1) else sign1
-    text = PREFIX + base45.b45encode(body).decode("ascii")
+    text = f"NK{version}:" + base45.b45encode(body).decode("ascii")
     if len(text) > MAX_ENCODED:
         raise TravelerError("too_large", f"{len(text)} characters")
     return text
@@ -329,12 +348,13 @@ def verify(text: str, directory: KeyDirectory, now: datetime) -> Verification:
     m = _VERSIONED.match(text[:12])
     if m is None:
         return Verification(Verdict.NOT_NAKAMA)
-    if int(m.group(1)) != FORMAT_VERSION:
+    version = int(m.group(1))
+    if version not in READABLE_VERSIONS:
         return Verification(Verdict.UNSUPPORTED_VERSION, detail=m.group(0))
     if len(text) > MAX_TEXT:
         return Verification(Verdict.MALFORMED, detail="too_long")
     try:
-        protected, payload, signature, kid, traveler = _unpack(text[m.end() :].upper())
+        protected, payload, signature, kid, traveler = _unpack(text[m.end() :].upper(), version)
     except _Malformed as exc:
         return Verification(Verdict.MALFORMED, detail=str(exc))
     key = directory.find(traveler.issuer, kid)
@@ -356,7 +376,7 @@ def verify(text: str, directory: KeyDirectory, now: datetime) -> Verification:
     return Verification(Verdict.VALID, traveler, kid)
 
 
-def _unpack(body: str) -> tuple[bytes, bytes, bytes, str, Traveler]:
+def _unpack(body: str, version: int) -> tuple[bytes, bytes, bytes, str, Traveler]:
     try:
         raw = base45.b45decode(body)
     except (ValueError, TypeError) as exc:
@@ -387,7 +407,7 @@ def _unpack(body: str) -> tuple[bytes, bytes, bytes, str, Traveler]:
     kid = header.get(COSE_KID)
     if not isinstance(kid, bytes) or len(kid) != KEY_ID_BYTES:
         raise _Malformed("kid")
-    return protected, payload, signature, kid.hex(), _traveler(_cbor(payload))
+    return protected, payload, signature, kid.hex(), _traveler(_cbor(payload), version)
 
 
 def _cbor(raw: bytes) -> Any:
@@ -417,7 +437,7 @@ def _int(v: Any, low: int, high: int) -> int:
     return v
 
 
-def _traveler(a: Any) -> Traveler:
+def _traveler(a: Any, version: int) -> Traveler:
     if not isinstance(a, list) or len(a) != 12:
         raise _Malformed("payload")
     job_id, lot_id, parent, part_no, drawing, qty, job_qty, due, flat, issuer, issued, origin = a
@@ -450,7 +470,7 @@ def _traveler(a: Any) -> Traveler:
         route=Route(tuple(ops)),
         issuer=_str(issuer),
         issued_at=issued_at,
-        origin=None if origin is None else _origin(origin),
+        origin=None if origin is None else _origin(origin, version),
     )
 
 
@@ -468,8 +488,8 @@ def _limit(v: str, limit: int = 200) -> str:
     return v
 
 
-def _origin(o: Any) -> JobOrigin:
-    if not isinstance(o, list) or len(o) not in (5, 6, 7):
+def _origin(o: Any, version: int) -> JobOrigin:
+    if not isinstance(o, list) or len(o) not in ((8,) if version >= 2 else (5, 6, 7)):
         raise _Malformed("origin")
     if not isinstance(o[0], bytes) or len(o[0]) != 16:
         raise _Malformed("origin")
@@ -482,10 +502,16 @@ def _origin(o: Any) -> JobOrigin:
             raise _Malformed("origin") from exc
     elif not isinstance(occurred, str) or not occurred or len(occurred) > 64:
         raise _Malformed("origin")
-    note = o[5] if len(o) >= 6 else None
+    if version >= 2:
+        schema, operator, note = o[5], o[6], o[7]
+        if schema not in (1, 2) or isinstance(schema, bool) or note not in ("", None):
+            raise _Malformed("origin")
+    else:
+        note = o[5] if len(o) >= 6 else None
+        schema = 2 if len(o) == 7 else 1
+        operator = o[6] if len(o) == 7 else None
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         raise _Malformed("origin")
-    operator = o[6] if len(o) == 7 else None
     if operator is not None and (not isinstance(operator, str) or not 0 < len(operator) <= 64):
         raise _Malformed("origin")
     return JobOrigin(
@@ -495,7 +521,7 @@ def _origin(o: Any) -> JobOrigin:
         hlc=hlc,
         occurred_at=occurred,
         note=note,
-        schema_version=2 if len(o) == 7 else 1,
+        schema_version=schema,
         operator=operator,
     )
 
@@ -536,6 +562,7 @@ def digest(text: str) -> str:
 __all__: Sequence[str] = (
     "FORMAT_VERSION",
     "PREFIX",
+    "READABLE_VERSIONS",
     "JobOrigin",
     "KeyDirectory",
     "PublicKey",
