@@ -80,11 +80,13 @@ def test_every_bit_flip_of_the_signed_payload_is_detected(n_ops: int) -> None:
 def test_bit_flips_of_the_compressed_form_never_change_the_traveler() -> None:
     k, kid, pub = make_key()
     t = traveler(12)
-    raw = base45.b45decode(encode(t, k, kid)[len(PREFIX) :])
+    # Version 1 spelled firm codes out, so a 12-op route compressed (version 2 packs them
+    # as numbers and mostly does not): the zlib path is read for old paper.
+    raw = base45.b45decode(encode(t, k, kid, version=1)[4:])
     assert raw[0] == 0x78, "12 ops compress; this test needs the zlib form"
     passed = 0
     for bad in _flips(raw):
-        v = verify(PREFIX + base45.b45encode(bad).decode(), directory(pub), NOW)
+        v = verify("NK1:" + base45.b45encode(bad).decode(), directory(pub), NOW)
         if v.ok:
             # Deflate has bits that carry nothing (e.g. padding); the signed bytes, and so
             # the traveler, are unchanged. Anything else would be a forgery.
