@@ -18,4 +18,5 @@ COMMAND_MODULES = [
     "operators",
     "report_inspection",
     "report_daily",
+    "export",
 ]

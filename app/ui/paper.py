@@ -270,6 +270,27 @@ class Page:
         self.p.fillPath(path, BLACK)
         return QrFacts(int(symbol.version), symbol.error or QR_ERROR, n, round(module, 3))
 
+    def field(
+        self,
+        x: float,
+        y: float,
+        label_w: float,
+        value_w: float,
+        h: float,
+        label: str,
+        value: str,
+        pt: float = 10.0,
+        *,
+        bold: bool = False,
+        label_pt: float = 9.0,
+    ) -> None:
+        """A form's field: its name in a grey cell, the value beside it (wrapped)."""
+        self.fill(x, y, label_w, h)
+        self.box(x, y, label_w, h)
+        self.box(x + label_w, y, value_w, h)
+        self.text(x + 1.5, y, label_w - 2, h, label, label_pt, shrink=True)
+        self.text(x + label_w + 1.5, y, value_w - 3, h, value, pt, bold=bold)
+
     def sign_boxes(
         self,
         x: float,
@@ -323,6 +344,7 @@ def document(out: Path, title: str, size_mm: tuple[float, float] = A4_MM) -> Ite
             yield doc
         finally:
             painter.end()
+            doc.writer = None
         tmp.write_bytes(fix_to_unicode(tmp.read_bytes()))
         os.replace(tmp, out)
     except BaseException:
@@ -332,12 +354,13 @@ def document(out: Path, title: str, size_mm: tuple[float, float] = A4_MM) -> Ite
 
 @dataclass(slots=True)
 class Document:
-    writer: QPdfWriter
+    writer: QPdfWriter | None
     page: Page
     size_mm: tuple[float, float]
     pages: int = 1
 
     def new_page(self) -> None:
+        assert self.writer is not None, "the document is closed"
         self.writer.newPage()
         self.pages += 1
 
@@ -473,6 +496,13 @@ RADICAL_IDEOGRAPHS: dict[int, int] = {
     0x2EED: 0x6B6F, 0x2EEE: 0x9F7F, 0x2EEF: 0x7ADC, 0x2EF0: 0x9F99, 0x2EF2: 0x4E80,
     0x2EF3: 0x9F9F,
     0x2027: 0x30FB,  # the font's one middle-dot glyph: ・ (katakana), not ‧ (hyphenation)
+    # Found by extracting every JIS X 0208 character (tests/test_paper.py): glyphs the
+    # font shares between a JIS character and another one, named by the other.
+    0x2035: 0xFF40,  # ‵ -> ｀
+    0x2215: 0xFF0F,  # ∕ -> ／
+    0x2329: 0x3008,  # 〈 -> 〈
+    0x232A: 0x3009,  # 〉 -> 〉
+    0x6236: 0x6238,  # 戶 -> 戸 (JIS X 0208 has only 戸; the font draws 戸 for ⼾)
 }  # fmt: skip
 
 
@@ -483,17 +513,20 @@ def _ideograph(cp: int) -> int:
     if 0x2E80 <= cp <= 0x2FDF:  # Kangxi radicals: NFKC gives the unified ideograph
         norm = unicodedata.normalize("NFKC", chr(cp))
         if len(norm) == 1 and ord(norm) <= 0xFFFF:
-            return ord(norm)
+            # ⼾ (U+2F3E) is 戶 by NFKC, but the glyph is the Japanese 戸
+            return RADICAL_IDEOGRAPHS.get(ord(norm), ord(norm))
     return cp
 
 
 def fix_to_unicode(pdf: bytes) -> bytes:
-    """Point ToUnicode entries at unified ideographs (and ・) instead of look-alikes.
+    """Point ToUnicode entries at unified ideographs (and ・, ／ …) instead of look-alikes.
 
-    Only the Unicode side of a one-glyph entry changes, to a code of the same length, so
-    every byte offset in the PDF stays valid. A bfchar line is ``<glyph> <unicode>``; a
-    bfrange line ``<g1> <g2> <u>`` counts up from u (changed only when it maps a single
-    glyph) or ``<g1> <g2> [<u> …]`` maps glyph by glyph."""
+    A bfchar line is ``<glyph> <unicode>``; a bfrange line ``<g1> <g2> [<u> …]`` maps
+    glyph by glyph, and ``<g1> <g2> <u>`` counts up from u. Where only single entries
+    change, each keeps its length and every byte offset in the PDF stays valid; a
+    counting range with a look-alike inside is written out glyph by glyph, and then the
+    stream's ``/Length`` and the cross-reference table are written again."""
+    grew = False
 
     def unify(e: re.Match[bytes]) -> bytes:
         cp = int(e.group(1), 16)
@@ -501,18 +534,59 @@ def fix_to_unicode(pdf: bytes) -> bytes:
         return b"<%04X>" % new if new != cp else e.group(0)
 
     def block(m: re.Match[bytes]) -> bytes:
+        nonlocal grew
         is_range = m.group(1) == b"range"
         lines = []
         for line in m.group(0).split(b"\n"):
             codes = list(_HEX4.finditer(line))
             if is_range and len(codes) > 2:
-                if b"[" in line or codes[0].group(1) == codes[1].group(1):
+                g1, g2 = int(codes[0].group(1), 16), int(codes[1].group(1), 16)
+                if b"[" in line or g1 == g2:
                     cut = codes[2].start()
                     line = line[:cut] + _HEX4.sub(unify, line[cut:])
+                else:
+                    u = int(codes[2].group(1), 16)
+                    mapped = [_ideograph(u + i) for i in range(g2 - g1 + 1)]
+                    if mapped != [u + i for i in range(g2 - g1 + 1)]:
+                        grew = True
+                        items = b" ".join(b"<%04X>" % c for c in mapped)
+                        line = line[: codes[2].start()] + b"[" + items + b"]"
             elif not is_range and len(codes) == 2:
                 cut = codes[1].start()
                 line = line[:cut] + _HEX4.sub(unify, line[cut:])
             lines.append(line)
         return b"\n".join(lines)
 
-    return _BFBLOCK.sub(block, pdf)
+    fixed = _STREAM.sub(lambda m: _restream(m, block), pdf)
+    return _reindex(fixed) if grew else fixed
+
+
+_STREAM = re.compile(rb"<< /Length (\d+) >>\nstream\n(.*?)\nendstream", re.S)
+_OBJ = re.compile(rb"(?m)^(\d+) 0 obj\b")
+
+
+def _restream(m: re.Match[bytes], block: Callable[[re.Match[bytes]], bytes]) -> bytes:
+    """A stream with its ToUnicode ranges fixed and its ``/Length`` set to match."""
+    body = m.group(2)
+    if b"beginbf" not in body:
+        return m.group(0)
+    new = _BFBLOCK.sub(block, body)
+    if new == body:
+        return m.group(0)
+    length = int(m.group(1)) + len(new) - len(body)
+    return b"<< /Length %d >>\nstream\n" % length + new + b"\nendstream"
+
+
+def _reindex(pdf: bytes) -> bytes:
+    """Write the cross-reference table and ``startxref`` again for objects that moved."""
+    xref = pdf.rindex(b"\nxref\n") + 1
+    offsets = {int(m.group(1)): m.start() for m in _OBJ.finditer(pdf, 0, xref)}
+    size = max(offsets) + 1
+    rows = [b"0000000000 65535 f \n"] + [
+        b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n"
+        for n in range(1, size)
+    ]
+    trailer = pdf.index(b"trailer", xref)
+    table = b"xref\n0 %d\n" % size + b"".join(rows)
+    tail = re.sub(rb"startxref\n\d+", b"startxref\n%d" % xref, pdf[trailer:])
+    return pdf[:xref] + table + tail

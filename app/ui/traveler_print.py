@@ -275,20 +275,12 @@ def _a4_head(
         for (key, value, pt, bold), h in zip(
             _fields(tr, lang, paper), _field_heights(pg, tr, lang, paper), strict=True
         ):
-            pg.fill(LEFT, y, FIELD_LABEL, h)
-            pg.box(LEFT, y, FIELD_LABEL, h)
-            pg.box(LEFT + FIELD_LABEL, y, FIELD_VALUE, h)
-            pg.text(LEFT + 1.5, y, FIELD_LABEL - 2, h, t(key, lang), 9)
-            pg.text(LEFT + FIELD_LABEL + 1.5, y, FIELD_VALUE - 3, h, value, pt, bold=bold)
+            pg.field(LEFT, y, FIELD_LABEL, FIELD_VALUE, h, t(key, lang), value, pt, bold=bold)
             y += h
         return facts
     for key, value, pt in _later_fields(tr):
         h = _later_height(pg, value, pt)
-        pg.fill(LEFT, y, FIELD_LABEL, h)
-        pg.box(LEFT, y, FIELD_LABEL, h)
-        pg.box(LEFT + FIELD_LABEL, y, FIELD_VALUE, h)
-        pg.text(LEFT + 1.5, y, FIELD_LABEL - 2, h, t(key, lang), 9)
-        pg.text(LEFT + FIELD_LABEL + 1.5, y, FIELD_VALUE - 3, h, value, pt, bold=True)
+        pg.field(LEFT, y, FIELD_LABEL, FIELD_VALUE, h, t(key, lang), value, pt, bold=True)
         y += h
     pg.text(LEFT, y + 2, FIELD_LABEL + FIELD_VALUE, 6, f"{t('route', lang)} {t('cont', lang)}",
             11, bold=True)  # fmt: skip
@@ -343,11 +335,7 @@ def _a4_pages(
         note_h = max(FIELD_H, note_h)
 
         def draw_note(p: Page, y: float, h: float = note_h) -> None:
-            p.fill(LEFT, y, FIELD_LABEL, h)
-            p.box(LEFT, y, FIELD_LABEL, h)
-            p.box(LEFT + FIELD_LABEL, y, WIDTH - FIELD_LABEL, h, 0.4)
-            p.text(LEFT + 1.5, y, FIELD_LABEL - 2, h, t("note", lang), 9, bold=True)
-            p.text(LEFT + FIELD_LABEL + 1.5, y, WIDTH - FIELD_LABEL - 3, h, paper.note, 10.5)
+            p.field(LEFT, y, FIELD_LABEL, WIDTH - FIELD_LABEL, h, t("note", lang), paper.note, 10.5)
 
         flow.block(note_h + 4, draw_note)
 
@@ -418,7 +406,7 @@ def _label_steps(
     code when no name is known); a long firm name wraps under itself, never mid-word
     across the columns."""
     w = LABEL_MM[0] - 2 * LM
-    seq_w, proc_w = 8.5, 18.0
+    seq_w, proc_w = 8.5, 21.0
     firm_w = w - seq_w - proc_w
     out: list[tuple[float, Draw]] = []
     for op in tr.route.ops:
