@@ -78,7 +78,8 @@ _BREAK_AFTER = " -/"
 
 
 def _latin(c: str) -> bool:
-    return c.isascii() and not c.isspace()
+    """A letter of a word that breaks only at spaces (Latin, digits, µ, ±, é …)."""
+    return ord(c) < 0x2000 and not c.isspace()
 
 
 def ensure_app() -> QGuiApplication:
@@ -165,8 +166,11 @@ class Page:
                 n = lo
                 if _latin(rest[n - 1]) and _latin(rest[n]) and rest[n - 1] not in _BREAK_AFTER:
                     cut = max(rest.rfind(c, 0, n) + 1 for c in _BREAK_AFTER)
-                    if cut > 0:
-                        n = cut
+                    start = n  # or before the word, where Japanese runs into it (面取りC0.5)
+                    while start > 0 and _latin(rest[start - 1]):
+                        start -= 1
+                    if max(cut, start) > 0:
+                        n = max(cut, start)
                 else:
                     while n > 1 and (rest[n] in _NO_START or rest[n - 1] in _NO_END):
                         n -= 1
@@ -557,6 +561,8 @@ def fix_to_unicode(pdf: bytes) -> bytes:
             lines.append(line)
         return b"\n".join(lines)
 
+    if b"endstream" not in pdf:  # a bare CMap, not a PDF
+        return _BFBLOCK.sub(block, pdf)
     fixed = _STREAM.sub(lambda m: _restream(m, block), pdf)
     return _reindex(fixed) if grew else fixed
 

@@ -70,7 +70,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "received_on": ("受入日", "Date in"),
     "shipped_on": ("出荷日", "Date out"),
     "shipped": ("出荷数", "Qty out"),
-    "defect": ("不良数", "Defects"),
+    "defect": ("不良数", "Rej."),
     "person": ("担当者", "Worker"),
     "route": ("工程", "Route"),
     "page": ("{n} / {of} ページ", "Page {n} of {of}"),
@@ -82,6 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Write the dates, counts and your name in each step's boxes.",
     ),
     "pcs": ("個", "pcs"),
+    "remarks": ("連絡事項 (各工程で記入)", "Remarks (written by each shop)"),
 }
 WEEKDAYS = {"ja": "月火水木金土日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 
@@ -390,6 +391,16 @@ def _a4_pages(
         p.text(LEFT, y + 2.5, WIDTH, scan_h - 3, t("scan", lang), MIN_PT, top=True)
 
     flow.block(scan_h, draw_scan)
+    room = flow.bottom - flow.y - 4
+    if room >= 25:  # what is left of the page: ruled lines for the shops' own notes
+
+        def draw_remarks(p: Page, y: float, h: float = min(room, 70.0)) -> None:
+            p.text(LEFT, y + 2, WIDTH, 6, t("remarks", lang), 10, bold=True)
+            p.box(LEFT, y + 8, WIDTH, h - 8, 0.3)
+            for i in range(1, int((h - 8) // 10)):
+                p.line(LEFT + 3, y + 8 + i * 10, LEFT + WIDTH - 3, y + 8 + i * 10, 0.15, True)
+
+        flow.put(min(room, 70.0), draw_remarks)
     return flow.pages
 
 
