@@ -407,7 +407,7 @@ def _a4_pages(
 # -- label -------------------------------------------------------------------------------
 LM = 3.0
 LABEL_QR = 50.0  # 0.59 mm modules at version 15: 7 dots each on a 300 dpi label printer
-STEP_PT = 8.5
+STEP_PT = MIN_PT  # 7 kana of a process name (ワイヤーカット) fit its column
 
 
 def _label_steps(
