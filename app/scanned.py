@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.operators import BADGE_PREFIX
-from app.core.traveler import PREFIX, KeyDirectory, traveler_to_dict, verify
+from app.core.traveler import KeyDirectory, looks_like_traveler, traveler_to_dict, verify
 
 
 def kind(text: str, fmt: str = "QRCode") -> str:
     """``traveler``, ``badge``, ``url``, ``part_number`` (a linear code) or ``text``."""
-    if text.startswith(PREFIX):
+    if looks_like_traveler(text):
         return "traveler"
     if text.startswith(BADGE_PREFIX):
         return "badge"

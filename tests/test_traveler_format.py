@@ -80,11 +80,13 @@ def test_every_bit_flip_of_the_signed_payload_is_detected(n_ops: int) -> None:
 def test_bit_flips_of_the_compressed_form_never_change_the_traveler() -> None:
     k, kid, pub = make_key()
     t = traveler(12)
-    raw = base45.b45decode(encode(t, k, kid)[len(PREFIX) :])
+    # Version 1 spelled firm codes out, so a 12-op route compressed (version 2 packs them
+    # as numbers and mostly does not): the zlib path is read for old paper.
+    raw = base45.b45decode(encode(t, k, kid, version=1)[4:])
     assert raw[0] == 0x78, "12 ops compress; this test needs the zlib form"
     passed = 0
     for bad in _flips(raw):
-        v = verify(PREFIX + base45.b45encode(bad).decode(), directory(pub), NOW)
+        v = verify("NK1:" + base45.b45encode(bad).decode(), directory(pub), NOW)
         if v.ok:
             # Deflate has bits that carry nothing (e.g. padding); the signed bytes, and so
             # the traveler, are unchanged. Anything else would be a forgery.
@@ -138,7 +140,8 @@ def test_expired_and_revoked_keys() -> None:
         ("https://example.com/", Verdict.NOT_NAKAMA),
         ("4901234567894", Verdict.NOT_NAKAMA),
         ("HC1:6BFOXN%TS3DH0YOJ58S", Verdict.NOT_NAKAMA),
-        ("NK2:6BFOXN%TS3DH0YOJ58S", Verdict.UNSUPPORTED_VERSION),
+        ("NK3:6BFOXN%TS3DH0YOJ58S", Verdict.UNSUPPORTED_VERSION),
+        ("NK2:", Verdict.MALFORMED),
         ("NK0:", Verdict.UNSUPPORTED_VERSION),
         ("NK1:", Verdict.MALFORMED),
         ("NK1:::::", Verdict.MALFORMED),
@@ -168,8 +171,49 @@ def test_an_oversized_traveler_is_refused_at_encoding() -> None:
     big = traveler(origin=tv.JobOrigin("0190f1e2-0000-7000-8000-000000000001", "T", 1, 1,
                                        "x", os.urandom(800).hex()))  # fmt: skip
     with pytest.raises(tv.TravelerError) as err:
-        encode(big, k, kid)
+        encode(big, k, kid, version=1)  # version 1 carried the note: it can overflow
     assert err.value.code == "too_large"
+
+
+@pytest.mark.parametrize("schema", [1, 2])
+def test_old_paper_still_verifies_and_rebuilds_its_job_exactly(schema: int) -> None:
+    """A version-1 code (printed before the note left the code) reads as before: the note
+    comes back, and the rebuilt JobCreated is the original, note and all."""
+    k, kid, pub = make_key()
+    note = "熱処理後 HRC58〜62。端面バリなきこと。"
+    t = traveler(12)
+    assert t.origin is not None
+    origin = tv.JobOrigin(t.origin.event_id, t.origin.terminal_id, t.origin.seq, t.origin.hlc,
+                          t.origin.occurred_at, note, schema,
+                          "OP-0012" if schema == 2 else None)  # fmt: skip
+    t = traveler(12, origin=origin)
+    text = encode(t, k, kid, version=1)
+    assert text.startswith("NK1:")
+    v = verify(text, directory(pub), NOW)
+    assert v.ok and v.traveler == t
+    ev = tj.job_created_event(v.traveler)
+    assert ev is not None and ev.payload["note"] == note and ev.schema_version == schema
+
+
+def test_version_2_keeps_the_note_out_of_the_code() -> None:
+    k, kid, pub = make_key()
+    t = traveler(12)
+    assert t.origin is not None
+
+    def with_note(note: str) -> tv.Traveler:
+        assert t.origin is not None
+        return traveler(12, origin=tv.JobOrigin(
+            t.origin.event_id, t.origin.terminal_id, t.origin.seq, t.origin.hlc,
+            t.origin.occurred_at, note, 2, "OP-0012"))  # fmt: skip
+
+    text = encode(with_note(os.urandom(90).hex()), k, kid)
+    short = encode(with_note("x"), k, kid)
+    assert text.startswith("NK2:") and abs(len(text) - len(short)) <= 3
+    v = verify(text, directory(pub), NOW)
+    assert v.ok and v.traveler is not None and v.traveler.origin is not None
+    assert v.traveler.origin.note is None  # left out: it is printed on the sheet
+    ev = tj.job_created_event(v.traveler)
+    assert ev is not None and "note" not in ev.payload and ev.operator == "OP-0012"
 
 
 def test_job_created_event_is_a_valid_jobcreated() -> None:

@@ -30,6 +30,7 @@ from wire.events import (
     POSINT,
     ROUTE,
     SHA256,
+    STEPINFO,
     STR,
     TEXT,
     canonical_json,
@@ -166,6 +167,14 @@ _KINDS: dict[str, Any] = {
     SHA256: st.text("0123456789abcdef", min_size=64, max_size=64) | st.text(max_size=70),
     OPTSHA256S: st.none()
     | st.lists(st.text("0123456789abcdef", min_size=64, max_size=64), max_size=9),
+    STEPINFO: st.none()
+    | st.dictionaries(
+        st.integers(1, 999).map(str),
+        st.fixed_dictionaries(
+            {}, optional={"due": st.dates().map(lambda d: d.isoformat()), "note": st.text()}
+        ),
+        max_size=3,
+    ),
     ROUTE: st.lists(
         st.fixed_dictionaries(
             {

@@ -33,7 +33,7 @@ SCHEMA_VERSIONS = (1, 2)
 OPERATOR_MAX = 64
 
 # Field kinds used in payload declarations.
-STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, IDS = (
+STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, IDS, STEPINFO = (
     "str",
     "text",
     "count",
@@ -46,6 +46,7 @@ STR, TEXT, COUNT, POSINT, DECIMAL, DATE, ROUTE, OBJ, OPTSTR, OPTINT, OPTSEQS, ID
     "optint",
     "optseqs",
     "ids",
+    "stepinfo",
 )
 SHA256, OPTSHA256S = "sha256", "optsha256s"  # a file's SHA-256 (hex); a list of them
 
@@ -68,6 +69,12 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "customer": OPTSTR,
         "unit_price_yen": OPTINT,
         "note": TEXT,
+        # For the paper (optional; absent from older events): 品名, 材質, the drawing's
+        # revision (版), and per step a due date and an instruction, keyed by step number.
+        "part_name": OPTSTR,
+        "material": OPTSTR,
+        "revision": OPTSTR,
+        "step_info": STEPINFO,
     },
     # ``skipped``: steps with no records that the receiving firm confirmed passing
     # (the paper traveler in hand is the evidence); absent from version 1 events.
@@ -165,7 +172,7 @@ APPROVAL_SCOPES = ("day", "lot")
 
 DISPOSITIONS = ("rework", "scrap", "hold", "accept")
 MACHINE_STATES = ("run", "stop", "alarm", "off")
-OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS, OPTSHA256S}
+OPTIONAL_KINDS = {OPTSTR, OPTINT, TEXT, OBJ, OPTSEQS, OPTSHA256S, STEPINFO}
 
 ENVELOPE_FIELDS = (
     "event_id",
@@ -459,6 +466,7 @@ _KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
     OPTSHA256S: lambda v: (
         isinstance(v, list) and len(v) <= MAX_PHOTOS and all(_sha256_ok(x) for x in v)
     ),
+    STEPINFO: lambda v: _step_info_ok(v),
 }
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -466,6 +474,23 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 def _sha256_ok(v: Any) -> bool:
     return isinstance(v, str) and _SHA256.fullmatch(v) is not None
+
+
+def _step_info_ok(v: Any) -> bool:
+    """``{"10": {"due": "2026-12-05", "note": "…"}, …}``: per step, a due date and/or an
+    instruction for the paper traveler."""
+    if not isinstance(v, Mapping) or len(v) > 40:
+        return False
+    for seq, info in v.items():
+        if not isinstance(seq, str) or not seq.isdigit() or not isinstance(info, Mapping):
+            return False
+        if not info or set(info) - {"due", "note"}:
+            return False
+        if "due" in info and not _date_ok(info["due"]):
+            return False
+        if "note" in info and not (isinstance(info["note"], str) and len(info["note"]) <= 500):
+            return False
+    return True
 
 
 def _route_ok(v: Any) -> bool:

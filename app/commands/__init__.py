@@ -23,4 +23,5 @@ COMMAND_MODULES = [
     "selftest",
     "screenshots",
     "consortium",
+    "export",
 ]

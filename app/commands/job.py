@@ -47,7 +47,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     create.add_argument("--customer", help="customer (stays with the lead firm)")
     create.add_argument("--price", help="unit price in yen (stays with the lead firm)")
-    create.add_argument("--note", help="note printed nowhere but kept with the job")
+    create.add_argument("--note", help="the job's note (備考), printed on the traveler")
+    create.add_argument("--part-name", dest="part_name", help="part name (品名)")
+    create.add_argument("--material", help="material (材質), e.g. SUS304")
+    create.add_argument("--revision", help="the drawing's revision (版)")
+    create.add_argument(
+        "--step",
+        action="append",
+        default=[],
+        metavar="SEQ:due=DATE|SEQ:note=TEXT",
+        help="a step's due date or instruction for the traveler (repeatable)",
+    )
     create.add_argument("--id", help="job number (default: FIRM-YYMMDD-XXXX)")
     create.add_argument("--firm", help="this terminal's firm code (stored for next time)")
     add_operator_options(create)
@@ -97,10 +107,10 @@ def _actor(store: Store, args: argparse.Namespace) -> commands.Actor | None:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    fields = {
-        k: getattr(args, k)
-        for k in ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note")
-    }
+    keys = ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note",
+            "part_name", "material", "revision")  # fmt: skip
+    fields = {k: getattr(args, k) for k in keys}
+    fields["step_info"] = "\n".join(args.step) or None
     with _store(args) as store:
         if not store.firm_id:
             print(message("no_firm", NO_FIRM_HINT), file=sys.stderr)

@@ -16,7 +16,8 @@ from wire.errors import NakamaError
 
 # Crockford's base32 without I, L, O, U: nothing a person misreads on paper.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-FIELDS = ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note")
+FIELDS = ("id", "part", "qty", "due", "route", "drawing", "customer", "price", "note",
+          "part_name", "material", "revision", "step_info")  # fmt: skip
 
 
 class JobInputError(NakamaError, ValueError):
@@ -68,6 +69,42 @@ def _route(v: Any) -> Route:
     return route
 
 
+def _step_info(v: Any, route: Route) -> dict[str, dict[str, str]]:
+    """Per step a due date and/or an instruction: ``{"10": {"due": …, "note": …}}`` (JSON
+    import) or ``"10:due=2026-12-05;10:note=…"`` lines (CSV and the command line)."""
+    if v is None or v == "":
+        return {}
+    if isinstance(v, str):
+        items: dict[str, dict[str, str]] = {}
+        for part in v.split("\n"):
+            head, _eq, value = part.partition("=")
+            seq, _colon, key = head.strip().partition(":")
+            if not part.strip():
+                continue
+            if not _eq or key not in ("due", "note"):
+                raise JobInputError("bad_field", "step_info", part)
+            items.setdefault(seq, {})[key] = value.strip()
+        v = items
+    if not isinstance(v, Mapping):
+        raise JobInputError("bad_field", "step_info")
+    seqs = {str(o.seq) for o in route.ops}
+    out: dict[str, dict[str, str]] = {}
+    for seq, info in v.items():
+        if str(seq) not in seqs or not isinstance(info, Mapping) or set(info) - {"due", "note"}:
+            raise JobInputError("bad_field", "step_info", str(seq))
+        entry = {k: str(info[k]).strip() for k in ("due", "note") if str(info.get(k) or "").strip()}
+        if "due" in entry:
+            try:
+                date.fromisoformat(entry["due"])
+            except ValueError as exc:
+                raise JobInputError("bad_date", "step_info", entry["due"]) from exc
+        if len(entry.get("note", "")) > 500:
+            raise JobInputError("too_long", "step_info", str(seq))
+        if entry:
+            out[str(seq)] = entry
+    return out
+
+
 def job_spec(fields: Mapping[str, Any], *, firm: str, today: date) -> JobSpec:
     """A job led by ``firm`` from fields named as in ``FIELDS``. Raises ``JobInputError``."""
     unknown = set(fields) - set(FIELDS)
@@ -92,15 +129,20 @@ def job_spec(fields: Mapping[str, Any], *, firm: str, today: date) -> JobSpec:
     job_id = _text(fields, "id") or new_job_id(firm, today)
     if any(c.isspace() for c in job_id):
         raise JobInputError("bad_field", "id")
+    route = _route(fields.get("route"))
     return JobSpec(
         job_id=job_id,
         part_no=part,
         qty=qty,
         due=due,
         lead_firm=firm,
-        route=_route(fields.get("route")),
+        route=route,
         drawing_no=_text(fields, "drawing"),
         customer=_text(fields, "customer"),
         unit_price_yen=price,
         note=_text(fields, "note"),
+        part_name=_text(fields, "part_name"),
+        material=_text(fields, "material"),
+        revision=_text(fields, "revision"),
+        step_info=_step_info(fields.get("step_info"), route),
     )

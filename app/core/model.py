@@ -88,6 +88,11 @@ class JobSpec:
     unit_price_yen: int | None = None
     note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    part_name: str = ""  # 品名
+    material: str = ""  # 材質
+    revision: str = ""  # the drawing's 版
+    # step number -> {"due": "YYYY-MM-DD", "note": instruction}, for the paper traveler
+    step_info: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def payload(self) -> dict[str, object]:
         p: dict[str, object] = {
@@ -103,4 +108,10 @@ class JobSpec:
             p["customer"] = self.customer
         if self.unit_price_yen is not None:
             p["unit_price_yen"] = self.unit_price_yen
+        # Only when given, so a job without them is the same event as before.
+        for key in ("part_name", "material", "revision"):
+            if getattr(self, key):
+                p[key] = getattr(self, key)
+        if self.step_info:
+            p["step_info"] = {k: dict(v) for k, v in self.step_info.items()}
         return p

@@ -179,6 +179,10 @@ class JobState:
     customer: str = ""
     unit_price_yen: int | None = None
     note: str = ""
+    part_name: str = ""
+    material: str = ""
+    revision: str = ""
+    step_info: dict[str, dict[str, str]] = field(default_factory=dict)
     created_at: str = ""
     lots: dict[str, LotState] = field(default_factory=dict)
     measurements: list[Measurement] = field(default_factory=list)
@@ -430,6 +434,10 @@ def apply(job: JobState | None, ev: Event) -> JobState:
         job.customer = p.get("customer") or ""
         job.unit_price_yen = p.get("unit_price_yen")
         job.note = p.get("note") or ""
+        job.part_name = p.get("part_name") or ""
+        job.material = p.get("material") or ""
+        job.revision = p.get("revision") or ""
+        job.step_info = {k: dict(v) for k, v in (p.get("step_info") or {}).items()}
         job.created_at = ev.occurred_at
         return job
     assert job is not None

@@ -44,7 +44,11 @@ from app.core.clock import COUNTER_BITS as HLC_COUNTER_BITS
 from app.core.model import Operation, Route
 from wire.errors import NakamaError
 
-FORMAT_VERSION = 1
+# Version 2 leaves the job's note out of the code: it is printed on the sheet (備考), and a
+# 150-character note made a 12-step code version 24. Version 1 codes (old paper) are still
+# read, note and all. What each version's origin carries: see ``_origin_array``.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PREFIX = f"NK{FORMAT_VERSION}:"
 # The largest text a QR code can hold in alphanumeric mode (version 40-L). Anything
 # longer is not a code we printed, and is refused before any decoding work.
@@ -202,25 +206,11 @@ def raw_public_key(signing_key: Ed25519PrivateKey) -> bytes:
 # -- encoding ------------------------------------------------------------------------
 
 
-def _payload_array(t: Traveler) -> list[Any]:
+def _payload_array(t: Traveler, version: int = FORMAT_VERSION) -> list[Any]:
     flat: list[Any] = []
     for op in t.route.ops:
         code = _PROCESS_INDEX.get(op.process, op.process)
-        flat += [op.seq, code, op.firm]
-    origin: list[Any] | None = None
-    if t.origin is not None:
-        o = t.origin
-        origin = [
-            uuid.UUID(o.event_id).bytes,
-            _pack_terminal(o.terminal_id),
-            o.seq,
-            o.hlc,
-            _pack_time(o.occurred_at, o.hlc),
-        ]
-        if o.schema_version >= 2:
-            origin += [o.note, o.operator]  # seven items: a schema-2 JobCreated
-        elif o.note is not None:
-            origin.append(o.note)
+        flat += [op.seq, code, _pack_firm(op.firm, version)]
     return [
         t.job_id,
         _pack_lot(t.lot_id, t.job_id),
@@ -231,10 +221,30 @@ def _payload_array(t: Traveler) -> list[Any]:
         None if t.job_qty in (None, t.qty) else t.job_qty,
         t.due.toordinal() - _EPOCH_DAY,
         flat,
-        t.issuer,
+        _pack_firm(t.issuer, version),
         int(t.issued_at.timestamp()),
-        origin,
+        None if t.origin is None else _origin_array(t.origin, version),
     ]
+
+
+def _origin_array(o: JobOrigin, version: int) -> list[Any]:
+    """Version 2: [event id, terminal, seq, hlc, time, schema, operator, ""|None]: never a
+    note's text, only whether the job's note was empty (so such a job's ``JobCreated`` is
+    still rebuilt exactly); a job with a note is rebuilt without it (it is on the paper).
+    Version 1: the same five, then for a schema-1 event the note if any, for a schema-2
+    event the note and the operator (seven items)."""
+    origin: list[Any] = [
+        uuid.UUID(o.event_id).bytes,
+        _pack_terminal(o.terminal_id),
+        o.seq,
+        o.hlc,
+        _pack_time(o.occurred_at, o.hlc),
+    ]
+    if version >= 2:
+        return [*origin, o.schema_version, o.operator, "" if o.note == "" else None]
+    if o.schema_version >= 2:
+        return [*origin, o.note, o.operator]
+    return origin if o.note is None else [*origin, o.note]
 
 
 # Lots are usually named JOB-1, JOB-2 ...; the number alone is sent then (an int on the
@@ -253,6 +263,22 @@ def _unpack_lot(v: Any, job_id: str) -> str:
             raise _Malformed("lot")
         return lots.lot_id(job_id, n)
     return lots.canonical(job_id, str(_str(v)))
+
+
+# Version 2: a firm code of the usual form ``F`` + three digits (``F001``) travels as its
+# number (one byte instead of five; 40 bytes on a 12-step route); any other code as text.
+_FIRM = re.compile(r"F(\d{3})")
+
+
+def _pack_firm(code: str, version: int) -> int | str:
+    m = _FIRM.fullmatch(code)
+    return int(m.group(1)) if version >= 2 and m else code
+
+
+def _unpack_firm(v: Any, version: int) -> str:
+    if version >= 2 and isinstance(v, int) and not isinstance(v, bool):
+        return f"F{_int(v, 0, 1000):03d}"
+    return str(_str(v))
 
 
 # Terminal ids made by the store are "T" + 12 hex digits: 6 bytes on the wire.
@@ -302,23 +328,38 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
-def encode(traveler: Traveler, signing_key: Ed25519PrivateKey, key_id: str) -> str:
+def encode(
+    traveler: Traveler,
+    signing_key: Ed25519PrivateKey,
+    key_id: str,
+    *,
+    version: int = FORMAT_VERSION,
+) -> str:
     """The QR text for ``traveler``, signed with ``signing_key`` (registered as ``key_id``).
+    ``version`` 1 writes the old format (for tests of old paper).
 
     Raises ``TravelerError('too_large')`` when it would not fit one QR code."""
-    payload = cbor2.dumps(_payload_array(traveler))
+    if version not in READABLE_VERSIONS:
+        raise TravelerError("unsupported_version", str(version))
+    payload = cbor2.dumps(_payload_array(traveler, version))
     protected = cbor2.dumps({COSE_ALG: COSE_EDDSA, COSE_KID: bytes.fromhex(key_id)})
     signature = signing_key.sign(_sig_structure(protected, payload))
     sign1 = cbor2.dumps([protected, {}, payload, signature])
     packed = zlib.compress(sign1, _ZLIB_LEVEL)
     body = packed if len(packed) < len(sign1) else sign1
-    text = PREFIX + base45.b45encode(body).decode("ascii")
+    text = f"NK{version}:" + base45.b45encode(body).decode("ascii")
     if len(text) > MAX_ENCODED:
         raise TravelerError("too_large", f"{len(text)} characters")
     return text
 
 
 # -- decoding ------------------------------------------------------------------------
+
+
+def looks_like_traveler(text: str) -> bool:
+    """Whether ``text`` claims to be a Nakama traveler of any version (``NK1:``, ``NK2:`` …),
+    before any checking: what a scan router asks first."""
+    return isinstance(text, str) and _VERSIONED.match(text.lstrip(_SCANNER_NOISE)[:12]) is not None
 
 
 def verify(text: str, directory: KeyDirectory, now: datetime) -> Verification:
@@ -329,12 +370,13 @@ def verify(text: str, directory: KeyDirectory, now: datetime) -> Verification:
     m = _VERSIONED.match(text[:12])
     if m is None:
         return Verification(Verdict.NOT_NAKAMA)
-    if int(m.group(1)) != FORMAT_VERSION:
+    version = int(m.group(1))
+    if version not in READABLE_VERSIONS:
         return Verification(Verdict.UNSUPPORTED_VERSION, detail=m.group(0))
     if len(text) > MAX_TEXT:
         return Verification(Verdict.MALFORMED, detail="too_long")
     try:
-        protected, payload, signature, kid, traveler = _unpack(text[m.end() :].upper())
+        protected, payload, signature, kid, traveler = _unpack(text[m.end() :].upper(), version)
     except _Malformed as exc:
         return Verification(Verdict.MALFORMED, detail=str(exc))
     key = directory.find(traveler.issuer, kid)
@@ -356,7 +398,7 @@ def verify(text: str, directory: KeyDirectory, now: datetime) -> Verification:
     return Verification(Verdict.VALID, traveler, kid)
 
 
-def _unpack(body: str) -> tuple[bytes, bytes, bytes, str, Traveler]:
+def _unpack(body: str, version: int) -> tuple[bytes, bytes, bytes, str, Traveler]:
     try:
         raw = base45.b45decode(body)
     except (ValueError, TypeError) as exc:
@@ -387,7 +429,7 @@ def _unpack(body: str) -> tuple[bytes, bytes, bytes, str, Traveler]:
     kid = header.get(COSE_KID)
     if not isinstance(kid, bytes) or len(kid) != KEY_ID_BYTES:
         raise _Malformed("kid")
-    return protected, payload, signature, kid.hex(), _traveler(_cbor(payload))
+    return protected, payload, signature, kid.hex(), _traveler(_cbor(payload), version)
 
 
 def _cbor(raw: bytes) -> Any:
@@ -417,7 +459,7 @@ def _int(v: Any, low: int, high: int) -> int:
     return v
 
 
-def _traveler(a: Any) -> Traveler:
+def _traveler(a: Any, version: int) -> Traveler:
     if not isinstance(a, list) or len(a) != 12:
         raise _Malformed("payload")
     job_id, lot_id, parent, part_no, drawing, qty, job_qty, due, flat, issuer, issued, origin = a
@@ -425,7 +467,8 @@ def _traveler(a: Any) -> Traveler:
         raise _Malformed("route")
     ops = []
     for i in range(0, len(flat), 3):
-        ops.append(Operation(_int(flat[i], 1, 10**9), _process(flat[i + 1]), _str(flat[i + 2])))
+        firm = _unpack_firm(flat[i + 2], version)
+        ops.append(Operation(_int(flat[i], 1, 10**9), _process(flat[i + 1]), firm))
     seqs = [o.seq for o in ops]
     if seqs != sorted(set(seqs)):
         raise _Malformed("route")
@@ -448,9 +491,9 @@ def _traveler(a: Any) -> Traveler:
         job_qty=lot_qty if job_qty is None else _int(job_qty, 1, 10**9),
         due=due_date,
         route=Route(tuple(ops)),
-        issuer=_str(issuer),
+        issuer=_unpack_firm(issuer, version),
         issued_at=issued_at,
-        origin=None if origin is None else _origin(origin),
+        origin=None if origin is None else _origin(origin, version),
     )
 
 
@@ -468,8 +511,8 @@ def _limit(v: str, limit: int = 200) -> str:
     return v
 
 
-def _origin(o: Any) -> JobOrigin:
-    if not isinstance(o, list) or len(o) not in (5, 6, 7):
+def _origin(o: Any, version: int) -> JobOrigin:
+    if not isinstance(o, list) or len(o) not in ((8,) if version >= 2 else (5, 6, 7)):
         raise _Malformed("origin")
     if not isinstance(o[0], bytes) or len(o[0]) != 16:
         raise _Malformed("origin")
@@ -482,10 +525,16 @@ def _origin(o: Any) -> JobOrigin:
             raise _Malformed("origin") from exc
     elif not isinstance(occurred, str) or not occurred or len(occurred) > 64:
         raise _Malformed("origin")
-    note = o[5] if len(o) >= 6 else None
+    if version >= 2:
+        schema, operator, note = o[5], o[6], o[7]
+        if schema not in (1, 2) or isinstance(schema, bool) or note not in ("", None):
+            raise _Malformed("origin")
+    else:
+        note = o[5] if len(o) >= 6 else None
+        schema = 2 if len(o) == 7 else 1
+        operator = o[6] if len(o) == 7 else None
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         raise _Malformed("origin")
-    operator = o[6] if len(o) == 7 else None
     if operator is not None and (not isinstance(operator, str) or not 0 < len(operator) <= 64):
         raise _Malformed("origin")
     return JobOrigin(
@@ -495,7 +544,7 @@ def _origin(o: Any) -> JobOrigin:
         hlc=hlc,
         occurred_at=occurred,
         note=note,
-        schema_version=2 if len(o) == 7 else 1,
+        schema_version=schema,
         operator=operator,
     )
 
@@ -536,6 +585,7 @@ def digest(text: str) -> str:
 __all__: Sequence[str] = (
     "FORMAT_VERSION",
     "PREFIX",
+    "READABLE_VERSIONS",
     "JobOrigin",
     "KeyDirectory",
     "PublicKey",
@@ -545,6 +595,7 @@ __all__: Sequence[str] = (
     "Verification",
     "encode",
     "key_id_for",
+    "looks_like_traveler",
     "traveler_to_dict",
     "verify",
 )

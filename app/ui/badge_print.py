@@ -1,19 +1,16 @@
 """Operator badge cards: A4 sheets of credit-card-sized cards, each with the operator's
 name, id and role and a QR code of their badge text (``operators.badge_text``), which a
-scanner reads at sign-in. Drawn with the traveler's PDF writer helpers (vector QR,
-embedded fonts, searchable Japanese)."""
+scanner reads at sign-in. Laid out with ``app.ui.paper`` (vector QR, embedded fonts,
+searchable Japanese)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
-
 from app.core import operators
 from app.core.operators import OperatorRecord
-from app.ui.traveler_print import DPI, _Sheet, ensure_app, fix_to_unicode
+from app.ui.paper import Page, document
 
 CARD_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1, fits a badge holder
 COLS, ROWS = 2, 5
@@ -26,14 +23,14 @@ ROLE = {
 }
 
 
-def _card(s: _Sheet, rec: OperatorRecord, x: float, y: float, lang: str) -> None:
+def _card(s: Page, rec: OperatorRecord, x: float, y: float, lang: str) -> None:
     w, h = CARD_MM
     s.box(x, y, w, h, 0.2)
     s.qr(operators.badge_text(rec), x + 2, y + (h - QR_MM) / 2, QR_MM)
     tx, tw = x + QR_MM + 4, w - QR_MM - 7
     ja, en = ROLE.get(rec.role, (rec.role, rec.role))
     s.text(tx, y + 5, tw, 6, ja if lang == "ja" else en, 8)
-    s.text(tx, y + 14, tw, 14, rec.name, 16, bold=True, wrap=True)
+    s.text(tx, y + 14, tw, 14, rec.name, 16, bold=True, shrink=True)
     s.text(tx, y + 32, tw, 6, rec.operator_id, 9)
     s.text(tx, y + 40, tw, 6, ("バッジ " if lang == "ja" else "Badge ") + rec.badge, 8)
 
@@ -41,39 +38,14 @@ def _card(s: _Sheet, rec: OperatorRecord, x: float, y: float, lang: str) -> None
 def write_badges(records: Sequence[OperatorRecord], out: Path, *, lang: str = "ja") -> int:
     """Write one card per operator in ``records`` to ``out``; returns the number of cards.
     Written beside the target first, so a failure never leaves half a PDF behind."""
-    ensure_app()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    writer = QPdfWriter(str(tmp))
-    writer.setResolution(DPI)
-    writer.setTitle("作業者バッジ / Operator badges")
-    writer.setCreator("Nakama")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-        )
-    )
-    painter = QPainter(writer)
-    try:
-        sheet = _Sheet(painter)
+    with document(Path(out), "作業者バッジ / Operator badges") as doc:
         per_page = COLS * ROWS
         for i, rec in enumerate(records):
             if i and i % per_page == 0:
-                writer.newPage()
+                doc.new_page()
             slot = i % per_page
             col, row = slot % COLS, slot // COLS
             x = MARGIN_X + col * (CARD_MM[0] + GAP)
             y = MARGIN_Y + row * (CARD_MM[1] + GAP)
-            _card(sheet, rec, x, y, lang)
-    finally:
-        painter.end()
-    try:
-        tmp.write_bytes(fix_to_unicode(tmp.read_bytes()))
-        tmp.replace(out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            _card(doc.page, rec, x, y, lang)
     return len(records)

@@ -1,6 +1,6 @@
-"""The printed 日報 (daily report): A4 pages of real text in embedded fonts, Qt's
-``QPdfWriter``, the same fonts and ToUnicode fix-up as the traveler
-(``app/ui/traveler_print.py``).
+"""The printed 日報 (daily report): A4 pages of real text in embedded fonts, laid out with
+``app.ui.paper`` (the one layout module of every printed document: fonts, wrapping,
+pages, stamp boxes, the ToUnicode fix).
 
 Layout as a shop's paper 日報 has it: title, shop and date at the top with the
 sign-off boxes (社長印 / 確認) at the top right of the first page, where a 判子 goes;
@@ -8,36 +8,23 @@ the day's totals; one row per job step worked (part, job and lot, step, operator
 working time, pauses by reason, received / good / defect / scrap); pauses by reason;
 defects by code; machine time; a remarks box. Rows run onto further pages, each with
 the header (shop, date) and "page n / N", and the table's column heads again. Text is
-never smaller than ``MIN_PT``: a long value wraps onto a second line, then is cut with
-an ellipsis, rather than shrinking into something an owner cannot read.
+never smaller than ``MIN_PT`` and never cut: a long value wraps and its row grows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-    QPen,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from app.core import catalog
 from app.store.daily import DailyReport, StepDay
 from app.ui.approval_text import approval_lines
-from app.ui.traveler_print import FAMILIES, WEEKDAYS, ensure_app, fix_to_unicode, process_name
+from app.ui.paper import MIN_PT, Column, Draw, Flow, Page, document, table
+from app.ui.traveler_print import WEEKDAYS, process_name
 
-DPI = 600
-MIN_PT = 8.0
 PAGE_W, PAGE_H = 210.0, 297.0
 LEFT, TOP, WIDTH = 12.0, 10.0, 186.0
 BOTTOM = PAGE_H - 10.0  # below it only the page number
@@ -120,112 +107,6 @@ def defect_name(code: str, lang: str) -> str:
     return e.name(lang) if e else code
 
 
-class _Page:
-    """Drawing in millimetres over a painter at ``DPI``; text never below ``MIN_PT``."""
-
-    def __init__(self, painter: QPainter | None) -> None:
-        self.p = painter
-        self.k = DPI / 25.4
-
-    def rect(self, x: float, y: float, w: float, h: float) -> QRectF:
-        return QRectF(x * self.k, y * self.k, w * self.k, h * self.k)
-
-    def _font(self, pt: float, bold: bool) -> QFont:
-        f = QFont()
-        f.setFamilies(FAMILIES)
-        f.setPointSizeF(max(MIN_PT, pt))
-        f.setBold(bold)
-        return f
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        s: str,
-        pt: float = 9.0,
-        *,
-        bold: bool = False,
-        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
-        lines: int = 1,
-    ) -> None:
-        if self.p is None or not s:
-            return
-        font = self._font(pt, bold)
-        self.p.setFont(font)
-        metrics = QFontMetricsF(font, self.p.device())
-        room = w * self.k
-        if lines > 1 and metrics.horizontalAdvance(s) > room:
-            flags = int(align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
-            bound = metrics.boundingRect(QRectF(0, 0, room, 1e6), flags, s)
-            if bound.height() <= h * self.k:
-                self.p.drawText(self.rect(x, y, w, h), flags, s)
-                return
-        s = metrics.elidedText(s, Qt.TextElideMode.ElideRight, room)
-        self.p.drawText(self.rect(x, y, w, h), int(align | Qt.AlignmentFlag.AlignVCenter), s)
-
-    def fits(self, s: str, w: float, pt: float, bold: bool = False) -> bool:
-        assert self.p is not None
-        metrics = QFontMetricsF(self._font(pt, bold), self.p.device())
-        return metrics.horizontalAdvance(s) <= w * self.k
-
-    def wrap(self, s: str, w: float, pt: float, bold: bool = False) -> list[str]:
-        """``s`` broken into lines that fit ``w`` mm at ``pt``: after a space, a hyphen or
-        a 、 where one is near, else between any two characters (part numbers, lots)."""
-        out: list[str] = []
-        rest = s
-        while rest and not self.fits(rest, w, pt, bold):
-            n = len(rest) - 1
-            while n > 1 and not self.fits(rest[:n], w, pt, bold):
-                n -= 1
-            cut = max((rest.rfind(c, 0, n) + 1 for c in " -、/"), default=0)
-            n = cut if cut > n // 2 else n
-            out.append(rest[:n].rstrip())
-            rest = rest[n:].lstrip()
-        return [*out, rest] if rest else out or [""]
-
-    def box(self, x: float, y: float, w: float, h: float, width_mm: float = 0.25) -> None:
-        if self.p is None:
-            return
-        self.p.setPen(QPen(QColor("black"), width_mm * self.k))
-        self.p.setBrush(Qt.BrushStyle.NoBrush)
-        self.p.drawRect(self.rect(x, y, w, h))
-
-    def fill(self, x: float, y: float, w: float, h: float, grey: int = 232) -> None:
-        if self.p is not None:
-            self.p.fillRect(self.rect(x, y, w, h), QColor(grey, grey, grey))
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, width_mm: float = 0.15) -> None:
-        if self.p is None:
-            return
-        pen = QPen(QColor(150, 150, 150), width_mm * self.k)
-        self.p.setPen(pen)
-        self.p.drawLine(self.rect(x1, y1, 0, 0).topLeft(), self.rect(x2, y2, 0, 0).topLeft())
-
-
-@dataclass(slots=True)
-class _Flow:
-    """Blocks laid out top to bottom; a block that does not fit starts a new page."""
-
-    first_top: float
-    next_top: float
-    pages: list[list[tuple[float, Callable[[_Page, float], None]]]]
-    y: float
-
-    def need(self, h: float, on_new_page: Callable[[], None] | None = None) -> float:
-        if self.y + h > BOTTOM - 6:
-            self.pages.append([])
-            self.y = self.next_top
-            if on_new_page is not None:
-                on_new_page()
-        return self.y
-
-    def put(self, h: float, draw: Callable[[_Page, float], None]) -> None:
-        self.pages[-1].append((self.y, draw))
-        self.y += h
-
-
 # Column layout of the steps table: key, width in mm, alignment.
 _L, _C, _R = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter, Qt.AlignmentFlag.AlignRight
 STEP_COLS: list[tuple[str, float, Qt.AlignmentFlag]] = [
@@ -274,12 +155,10 @@ def _step_cells(s: StepDay, r: DailyReport, lang: str) -> dict[str, list[str]]:
     }
 
 
-def layout(
-    r: DailyReport, lang: str, m: _Page
-) -> list[list[tuple[float, Callable[[_Page, float], None]]]]:
+def layout(r: DailyReport, lang: str, m: Page) -> list[list[tuple[float, Draw]]]:
     """The report as pages of (y, draw) blocks, measured with ``m``; drawing them is the
     second pass (so every page knows how many pages there are)."""
-    flow = _Flow(first_top=TOP + 30, next_top=TOP + 16, pages=[[]], y=TOP + 30)
+    flow = Flow(top=TOP + 30, bottom=BOTTOM - 6, next_top=TOP + 16)
 
     def section(key: str) -> None:
         flow.need(8 + HEAD_H + ROW_MIN)
@@ -296,7 +175,7 @@ def layout(
         ("scrap", f"{r.total('scrap'):,}"),
     ]
 
-    def draw_totals(pg: _Page, y: float) -> None:
+    def draw_totals(pg: Page, y: float) -> None:
         w = WIDTH / len(totals)
         for i, (key, value) in enumerate(totals):
             x = LEFT + i * w
@@ -311,10 +190,10 @@ def layout(
     # The steps worked, one row each; the column heads again on every page. A value too
     # long for its column wraps onto more lines (the row grows); it is never shrunk
     # below MIN_PT nor cut: a part or lot number is read off this sheet.
-    heads = [m.wrap(t(key, lang), w - 1.6, MIN_PT, bold=True) for key, w, _a in STEP_COLS]
+    heads = [m.lines(t(key, lang), w - 1.6, MIN_PT, bold=True) for key, w, _a in STEP_COLS]
     head_h = max(HEAD_H, max(len(h) for h in heads) * LINE_H + 1.5)
 
-    def step_head(pg: _Page, y: float) -> None:
+    def step_head(pg: Page, y: float) -> None:
         x = LEFT
         for (_key, w, _a), lines in zip(STEP_COLS, heads, strict=True):
             pg.fill(x, y, w, head_h)
@@ -326,14 +205,12 @@ def layout(
                 )
             x += w
 
-    def continued() -> None:
-        flow.put(
-            8, lambda pg, y: pg.text(LEFT, y + 1, WIDTH, 6, t("steps_more", lang), 11, bold=True)
-        )
-        flow.put(head_h, step_head)
-
     section("steps")
     flow.put(head_h, step_head)
+    flow.repeat = [
+        (8, lambda pg, y: pg.text(LEFT, y + 1, WIDTH, 6, t("steps_more", lang), 11, bold=True)),
+        (head_h, step_head),
+    ]
     if not r.steps:
         flow.put(ROW_MIN, lambda pg, y: pg.text(LEFT + 2, y, WIDTH, ROW_MIN, t("none", lang), 9))
     for s in r.steps:
@@ -357,14 +234,14 @@ def layout(
                 if when and m.fits(name, w - 12, MIN_PT, bold):
                     out.append((name, when))  # a pause: reason left, its time right
                 else:
-                    out += [(part, "") for part in m.wrap(name, w - 2, MIN_PT, bold)]
+                    out += [(part, "") for part in m.lines(name, w - 2, MIN_PT, bold)]
                     if when:
                         out.append(("", when))
             lines[key] = out
         row_h = max([ROW_MIN] + [len(v) * LINE_H + 1.6 for v in lines.values()])
 
         def draw_row(
-            pg: _Page,
+            pg: Page,
             y: float,
             big: dict[str, tuple[str, float]] = big,
             lines: dict[str, list[tuple[str, str]]] = lines,
@@ -387,8 +264,8 @@ def layout(
                     pg.text(x + 1, at, w - 2, LINE_H, right, MIN_PT, align=_R)
                 x += w
 
-        flow.need(row_h, continued)
-        flow.put(row_h, draw_row)
+        flow.block(row_h, draw_row)
+    flow.repeat = []
 
     flow.put(4, lambda pg, y: pg.text(LEFT, y, WIDTH, 4, t("hm_note", lang), 8, align=_R))
 
@@ -396,29 +273,8 @@ def layout(
         title: str, cols: list[tuple[str, float, Qt.AlignmentFlag]], rows: list[list[str]]
     ) -> None:
         section(title)
-
-        def head(pg: _Page, y: float) -> None:
-            x = LEFT
-            for key, w, _a in cols:
-                pg.fill(x, y, w, HEAD_H)
-                pg.box(x, y, w, HEAD_H)
-                pg.text(x + 1, y, w - 2, HEAD_H, t(key, lang), 8, bold=True, align=_C)
-                x += w
-
-        flow.put(HEAD_H, head)
-        if not rows:
-            flow.put(7, lambda pg, y: pg.text(LEFT + 2, y, WIDTH, 7, t("none", lang), 9))
-        for values in rows:
-
-            def row(pg: _Page, y: float, values: list[str] = values) -> None:
-                x = LEFT
-                for (_k, w, align), v in zip(cols, values, strict=True):
-                    pg.box(x, y, w, 7)
-                    pg.text(x + 1.5, y, w - 3, 7, v, 9, align=align)
-                    x += w
-
-            flow.need(7, lambda: flow.put(HEAD_H, head))
-            flow.put(7, row)
+        columns = [Column(t(key, lang), w, align) for key, w, align in cols]
+        table(flow, m, columns, rows, x=LEFT, head_pt=MIN_PT, empty=t("none", lang))
         flow.put(3, lambda pg, y: None)
 
     small_table(
@@ -460,16 +316,17 @@ def layout(
     flow.need(8 + remarks_h)
     flow.put(8, lambda pg, y: pg.text(LEFT, y + 1, WIDTH, 6, t("remarks", lang), 11, bold=True))
 
-    def remarks(pg: _Page, y: float) -> None:
+    def remarks(pg: Page, y: float) -> None:
         pg.box(LEFT, y, WIDTH, remarks_h)
         for i in range(1, 4):
-            pg.line(LEFT + 3, y + i * remarks_h / 4, LEFT + WIDTH - 3, y + i * remarks_h / 4)
+            at = y + i * remarks_h / 4
+            pg.line(LEFT + 3, at, LEFT + WIDTH - 3, at, 0.15, grey=True)
 
     flow.put(remarks_h, remarks)
     return flow.pages
 
 
-def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) -> None:
+def _header(pg: Page, r: DailyReport, lang: str, n: int, of: int, first: bool) -> None:
     shop = f"{r.firm_name} ({r.firm})" if r.firm_name else r.firm
     date_text = long_day(r.day, lang)
     if first:
@@ -479,36 +336,22 @@ def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) 
         pg.text(LEFT, TOP + 19, 30, 7, t("shop", lang), 9)
         pg.text(LEFT + 16, TOP + 19, 100, 7, shop, 12, bold=True)
         # The sign-off boxes, top right, where the owner's 判子 goes.
+        # The sign-off as recorded in Nakama (who, when) in the owner's box; a record
+        # corrected or added after it is said under the boxes, in bold, in red.
         seal = 22.0
         x0 = LEFT + WIDTH - 2 * seal
-        for i, key in enumerate(("owner_seal", "checked")):
-            x = x0 + i * seal
-            pg.fill(x, TOP, seal, 6)
-            pg.box(x, TOP, seal, 6, 0.3)
-            pg.box(x, TOP + 6, seal, seal, 0.3)
-            pg.text(x, TOP, seal, 6, t(key, lang), 9, align=_C)
-        # The sign-off as recorded (who and when) in the owner's box; a correction made
-        # after it is said under the boxes, in bold, where nobody misses it.
         lines = approval_lines(r.approval, lang, r.tz, short=True)
-        if r.approval is not None:
-            pg.text(x0 + 1, TOP + 7, seal - 2, 5, lines[0], 8, align=_C)
-            pg.text(x0 + 1, TOP + 12, seal - 2, 5, lines[1], 8, align=_C)
+        inside = [lines[:2]] if r.approval is not None else []
+        pg.sign_boxes(x0, TOP, [t("owner_seal", lang), t("checked", lang)],
+                      w=seal, h=seal, inside=inside)  # fmt: skip
         for i, warning in enumerate(lines[2:]):
-            pg.text(
-                x0 - 30,
-                TOP + 6 + seal + 1 + 5 * i,
-                2 * seal + 30,
-                5,
-                warning,
-                9,
-                bold=True,
-                align=_R,
-            )
+            pg.text(x0 - 30, TOP + 6 + seal + 1 + 5 * i, 2 * seal + 30, 5, warning, 9,
+                    bold=True, align=_R, color=QColor("#b00020"))  # fmt: skip
     else:
         pg.text(LEFT, TOP, 60, 8, t("title", lang), 13, bold=True)
         pg.text(LEFT + 50, TOP, 70, 8, date_text, 11, bold=True)
         pg.text(LEFT + 115, TOP, 71, 8, shop, 11, bold=True, align=_R)
-        pg.line(LEFT, TOP + 10, LEFT + WIDTH, TOP + 10, 0.3)
+        pg.line(LEFT, TOP + 10, LEFT + WIDTH, TOP + 10, 0.3, grey=True)
     page = t("page", lang).format(n=n, of=of)
     pg.text(LEFT, BOTTOM, WIDTH / 2, 6, f"{date_text}  {shop}", 8)
     pg.text(LEFT + WIDTH / 2, BOTTOM, WIDTH / 2, 6, page, 9, align=_R)
@@ -516,25 +359,12 @@ def _header(pg: _Page, r: DailyReport, lang: str, n: int, of: int, first: bool) 
 
 def write_pdf(r: DailyReport, out: Path, *, lang: str = "ja") -> int:
     """Write the report to ``out``; returns the number of pages."""
-    ensure_app()
-    out = Path(out)
-    writer = QPdfWriter(str(out))
-    writer.setResolution(DPI)
-    writer.setTitle(f"{t('title', lang)} {r.day.isoformat()} {r.firm}")
-    writer.setCreator("Nakama")
-    size = QPageSize(QPageSize.PageSizeId.A4)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-    painter = QPainter(writer)
-    try:
-        pg = _Page(painter)
-        pages = layout(r, lang, pg)
+    with document(Path(out), f"{t('title', lang)} {r.day.isoformat()} {r.firm}") as doc:
+        pages = layout(r, lang, doc.page)
         for i, blocks in enumerate(pages):
             if i:
-                writer.newPage()
-            _header(pg, r, lang, i + 1, len(pages), first=i == 0)
+                doc.new_page()
+            _header(doc.page, r, lang, i + 1, len(pages), first=i == 0)
             for y, draw in blocks:
-                draw(pg, y)
-    finally:
-        painter.end()
-    out.write_bytes(fix_to_unicode(out.read_bytes()))
+                draw(doc.page, y)
     return len(pages)

@@ -1,8 +1,8 @@
 """The printed 検査成績書 (inspection record) of one lot: an A4 PDF with real text.
 
-Drawn like the traveler (``app.ui.traveler_print``): Qt's ``QPdfWriter`` at 600 dpi,
-embedded DejaVu Sans and Noto Sans CJK JP, and the ToUnicode clean-up so that the PDF's
-text (工程, 検査) is found by a search and by ``pdftotext``. The data come from
+Laid out with ``app.ui.paper`` (the one layout module of every printed document: fonts,
+wrapping never below 8 pt, the ToUnicode fix so that 工程 and 検査 are found by a search
+and by ``pdftotext``, the stamp boxes). The data come from
 ``app.store.inspection.gather``; this module only lays them out.
 
 Layout: every page repeats the header (title, page number, part, drawing, job, lot,
@@ -23,15 +23,15 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from app.store.approvals import ApprovalStatus
 from app.store.inspection import Characteristic, InspectionRecord, Reading, local_time
 from app.ui.approval_text import approval_lines
-from app.ui.traveler_print import _Sheet, ensure_app, fix_to_unicode, process_name
+from app.ui.paper import MIN_PT, Document, Page, document
+from app.ui.traveler_print import process_name
 
-MIN_PT = 8.0
 BODY_PT = 9.0
 LEFT, TOP, WIDTH = 12.0, 12.0, 186.0
 BOTTOM = 284.0  # the table stops here; the footer line sits below
@@ -135,31 +135,12 @@ class Row:
     index: int = 0
 
 
-class _Page(_Sheet):
-    """The traveler's millimetre helpers plus wrapped text that never goes below 8 pt."""
-
-    def flags(self, w: float, s: str) -> int:
-        """Wrap at spaces; anywhere only when one word is wider than the box (a long lot
-        id): a serial number cut in two is still better than one running off the cell."""
-        metrics = QFontMetricsF(self.p.font(), self.p.device())
-        flags = Qt.TextFlag.TextWordWrap
-        if any(metrics.horizontalAdvance(word) > w * self.k for word in s.split()):
-            flags |= Qt.TextFlag.TextWrapAnywhere
-        return int(flags)
+class _Page(Page):
+    """Paper's page with the record's table cell: padded, wrapped, never below 8 pt."""
 
     def wrapped_height(self, w: float, s: str, pt: float, bold: bool = False) -> float:
         """Millimetres that ``s`` takes wrapped in ``w`` mm at ``pt`` points."""
-        self.font(pt, bold)
-        metrics = QFontMetricsF(self.p.font(), self.p.device())
-        box = metrics.boundingRect(QRectF(0, 0, w * self.k, 1e6), self.flags(w, s), s)
-        return box.height() / self.k
-
-    def fit_pt(self, w: float, h: float, s: str, pt: float, bold: bool = False) -> float:
-        """The largest size from ``pt`` down to 8 pt at which ``s`` fits the box
-        (wrapped when it must); 8 pt when nothing does (the caller made the box big)."""
-        while pt > MIN_PT and self.wrapped_height(w, s, pt, bold) > h:
-            pt -= 0.5
-        return max(pt, MIN_PT)
+        return self.height(s, w, pt, bold)
 
     def cell(
         self,
@@ -175,15 +156,8 @@ class _Page(_Sheet):
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
     ) -> None:
         pad = 1.2
-        pt = self.fit_pt(w - 2 * pad, h - 0.6, s, pt, bold)
-        self.font(pt, bold)
-        self.p.setPen(color or QColor("black"))
-        flags = int(align | Qt.AlignmentFlag.AlignVCenter) | self.flags(w - 2 * pad, s)
-        self.p.drawText(self.rect(x + pad, y, w - 2 * pad, h), flags, s)
-        self.p.setPen(QColor("black"))
-
-    def fill(self, x: float, y: float, w: float, h: float, color: QColor) -> None:
-        self.p.fillRect(self.rect(x, y, w, h), color)
+        self.text(x + pad, y, w - 2 * pad, h, s, pt, bold=bold, color=color, align=align,
+                  shrink=True)  # fmt: skip
 
 
 def _firm_cell(r: Reading) -> str:
@@ -393,23 +367,18 @@ def _draw_close(
 ) -> None:
     y += 4
     s.cell(LEFT, y, WIDTH - 74, 16, t("source", lang, at=at), 8)
-    box_w, box_h, head = 34.0, 30.0, 7.0
-    for j, key in enumerate(("inspector", "approver")):
-        x = LEFT + WIDTH - 2 * box_w + j * box_w
-        s.fill(x, y, box_w, head, BAND)
-        s.box(x, y, box_w, head, 0.3)
-        s.box(x, y + head, box_w, box_h, 0.3)
-        s.cell(x, y, box_w, head, t(key, lang), 9, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
-        if key == "approver" and approval is not None:
-            # The sign-off as recorded: who and when; a later correction said plainly.
-            # The box's head already says 承認者: the name alone, then when.
-            lines = approval_lines(approval, lang, short=True)
-            lines[0] = approval.approver_name or approval.approver
-            for i, line in enumerate(lines):
-                s.cell(x + 1, y + head + 2 + 5 * i, box_w - 2, 5, line, 8, bold=i >= 2,
-                       color=RED if i >= 2 else None)  # fmt: skip
-        else:
-            s.cell(x, y + head + box_h - 6, box_w, 6, f"{t('date', lang)}   .   .", 8)
+    box_w = 34.0
+    # The sign-off as recorded: the approver's name and when in the 承認者 box; a later
+    # correction or record said plainly, in red.
+    inside: list[list[str]] = []
+    if approval is not None:
+        lines = approval_lines(approval, lang, short=True)
+        lines[0] = approval.approver_name or approval.approver
+        inside = [[], lines]
+    s.sign_boxes(
+        LEFT + WIDTH - 2 * box_w, y, [t("inspector", lang), t("approver", lang)],
+        w=box_w, h=30.0, head=7.0, foot=f"{t('date', lang)}   .   .", inside=inside,
+    )  # fmt: skip
 
 
 def paginate(
@@ -444,58 +413,46 @@ def paginate(
 
 def write_pdf(rec: InspectionRecord, out: Path, *, lang: str = "ja") -> int:
     """Write the inspection record to ``out`` (A4); returns the number of pages."""
-    out = Path(out)
-    pages = _write(rec, out, lang)
-    out.write_bytes(fix_to_unicode(out.read_bytes()))
-    return pages
+    title = f"{t('title', lang)} {rec.job_id} {rec.lot_id}"
+    with document(Path(out), title) as doc:
+        return _write(rec, doc, lang)
 
 
-def _write(rec: InspectionRecord, out: Path, lang: str) -> int:
-    ensure_app()
-    writer = QPdfWriter(str(out))
-    writer.setResolution(600)
-    writer.setTitle(f"{t('title', lang)} {rec.job_id} {rec.lot_id}")
-    writer.setCreator("Nakama")
-    size = QPageSize(QPageSize.PageSizeId.A4)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+def _write(rec: InspectionRecord, doc: Document, lang: str) -> int:
     at = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    painter = QPainter(writer)
-    try:
-        s = _Page(painter)
-        layout = _Layout(s, rec, lang)
-        rows = layout.rows()
-        # The header's height is the same on every page: measure it on a throw-away pass
-        # by the number of field rows (7 mm each) rather than by drawing.
-        left, right = header_fields(rec, lang)
-        table_top = TOP + 13 + (max(len(left), len(right)) + 1) * 7.0 + 4 + 7
-        pages = paginate(
-            rows,
-            table_top,
-            lambda r: layout.band_height(r.index, r.char, True) if r.char else r.height,
-        )
-        for n, placed in enumerate(pages, 1):
-            if n > 1:
-                writer.newPage()
-            top = _draw_header(s, rec, lang, n, len(pages), at)
-            assert abs(top - table_top) < 0.01
-            y = top
-            for row, y, cont in placed:
-                if cont:
-                    assert row.char is not None
-                    h = layout.band_height(row.index, row.char, True)
-                    _draw_row(s, Row("band", h, row.char, index=row.index), y, lang, cont=True)
-                else:
-                    _draw_row(s, row, y, lang)
-                y += row.height
-            footer = f"Nakama  {t('title', lang)}  {rec.job_id}  {rec.lot_id}"
-            s.line(LEFT, 287, LEFT + WIDTH, 287, 0.2)
-            s.cell(LEFT - 1.2, 287.5, WIDTH / 2, 5, footer, 8)
-            s.cell(
-                LEFT + WIDTH / 2, 287.5, WIDTH / 2, 5, t("page", lang, n=n, of=len(pages)), 8,
-                align=Qt.AlignmentFlag.AlignRight,
-            )  # fmt: skip
-            if n == len(pages):
-                _draw_close(s, y if placed else top, lang, at, rec.approval)
-    finally:
-        painter.end()
+    s = _Page(doc.page.p)
+    layout = _Layout(s, rec, lang)
+    rows = layout.rows()
+    # The header's height is the same on every page: measure it on a throw-away pass
+    # by the number of field rows (7 mm each) rather than by drawing.
+    left, right = header_fields(rec, lang)
+    table_top = TOP + 13 + (max(len(left), len(right)) + 1) * 7.0 + 4 + 7
+    pages = paginate(
+        rows,
+        table_top,
+        lambda r: layout.band_height(r.index, r.char, True) if r.char else r.height,
+    )
+    for n, placed in enumerate(pages, 1):
+        if n > 1:
+            doc.new_page()
+        top = _draw_header(s, rec, lang, n, len(pages), at)
+        assert abs(top - table_top) < 0.01
+        y = top
+        for row, y, cont in placed:
+            if cont:
+                assert row.char is not None
+                h = layout.band_height(row.index, row.char, True)
+                _draw_row(s, Row("band", h, row.char, index=row.index), y, lang, cont=True)
+            else:
+                _draw_row(s, row, y, lang)
+            y += row.height
+        footer = f"Nakama  {t('title', lang)}  {rec.job_id}  {rec.lot_id}"
+        s.line(LEFT, 287, LEFT + WIDTH, 287, 0.2)
+        s.cell(LEFT - 1.2, 287.5, WIDTH / 2, 5, footer, 8)
+        s.cell(
+            LEFT + WIDTH / 2, 287.5, WIDTH / 2, 5, t("page", lang, n=n, of=len(pages)), 8,
+            align=Qt.AlignmentFlag.AlignRight,
+        )  # fmt: skip
+        if n == len(pages):
+            _draw_close(s, y if placed else top, lang, at, rec.approval)
     return len(pages)

@@ -19,8 +19,8 @@ from app.store import Store, travelers
 from app.store.keyring import key_directory
 from app.ui.app import make_application
 from app.ui.main_window import MainWindow
+from app.ui.paper import qr_symbol
 from app.ui.session import Session
-from app.ui.traveler_print import qr_symbol
 from drivers.qr.pipeline import FramePipeline
 
 

@@ -1,88 +1,92 @@
-"""The printed traveler: an A4 sheet or a 62 mm label, as a PDF with real, selectable text.
+"""The printed traveler (工程表・現品票): an A4 sheet or a 62 × 100 mm label, as a PDF with
+real, selectable text, laid out with ``app.ui.paper`` (fonts, wrapping, pages, ToUnicode).
 
-Drawn with Qt's PDF writer (``QPdfWriter``/``QPainter``): the QR is vector rectangles
-(crisp on any laser printer at any scale), text is embedded fonts: DejaVu Sans for
-Latin letters and digits, Noto Sans CJK JP for Japanese. Two measured reasons for
-that pairing and for the clean-up after writing:
+The A4 sheet, as a shop reads it: title, issuer and issue time (local, short zone); the QR
+at the top right of every page; the job's header (注番, 品番, 品名, 図番/版, 材質, 数量,
+納期, ロット) and the job's note (備考) on the first page; then the route, one row per
+step (工程No., 工程名 with the step's instruction under it, 加工先, the step's 納期, and
+blank boxes for 受入日, 出荷日, 出荷数, 不良数, 担当者 written by hand). Rows are at
+least 12 mm (room for a handwritten date) and grow with a long instruction; they run
+onto further pages, each with the QR, the job, the lot and the column heads again.
 
-* with Noto CJK alone, Qt's shaper picks proportional digit glyphs that have no entry
-  in the font's cmap, so ``pdftotext`` loses every digit of the job number;
-* Qt builds the ToUnicode map from the font's cmap, which maps one glyph to both 工
-  and the Kangxi radical ⼯ (U+2F2F); it picks the radical, so searching the PDF for
-  工程 finds nothing. ``fix_to_unicode`` rewrites those entries in place (same length,
-  so the PDF's byte offsets stay right).
+The label: 注番 and ロット large, 品番, 図番, 数量, 納期, the QR, then the route one
+step per line (number, process, firm), continued on further labels when it is long.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import sys
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 
-import segno
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QGuiApplication,
-    QPagedPaintDevice,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPainterPath,
-    QPdfWriter,
-    QPen,
-)
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QPagedPaintDevice
 
 from app.core import catalog, commands
 from app.core.commands import Actor
+from app.core.model import Operation
+from app.core.state import JobState
 from app.core.traveler import Traveler
 from app.store.firms import firm_names
 from app.store.store import Store
 from app.store.travelers import PreparedTraveler, Refusal, prepare, record_issued
+from app.ui.paper import (
+    A4_MM,
+    CENTER,
+    LABEL_MM,
+    MIN_PT,
+    RIGHT,
+    Document,
+    Draw,
+    Flow,
+    Page,
+    QrFacts,
+    document,
+    ensure_app,
+    fix_to_unicode,
+    on_device,
+)
 
-DPI = 600
 A4, LABEL = "a4", "label"
-LABEL_SIZE_MM = (62.0, 100.0)  # Brother QL 62 mm continuous tape, cut at 100 mm
-# Chosen with bench/traveler_qr.py (12-op traveler, one crease plus oil blots over 5 %
-# of the symbol): L reads 3 %, M 25 %, Q 68 %, H 57 % of damaged codes; H costs two more
-# versions (smaller modules) and gains only past 10 % damage. Q it is.
-QR_ERROR = "q"
-QR_BORDER = 4  # quiet zone in modules, as the standard asks
-FAMILIES = ["DejaVu Sans", "Noto Sans CJK JP"]
+LABEL_SIZE_MM = LABEL_MM
 _PROCESSES = catalog.processes()
+__all__ = ["A4", "LABEL", "PaperJob", "ensure_app", "fix_to_unicode", "issue_pdf", "write_pdf"]
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("工程表 / 現品票", "Traveler"),
     "job": ("注番", "Job No."),
     "part": ("品番", "Part No."),
-    "drawing": ("図番", "Drawing No."),
+    "part_name": ("品名", "Part name"),
+    "drawing": ("図番 / 版", "Drawing / rev."),
+    "material": ("材質", "Material"),
     "qty": ("数量", "Quantity"),
     "of_order": ("受注数", "order"),
     "due": ("納期", "Due"),
     "lot": ("ロット", "Lot"),
     "parent": ("親ロット", "Parent lot"),
     "issuer": ("発行", "Issued by"),
-    "seq": ("工程", "Op"),
-    "firm": ("事業者", "Firm"),
-    "process": ("加工", "Process"),
-    "received": ("受入数", "Received"),
-    "good": ("良品", "Good"),
-    "defect": ("不良", "Defect"),
-    "date": ("日付", "Date"),
-    "sign": ("印", "Sign"),
+    "note": ("備考", "Note"),
+    "seq": ("工程No.", "Step"),
+    "process": ("工程名 / 指示", "Process / instructions"),
+    "firm": ("加工先", "Done by"),
+    "step_due": ("納期", "Due"),
+    "received_on": ("受入日", "Date in"),
+    "shipped_on": ("出荷日", "Date out"),
+    "shipped": ("出荷数", "Qty out"),
+    "defect": ("不良数", "Rej."),
+    "person": ("担当者", "Worker"),
+    "route": ("工程", "Route"),
+    "page": ("{n} / {of} ページ", "Page {n} of {of}"),
+    "cont": ("(続き)", "(continued)"),
     "scan": (
-        "QRコードを読み取ると注番・工程が表示されます。手入力は不要です。",
-        "Scan the QR code to open this job and its route; no typing needed.",
+        "QRコードを読み取ると注番・工程が表示されます。手入力は不要です。"
+        "受入日・出荷日・出荷数・不良数・担当者は各工程で記入してください。",
+        "Scan the QR code to open this job and its route; no typing needed. "
+        "Write the dates, counts and your name in each step's boxes.",
     ),
     "pcs": ("個", "pcs"),
+    "remarks": ("連絡事項 (各工程で記入)", "Remarks (written by each shop)"),
 }
 WEEKDAYS = {"ja": "月火水木金土日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 
@@ -96,136 +100,49 @@ def day(d: date, lang: str) -> str:
     return f"{d.isoformat()} ({WEEKDAYS[lang][d.weekday()]})"
 
 
+def short_day(d: date, lang: str) -> str:
+    """``12/05 (金)``: a step's due date in a narrow column."""
+    return f"{d.month}/{d.day:02d} ({WEEKDAYS[lang][d.weekday()]})"
+
+
 def process_name(code: str, lang: str) -> str:
     entry = _PROCESSES.get(code)
     return entry.name(lang) if entry else code
 
 
+def issued_text(at: datetime) -> str:
+    """The issue time in the shop's own zone with its short name: ``2026-12-02 09:30 JST``
+    (an offset only where the zone has no name)."""
+    local = at.astimezone()
+    zone = local.tzname() or ""
+    if not zone or zone[0] in "+-":
+        zone = local.strftime("UTC%z")
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
 @dataclass(frozen=True, slots=True)
-class QrFacts:
-    """What was printed: symbol version, modules across (with quiet zone), module size."""
+class PaperJob:
+    """What the sheet prints beyond the QR: the job's note (備考), 品名, 材質, the
+    drawing's revision, and per step a due date and an instruction. From ``JobCreated``."""
 
-    version: int
-    error: str
-    modules: int
-    module_mm: float
+    note: str = ""
+    part_name: str = ""
+    material: str = ""
+    revision: str = ""
+    step_info: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, job: JobState | None) -> PaperJob:
+        if job is None:
+            return cls()
+        return cls(job.note, job.part_name, job.material, job.revision, job.step_info)
 
-def qr_symbol(text: str) -> segno.QRCode:
-    # Never a Micro QR (segno picks one for short texts; most webcam decoders skip them).
-    return segno.make(text, error=QR_ERROR, micro=False, boost_error=False)
+    def step_due(self, seq: int) -> date | None:
+        due = self.step_info.get(str(seq), {}).get("due")
+        return date.fromisoformat(due) if due else None
 
-
-def ensure_app() -> QGuiApplication:
-    """The running application, or a new one for fonts; offscreen, since writing a PDF
-    needs no screen. A widgets application, so the app and its tests can share it."""
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "nakama", "-platform", "offscreen"])
-    assert isinstance(app, QGuiApplication)
-    return app
-
-
-class _Sheet:
-    """Drawing helpers in millimetres over a painter at ``DPI``."""
-
-    def __init__(self, painter: QPainter) -> None:
-        self.p = painter
-        # The device's own resolution: DPI for the PDF writer, whatever a printer uses.
-        device = painter.device()
-        self.k = (device.logicalDpiX() if device is not None else DPI) / 25.4
-
-    def rect(self, x: float, y: float, w: float, h: float) -> QRectF:
-        return QRectF(x * self.k, y * self.k, w * self.k, h * self.k)
-
-    def font(self, pt: float, bold: bool = False) -> None:
-        f = QFont()
-        f.setFamilies(FAMILIES)
-        f.setPointSizeF(pt)
-        f.setBold(bold)
-        self.p.setFont(f)
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        s: str,
-        pt: float,
-        *,
-        bold: bool = False,
-        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
-        wrap: bool = False,
-    ) -> None:
-        self.font(pt, bold)
-        if not wrap:
-            # Shrink a long value (an English process name, a long lot id) to fit its box
-            # rather than cut it: a clipped word on a traveler is a misread waiting.
-            room = w * self.k
-            while (
-                pt > 5 and QFontMetricsF(self.p.font(), self.p.device()).horizontalAdvance(s) > room
-            ):
-                pt -= 0.5
-                self.font(pt, bold)
-        flags = align | Qt.AlignmentFlag.AlignVCenter
-        box = self.rect(x, y, w, h)
-        if wrap:
-            flags |= Qt.TextFlag.TextWordWrap
-            # The same for wrapped text: smaller type until every line is inside the box.
-            while pt > 5 and self.height(box, int(flags), s) > box.height():
-                pt -= 0.5
-                self.font(pt, bold)
-        self.p.drawText(box, int(flags), s)
-
-    def fits(self, x: float, y: float, w: float, h: float, s: str, pt: float) -> bool:
-        """Whether ``s`` wrapped at ``pt`` points stays inside the box."""
-        self.font(pt)
-        box = self.rect(x, y, w, h)
-        return self.height(box, int(Qt.TextFlag.TextWordWrap), s) <= box.height()
-
-    def height(self, box: QRectF, flags: int, s: str) -> float:
-        metrics = QFontMetricsF(self.p.font(), self.p.device())
-        return metrics.boundingRect(QRectF(0, 0, box.width(), 1e6), flags, s).height()
-
-    def box(self, x: float, y: float, w: float, h: float, width_mm: float = 0.3) -> None:
-        self.p.setPen(QPen(QColor("black"), width_mm * self.k))
-        self.p.setBrush(Qt.BrushStyle.NoBrush)
-        self.p.drawRect(self.rect(x, y, w, h))
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, width_mm: float = 0.3) -> None:
-        self.p.setPen(QPen(QColor("black"), width_mm * self.k))
-        self.p.drawLine(self.rect(x1, y1, 0, 0).topLeft(), self.rect(x2, y2, 0, 0).topLeft())
-
-    def qr(self, text: str, x: float, y: float, size: float) -> QrFacts:
-        """Draw the QR, quiet zone included, in a ``size`` mm square at (x, y)."""
-        symbol = qr_symbol(text)
-        rows = [list(r) for r in symbol.matrix]
-        n = len(rows) + 2 * QR_BORDER
-        module = size / n
-        path = QPainterPath()
-        # One path of merged horizontal runs, filled with the winding rule, so no hairline
-        # seams appear between neighbouring modules when a printer driver rasterises it.
-        path.setFillRule(Qt.FillRule.WindingFill)
-        for r, row in enumerate(rows):
-            c = 0
-            while c < len(row):
-                if row[c] & 1:
-                    start = c
-                    while c < len(row) and row[c] & 1:
-                        c += 1
-                    path.addRect(
-                        self.rect(
-                            x + (start + QR_BORDER) * module,
-                            y + (r + QR_BORDER) * module,
-                            (c - start) * module,
-                            module,
-                        )
-                    )
-                else:
-                    c += 1
-        self.p.fillPath(path, QColor("black"))
-        return QrFacts(int(symbol.version), symbol.error or QR_ERROR, n, round(module, 3))
+    def instruction(self, seq: int) -> str:
+        return self.step_info.get(str(seq), {}).get("note", "")
 
 
 def write_pdf(
@@ -236,56 +153,60 @@ def write_pdf(
     lang: str = "ja",
     fmt: str = A4,
     firm_names: Mapping[str, str] | None = None,
+    paper: PaperJob | None = None,
 ) -> QrFacts:
-    """Write the traveler sheet (``a4``) or label (``label``) to ``out``; returns QR facts.
-    ``firm_names`` (code -> name, the firm directory) puts names beside the codes."""
-    facts = _write(traveler, qr_text, Path(out), lang, fmt, firm_names or {})
-    out = Path(out)
-    out.write_bytes(fix_to_unicode(out.read_bytes()))
-    return facts
+    """Write the traveler sheet (``a4``) or label (``label``) to ``out``; returns QR facts
+    (``pages``: how many pages or labels). ``firm_names`` (code -> name, the firm
+    directory) puts names beside the codes; ``paper`` adds the job's printed-only fields."""
+    names = firm_names or {}
+    paper = paper or PaperJob()
+    title = f"{t('title', lang)} {traveler.job_id} {traveler.lot_id}"
+    size = LABEL_MM if fmt == LABEL else A4_MM
+    with document(Path(out), title, size) as doc:
+        return _draw(doc, traveler, qr_text, lang, fmt, names, paper)
 
 
-def _write(
-    traveler: Traveler, qr_text: str, out: Path, lang: str, fmt: str, names: Mapping[str, str]
+def print_on(
+    printer: QPagedPaintDevice,
+    traveler: Traveler,
+    qr_text: str,
+    *,
+    lang: str = "ja",
+    fmt: str = A4,
+    firm_names: Mapping[str, str] | None = None,
+    paper: PaperJob | None = None,
 ) -> QrFacts:
-    ensure_app()
-    writer = QPdfWriter(str(out))
-    writer.setResolution(DPI)
-    writer.setTitle(f"{t('title', lang)} {traveler.job_id} {traveler.lot_id}")
-    writer.setCreator("Nakama")
-    return paint(writer, traveler, qr_text, lang, fmt, names)
+    """The same sheet as ``write_pdf``'s, on a printer (at its own resolution)."""
+    with on_device(printer, LABEL_MM if fmt == LABEL else A4_MM) as doc:
+        return _draw(doc, traveler, qr_text, lang, fmt, firm_names or {}, paper or PaperJob())
 
 
-def page_layout(fmt: str) -> QPageLayout:
-    if fmt == LABEL:
-        size = QPageSize(QRectF(0, 0, *LABEL_SIZE_MM).size(), QPageSize.Unit.Millimeter, "label")
-    else:
-        size = QPageSize(QPageSize.PageSizeId.A4)
-    return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
-
-
-def paint(
-    device: QPagedPaintDevice,
+def _draw(
+    doc: Document,
     traveler: Traveler,
     qr_text: str,
     lang: str,
     fmt: str,
     names: Mapping[str, str],
+    paper: PaperJob,
 ) -> QrFacts:
-    """Paint the sheet on ``device`` (the PDF writer, or a printer: the same page)."""
-    device.setPageLayout(page_layout(fmt))
-    painter = QPainter(device)
-    if not painter.isActive():
-        raise OSError("the printer could not be opened")
-    try:
-        sheet = _Sheet(painter)
+    if fmt == LABEL:
+        pages = _label_pages(doc.page, traveler, lang, names)
+    else:
+        pages = _a4_pages(doc.page, traveler, qr_text, lang, names, paper)
+    facts: QrFacts | None = None
+    for i, blocks in enumerate(pages):
+        if i:
+            doc.new_page()
         if fmt == LABEL:
-            facts = _label(sheet, traveler, qr_text, lang, names)
+            f = _label_head(doc.page, traveler, qr_text, lang, i + 1, len(pages))
         else:
-            facts = _a4(sheet, traveler, qr_text, lang, names)
-    finally:
-        painter.end()
-    return facts
+            f = _a4_head(doc.page, traveler, qr_text, lang, names, paper, i + 1, len(pages))
+        facts = facts or f
+        for y, draw in blocks:
+            draw(doc.page, y)
+    assert facts is not None
+    return replace(facts, pages=len(pages))
 
 
 def _qty_text(tr: Traveler, lang: str) -> str:
@@ -300,180 +221,295 @@ def _firm(code: str, names: Mapping[str, str]) -> str:
     return f"{name} ({code})" if name else code
 
 
-def _a4(s: _Sheet, tr: Traveler, qr_text: str, lang: str, names: Mapping[str, str]) -> QrFacts:
-    left, top, width = 12.0, 12.0, 186.0
-    s.text(left, top, 110, 12, t("title", lang), 20, bold=True)
-    # The shop's own clock on paper (JST in Ota), with its offset so it is unambiguous.
-    issued = tr.issued_at.astimezone().strftime("%Y-%m-%d %H:%M (UTC%z)")
-    issuer = _firm(tr.issuer, names)
-    s.text(left, top + 12, 110, 6, f"{t('issuer', lang)}: {issuer}  {issued}", 8)
+# -- A4 ----------------------------------------------------------------------------------
+LEFT, TOP, WIDTH = 12.0, 10.0, 186.0
+BOTTOM = A4_MM[1] - 12.0
+QR_MM = 72.0
+FIELD_LABEL, FIELD_VALUE, FIELD_H = 24.0, 86.0, 8.0
+ROW_MIN = 12.0  # a handwritten date needs this
+HEAD_H = 9.0
+# (key, width mm, printed text size); blank columns are written by hand.
+COLS: list[tuple[str, float]] = [
+    ("seq", 15.0), ("process", 40.0), ("firm", 35.0), ("step_due", 17.0),
+    ("received_on", 16.0), ("shipped_on", 16.0), ("shipped", 14.0), ("defect", 13.0),
+    ("person", 20.0),
+]  # fmt: skip
+BLANK = {"received_on", "shipped_on", "shipped", "defect", "person"}
 
-    qr_size = 72.0
-    facts = s.qr(qr_text, left + width - qr_size, top, qr_size)
 
-    fields = [
-        ("job", tr.job_id, 16.0),
-        ("part", tr.part_no, 13.0),
-        ("drawing", tr.drawing_no or "—", 11.0),
-        ("qty", _qty_text(tr, lang), 13.0),
-        ("due", day(tr.due, lang), 13.0),
-        ("lot", tr.lot_id, 11.0),
-    ]  # fmt: skip
+def _fields(tr: Traveler, lang: str, paper: PaperJob) -> list[tuple[str, str, float, bool]]:
+    drawing = tr.drawing_no or "—"
+    if paper.revision:
+        drawing += f"  / {paper.revision}"
+    rows = [
+        ("job", tr.job_id, 15.0, True),
+        ("part", tr.part_no, 13.0, True),
+        ("part_name", paper.part_name or "—", 11.0, False),
+        ("drawing", drawing, 11.0, False),
+        ("material", paper.material or "—", 11.0, False),
+        ("qty", _qty_text(tr, lang), 12.0, False),
+        ("due", day(tr.due, lang), 12.0, True),
+        ("lot", tr.lot_id, 13.0, True),
+    ]
     if tr.parent_lot:
-        fields.append(("parent", tr.parent_lot, 10.0))
-    y, label_w, value_w, row_h = top + 20, 26.0, 84.0, 9.0
-    for key, value, pt in fields:
-        s.box(left, y, label_w, row_h)
-        s.box(left + label_w, y, value_w, row_h)
-        s.text(left + 1.5, y, label_w - 2, row_h, t(key, lang), 9)
-        s.text(left + label_w + 2, y, value_w - 3, row_h, value, pt, bold=key in ("job", "part"))
-        y += row_h
+        rows.append(("parent", tr.parent_lot, 10.0, False))
+    return rows
 
-    y = max(y, top + qr_size) + 6
-    cols = [("seq", 12), ("process", 32), ("firm", 38), ("received", 18), ("good", 18),
-            ("defect", 18), ("date", 26), ("sign", 24)]  # fmt: skip
-    footer_h = 14.0
-    head_h = 8.0
-    rows_h = 297 - 10 - footer_h - y - head_h
-    row_h = min(16.0, rows_h / max(1, len(tr.route.ops)))
-    x = left
-    for key, w in cols:
-        s.box(x, y, w, head_h, 0.5)
-        s.text(x, y, w, head_h, t(key, lang), 9, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
-        x += w
-    y += head_h
-    for op in tr.route.ops:
-        x = left
-        for key, w in cols:
-            s.box(x, y, w, row_h)
-            name = names.get(op.firm) if key == "firm" else None
-            if name:  # the name to read at a glance, the code to match the screen
-                mid = Qt.AlignmentFlag.AlignHCenter
-                s.text(x + 1.5, y + 1, w - 3, row_h * 0.6 - 1, name, 11.0, align=mid)
-                s.text(x + 1.5, y + row_h * 0.55, w - 3, row_h * 0.4, op.firm, 8.0, align=mid)
-                x += w
-                continue
-            value = {"seq": str(op.seq), "process": process_name(op.process, lang),
-                     "firm": op.firm}.get(key, "")  # fmt: skip
-            if value:
-                pt = 12.0 if key != "seq" else 11.0
-                s.text(x + 1.5, y, w - 3, row_h, value, pt, align=Qt.AlignmentFlag.AlignHCenter)
+
+def _field_heights(pg: Page, tr: Traveler, lang: str, paper: PaperJob) -> list[float]:
+    return [
+        max(FIELD_H, pg.height(v, FIELD_VALUE - 3, pt, bold) + 1.5)
+        for _k, v, pt, bold in _fields(tr, lang, paper)
+    ]
+
+
+def _later_fields(tr: Traveler) -> list[tuple[str, str, float]]:
+    return [("job", tr.job_id, 15.0), ("lot", tr.lot_id, 13.0), ("part", tr.part_no, 12.0)]
+
+
+def _later_height(pg: Page, value: str, pt: float) -> float:
+    return max(FIELD_H + 2, pg.height(value, FIELD_VALUE - 3, pt, True) + 1.5)
+
+
+def _later_top(pg: Page, tr: Traveler) -> float:
+    """Where the flow starts on further pages: below the job, lot and part, the
+    "continued" line, and the QR."""
+    fields = TOP + 18 + sum(_later_height(pg, v, pt) for _k, v, pt in _later_fields(tr)) + 8
+    return max(fields, TOP + 14 + QR_MM + 2)
+
+
+def _first_top(pg: Page, tr: Traveler, lang: str, paper: PaperJob) -> float:
+    """Where the flow starts on page 1: below the fields and the QR."""
+    return max(TOP + 18 + sum(_field_heights(pg, tr, lang, paper)), TOP + 14 + QR_MM) + 4
+
+
+def _a4_head(
+    pg: Page,
+    tr: Traveler,
+    qr_text: str,
+    lang: str,
+    names: Mapping[str, str],
+    paper: PaperJob,
+    n: int,
+    of: int,
+) -> QrFacts:
+    """What every page carries: title, issuer, page number, the QR; page 1 the fields,
+    further pages the job, lot and part in large type."""
+    pg.text(LEFT, TOP, 110, 11, t("title", lang), 20, bold=True)
+    issuer = f"{t('issuer', lang)}: {_firm(tr.issuer, names)}  {issued_text(tr.issued_at)}"
+    pg.text(LEFT, TOP + 11, WIDTH - QR_MM - 2, 6, issuer, MIN_PT)
+    page = t("page", lang).format(n=n, of=of)
+    pg.text(LEFT, BOTTOM + 3, WIDTH, 5, f"{tr.job_id}  {tr.lot_id}", MIN_PT)
+    pg.text(LEFT, BOTTOM + 3, WIDTH, 5, page, 9, align=RIGHT)
+    facts = pg.qr(qr_text, LEFT + WIDTH - QR_MM, TOP, QR_MM)
+    y = TOP + 18
+    if n == 1:
+        for (key, value, pt, bold), h in zip(
+            _fields(tr, lang, paper), _field_heights(pg, tr, lang, paper), strict=True
+        ):
+            pg.field(LEFT, y, FIELD_LABEL, FIELD_VALUE, h, t(key, lang), value, pt, bold=bold)
+            y += h
+        return facts
+    for key, value, pt in _later_fields(tr):
+        h = _later_height(pg, value, pt)
+        pg.field(LEFT, y, FIELD_LABEL, FIELD_VALUE, h, t(key, lang), value, pt, bold=True)
+        y += h
+    pg.text(LEFT, y + 2, FIELD_LABEL + FIELD_VALUE, 6, f"{t('route', lang)} {t('cont', lang)}",
+            11, bold=True)  # fmt: skip
+    return facts
+
+
+def _step_cells(
+    pg: Page, op: Operation, lang: str, names: Mapping[str, str], paper: PaperJob
+) -> dict[str, list[tuple[str, float, bool]]]:
+    """Per column: lines of (text, pt, bold), top to bottom. A firm's name is set on one
+    line if it fits at 8 pt or more (a name broken in two is read as two), else wrapped."""
+    instruction = paper.instruction(op.seq)
+    process = [(process_name(op.process, lang), 11.0, True)]
+    if instruction:
+        process.append((instruction, 9.0, False))
+    name = names.get(op.firm)
+    if name:
+        pt = 10.0
+        while pt > MIN_PT and not pg.fits(name, dict(COLS)["firm"] - 2 * PAD, pt, True):
+            pt -= 0.5
+        firm = [(name, pt, True), (op.firm, MIN_PT, False)]
+    else:
+        firm = [(op.firm, 11.0, True)]
+    due = paper.step_due(op.seq)
+    return {
+        "seq": [(str(op.seq), 12.0, True)],
+        "process": process,
+        "firm": firm,
+        "step_due": [(short_day(due, lang), 9.0, False)] if due else [],
+    }
+
+
+PAD = 1.2
+
+
+def _cell_height(pg: Page, lines: list[tuple[str, float, bool]], w: float) -> float:
+    return sum(pg.height(s, w - 2 * PAD, pt, bold) for s, pt, bold in lines)
+
+
+def _a4_pages(
+    pg: Page,
+    tr: Traveler,
+    qr_text: str,
+    lang: str,
+    names: Mapping[str, str],
+    paper: PaperJob,
+) -> list[list[tuple[float, Draw]]]:
+    later_top = _later_top(pg, tr)
+    flow = Flow(top=_first_top(pg, tr, lang, paper), bottom=BOTTOM, next_top=later_top)
+    if paper.note:
+        note_h = pg.height(paper.note, WIDTH - FIELD_LABEL - 3, 10.5) + 2.5
+        note_h = max(FIELD_H, note_h)
+
+        def draw_note(p: Page, y: float, h: float = note_h) -> None:
+            p.field(LEFT, y, FIELD_LABEL, WIDTH - FIELD_LABEL, h, t("note", lang), paper.note, 10.5)
+
+        flow.block(note_h + 4, draw_note)
+
+    heads = [pg.lines(t(k, lang), w - 2 * PAD, 8.5, True) for k, w in COLS]
+    head_h = max(HEAD_H, max(len(h) for h in heads) * pg.line_h(8.5) + 1.5)
+
+    def draw_head(p: Page, y: float) -> None:
+        x = LEFT
+        for key, w in COLS:
+            p.fill(x, y, w, head_h)
+            p.box(x, y, w, head_h, 0.4)
+            p.text(x + PAD, y, w - 2 * PAD, head_h, t(key, lang), 8.5, bold=True, align=CENTER)
             x += w
-        y += row_h
-    s.line(left, y + 4, left + width, y + 4, 0.2)
-    s.text(left, y + 5, width, 8, t("scan", lang), 8, wrap=True)
-    return facts
+
+    flow.need(head_h + ROW_MIN)
+    flow.put(head_h, draw_head)
+    flow.repeat = [(head_h, draw_head)]
+    for op in tr.route.ops:
+        cells = _step_cells(pg, op, lang, names, paper)
+        widths = dict(COLS)
+        row_h = max(ROW_MIN, *(_cell_height(pg, v, widths[k]) + 2 * PAD for k, v in cells.items()))
+
+        def draw_row(
+            p: Page,
+            y: float,
+            cells: dict[str, list[tuple[str, float, bool]]] = cells,
+            row_h: float = row_h,
+        ) -> None:
+            x = LEFT
+            for key, w in COLS:
+                p.box(x, y, w, row_h, 0.3)
+                lines = cells.get(key, [])
+                if key == "process":  # the process at the top, its instruction below
+                    at = y + PAD
+                    for s, pt, bold in lines:
+                        at += p.text(x + PAD, at, w - 2 * PAD, 0, s, pt, bold=bold, top=True)
+                elif lines:
+                    total = _cell_height(p, lines, w)
+                    at = y + (row_h - total) / 2
+                    for s, pt, bold in lines:
+                        h = p.height(s, w - 2 * PAD, pt, bold)
+                        p.text(x + PAD, at, w - 2 * PAD, h, s, pt, bold=bold, align=CENTER)
+                        at += h
+                x += w
+
+        flow.block(row_h, draw_row)
+    flow.repeat = []
+    scan_h = pg.height(t("scan", lang), WIDTH, MIN_PT) + 3
+
+    def draw_scan(p: Page, y: float) -> None:
+        p.line(LEFT, y + 1.5, LEFT + WIDTH, y + 1.5, 0.2)
+        p.text(LEFT, y + 2.5, WIDTH, scan_h - 3, t("scan", lang), MIN_PT, top=True)
+
+    flow.block(scan_h, draw_scan)
+    room = flow.bottom - flow.y - 4
+    if room >= 25:  # what is left of the page: ruled lines for the shops' own notes
+
+        def draw_remarks(p: Page, y: float, h: float = min(room, 70.0)) -> None:
+            p.text(LEFT, y + 2, WIDTH, 6, t("remarks", lang), 10, bold=True)
+            p.box(LEFT, y + 8, WIDTH, h - 8, 0.3)
+            for i in range(1, int((h - 8) // 10)):
+                p.line(LEFT + 3, y + 8 + i * 10, LEFT + WIDTH - 3, y + 8 + i * 10, 0.15, True)
+
+        flow.put(min(room, 70.0), draw_remarks)
+    return flow.pages
 
 
-def _label(s: _Sheet, tr: Traveler, qr_text: str, lang: str, names: Mapping[str, str]) -> QrFacts:
-    w, _h = LABEL_SIZE_MM
-    m = 3.0
-    s.text(m, m, w - 2 * m, 7, tr.job_id, 12, bold=True)
-    s.text(m, m + 7, w - 2 * m, 5, f"{t('part', lang)} {tr.part_no}", 8)
+# -- label -------------------------------------------------------------------------------
+LM = 3.0
+LABEL_QR = 50.0  # 0.59 mm modules at version 15: 7 dots each on a 300 dpi label printer
+STEP_PT = MIN_PT  # 7 kana of a process name (ワイヤーカット) fit its column
+
+
+def _label_steps(
+    pg: Page, tr: Traveler, lang: str, names: Mapping[str, str]
+) -> list[tuple[float, Draw]]:
+    """One block per step: its number right-aligned, the process, the firm (name, or the
+    code when no name is known); a long firm name wraps under itself, never mid-word
+    across the columns."""
+    w = LABEL_MM[0] - 2 * LM
+    seq_w, proc_w = 8.5, 21.0
+    firm_w = w - seq_w - proc_w
+    out: list[tuple[float, Draw]] = []
+    for op in tr.route.ops:
+        proc = process_name(op.process, lang)
+        firm = names.get(op.firm, op.firm)
+        h = max(pg.height(proc, proc_w - 1, STEP_PT), pg.height(firm, firm_w, STEP_PT, True)) + 0.8
+
+        def draw(
+            p: Page, y: float, op: Operation = op, proc: str = proc, firm: str = firm, h: float = h
+        ) -> None:
+            p.text(LM, y, seq_w - 1.5, h, str(op.seq), STEP_PT, bold=True, align=RIGHT, top=True)
+            p.text(LM + seq_w, y, proc_w - 1, h, proc, STEP_PT, top=True)
+            p.text(LM + seq_w + proc_w, y, firm_w, h, firm, STEP_PT, bold=True, top=True)
+            p.line(LM, y + h - 0.2, LABEL_MM[0] - LM, y + h - 0.2, 0.1, grey=True)
+
+        out.append((h, draw))
+    return out
+
+
+def _label_lines(tr: Traveler, lang: str) -> list[tuple[str, float, bool]]:
+    """The first label's lines above the QR, below 注番 and ロット."""
     qty_due = f"{t('qty', lang)} {_qty_text(tr, lang)}   {t('due', lang)} {tr.due.isoformat()}"
-    s.text(m, m + 12, w - 2 * m, 5, qty_due, 8)
-    qr_size = w - 2 * m
-    facts = s.qr(qr_text, m, m + 18, qr_size)
-    y = m + 18 + qr_size
-    box = (m, y, w - 2 * m, 100 - y - m - 4)
-    steps = " → ".join(
-        f"{o.seq} {process_name(o.process, lang)} {names.get(o.firm, o.firm)}" for o in tr.route.ops
-    )
-    if not s.fits(*box, steps, 6.0):  # a long route with long names: codes take less room
-        steps = " → ".join(
-            f"{o.seq} {process_name(o.process, lang)} {o.firm}" for o in tr.route.ops
-        )
-    s.text(*box, steps, 6.5, wrap=True)
-    s.text(m, 100 - m - 4, w - 2 * m, 4, f"{t('lot', lang)} {tr.lot_id}", 6.5)
+    return [
+        (f"{t('part', lang)} {tr.part_no}", 9.0, True),
+        (f"{t('drawing', lang)} {tr.drawing_no or '—'}", 9.0, True),
+        (qty_due, MIN_PT, False),
+    ]
+
+
+def _label_qr_top(pg: Page, tr: Traveler, lang: str) -> float:
+    w = LABEL_MM[0] - 2 * LM
+    return LM + 12.5 + sum(pg.height(s, w, pt, b) for s, pt, b in _label_lines(tr, lang)) + 0.5
+
+
+def _label_pages(
+    pg: Page, tr: Traveler, lang: str, names: Mapping[str, str]
+) -> list[list[tuple[float, Draw]]]:
+    top = _label_qr_top(pg, tr, lang) + LABEL_QR + 0.5
+    flow = Flow(top=top, bottom=LABEL_MM[1] - LM - 4, next_top=LM + 17)
+    for h, draw in _label_steps(pg, tr, lang, names):
+        flow.block(h, draw)
+    return flow.pages
+
+
+def _label_head(pg: Page, tr: Traveler, qr_text: str, lang: str, n: int, of: int) -> QrFacts | None:
+    w = LABEL_MM[0] - 2 * LM
+    pg.text(LM, LM, w, 6.5, tr.job_id, 14, bold=True, shrink=True)
+    pg.text(LM, LM + 6.5, 10, 5.5, t("lot", lang), MIN_PT)
+    pg.text(LM + 10, LM + 6.5, w - 10, 5.5, tr.lot_id, 12, bold=True, shrink=True)
+    facts = None
+    if n == 1:
+        y = LM + 12.5
+        for s, pt, bold in _label_lines(tr, lang):
+            y += pg.text(LM, y, w, 0, s, pt, bold=bold, top=True)
+        facts = pg.qr(qr_text, (LABEL_MM[0] - LABEL_QR) / 2, _label_qr_top(pg, tr, lang), LABEL_QR)
+    else:
+        pg.text(LM, LM + 12.5, w, 4, f"{t('route', lang)} {t('cont', lang)}", MIN_PT, bold=True)
+    if of > 1:
+        page = t("page", lang).format(n=n, of=of)
+        pg.text(LM, LABEL_MM[1] - LM - 4, w, 4, page, MIN_PT, align=RIGHT)
     return facts
-
-
-_BFBLOCK = re.compile(rb"beginbf(range|char)(.*?)endbf(?:range|char)", re.S)
-_HEX4 = re.compile(rb"<([0-9A-Fa-f]{4})>")
-
-
-def _unify(m: re.Match[bytes]) -> bytes:
-    cp = int(m.group(1), 16)
-    if 0x2E80 <= cp <= 0x2FDF:
-        norm = unicodedata.normalize("NFKC", chr(cp))
-        if len(norm) == 1 and ord(norm) <= 0xFFFF and norm != chr(cp):
-            return b"<%04X>" % ord(norm)
-    return m.group(0)
-
-
-# CJK Radicals Supplement code points that Noto Sans CJK JP draws with the glyph of a
-# unified ideograph (read from the font's cmap, format 12): Qt's ToUnicode map names the
-# radical, so 全長 would extract as 全⻑ (U+2ED1) and a search for 長 would miss it. These
-# have no NFKC mapping, so the traveler's ``fix_to_unicode`` (Kangxi radicals) keeps them.
-RADICAL_IDEOGRAPHS: dict[int, int] = {
-    0x2E82: 0x4E5B, 0x2E83: 0x4E5A, 0x2E85: 0x4EBB, 0x2E89: 0x5202, 0x2E8B: 0x353E,
-    0x2E8E: 0x5140, 0x2E8F: 0x5C23, 0x2E90: 0x5C22, 0x2E92: 0x5DF3, 0x2E93: 0x5E7A,
-    0x2E94: 0x5F51, 0x2E96: 0x5FC4, 0x2E98: 0x624C, 0x2E99: 0x6535, 0x2E9B: 0x65E1,
-    0x2E9E: 0x6B7A, 0x2E9F: 0x6BCD, 0x2EA0: 0x6C11, 0x2EA1: 0x6C35, 0x2EA3: 0x706C,
-    0x2EA6: 0x4E2C, 0x2EA8: 0x72AD, 0x2EAB: 0x7F52, 0x2EAD: 0x793B, 0x2EAF: 0x7CF9,
-    0x2EB0: 0x7E9F, 0x2EB1: 0x7F53, 0x2EB2: 0x7F52, 0x2EB9: 0x8002, 0x2EBA: 0x8080,
-    0x2EBE: 0x8279, 0x2EC2: 0x8864, 0x2EC3: 0x8980, 0x2EC4: 0x897F, 0x2EC5: 0x89C1,
-    0x2EC8: 0x8BA0, 0x2EC9: 0x8D1D, 0x2ECB: 0x8F66, 0x2ECD: 0x8FB6, 0x2ED0: 0x9485,
-    0x2ED1: 0x9577, 0x2ED2: 0x9578, 0x2ED3: 0x957F, 0x2ED6: 0x961D, 0x2ED8: 0x9752,
-    0x2ED9: 0x97E6, 0x2EDA: 0x9875, 0x2EDB: 0x98CE, 0x2EDC: 0x98DE, 0x2EDF: 0x98E0,
-    0x2EE0: 0x9963, 0x2EE2: 0x9A6C, 0x2EE5: 0x9C7C, 0x2EE6: 0x9E1F, 0x2EE7: 0x5364,
-    0x2EE8: 0x9EA6, 0x2EE9: 0x9EC4, 0x2EEA: 0x9EFE, 0x2EEB: 0x6589, 0x2EEC: 0x9F50,
-    0x2EED: 0x6B6F, 0x2EEE: 0x9F7F, 0x2EEF: 0x7ADC, 0x2EF0: 0x9F99, 0x2EF2: 0x4E80,
-    0x2EF3: 0x9F9F,
-    0x2027: 0x30FB,  # the font's one middle-dot glyph: ・ (katakana), not ‧ (hyphenation)
-}  # fmt: skip
-_ENTRY = re.compile(rb"<([0-9A-Fa-f]{4})>")
-
-
-def _fix_radicals(pdf: bytes) -> bytes:
-    """Point ToUnicode entries at 長 and the like instead of their radical look-alikes.
-
-    Like the Kangxi fix: only the Unicode side of a one-glyph entry changes, to a code of
-    the same length, so every byte offset in the PDF stays valid."""
-
-    def unify(e: re.Match[bytes]) -> bytes:
-        cp = RADICAL_IDEOGRAPHS.get(int(e.group(1), 16))
-        return b"<%04X>" % cp if cp is not None else e.group(0)
-
-    def block(m: re.Match[bytes]) -> bytes:
-        is_range = m.group(1) == b"range"
-        lines = []
-        for line in m.group(0).split(b"\n"):
-            codes = list(_ENTRY.finditer(line))
-            if is_range and len(codes) > 2:
-                # <g1> <g2> [<u> <u> …] maps glyph by glyph; <g1> <g2> <u> counts up from
-                # u, so it is changed only when it maps a single glyph.
-                if b"[" in line or codes[0].group(1) == codes[1].group(1):
-                    cut = codes[2].start()
-                    line = line[:cut] + _ENTRY.sub(unify, line[cut:])
-            elif not is_range and len(codes) == 2:
-                cut = codes[1].start()
-                line = line[:cut] + _ENTRY.sub(unify, line[cut:])
-            lines.append(line)
-        return b"\n".join(lines)
-
-    return _BFBLOCK.sub(block, pdf)
-
-
-def fix_to_unicode(pdf: bytes) -> bytes:
-    """Point ToUnicode entries at unified ideographs instead of their radical look-alikes.
-
-    Only the Unicode side of each entry changes (a bfrange line starts with two glyph
-    codes, a bfchar line with one), and each replacement keeps its length, so every
-    byte offset in the PDF stays valid."""
-
-    def block(m: re.Match[bytes]) -> bytes:
-        skip = 2 if m.group(1) == b"range" else 1
-        lines = []
-        for line in m.group(0).split(b"\n"):
-            codes = list(_HEX4.finditer(line))
-            if len(codes) > skip:
-                cut = codes[skip].start()
-                line = line[:cut] + _HEX4.sub(_unify, line[cut:])
-            lines.append(line)
-        return b"\n".join(lines)
-
-    return _fix_radicals(_BFBLOCK.sub(block, pdf))
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,12 +552,16 @@ def issue_pdf(
     tmp = out.with_name(out.name + ".part")
     try:
         facts = write_pdf(
-            prepared.traveler, prepared.text, tmp, lang=lang, fmt=fmt, firm_names=firm_names(store)
-        )
+            prepared.traveler, prepared.text, tmp, lang=lang, fmt=fmt,
+            firm_names=firm_names(store), paper=PaperJob.of(store.job(job_id)),
+        )  # fmt: skip
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing written to {tmp}")
         if printer is not None:  # the same page again, on paper; the PDF is kept too
-            paint(printer, prepared.traveler, prepared.text, lang, fmt, firm_names(store))
+            print_on(
+                printer, prepared.traveler, prepared.text, lang=lang, fmt=fmt,
+                firm_names=firm_names(store), paper=PaperJob.of(store.job(job_id)),
+            )  # fmt: skip
         res = record_issued(store, prepared, actor)
     except BaseException:
         tmp.unlink(missing_ok=True)

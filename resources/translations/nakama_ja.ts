@@ -404,6 +404,10 @@
       <translation>{0}：暗証番号を入力してください</translation>
     </message>
     <message>
+      <source>The day's review is for the owner.</source>
+      <translation>今日のまとめは社長が見る画面です。</translation>
+    </message>
+    <message>
       <source>Nakama shop-floor terminal</source>
       <translation>Nakama 現場端末</translation>
     </message>
@@ -422,10 +426,6 @@
     <message>
       <source>Sign in</source>
       <translation>サインイン</translation>
-    </message>
-    <message>
-      <source>The day's review is for the owner.</source>
-      <translation>今日のまとめは社長が見る画面です。</translation>
     </message>
     <message>
       <source>No hub</source>
