@@ -43,6 +43,7 @@ from app.ui.measure_dialog import MeasureDialog
 from app.ui.scan import verdict_text
 from app.ui.session import Session
 from app.ui.sign_in import SignInDialog
+from app.ui.text import tr
 from app.ui.widgets import ChoiceDialog, ConfirmDialog, CountDialog
 
 # The panels a shop buys, each with the density of its usual diagonal: layouts are
@@ -158,11 +159,38 @@ def seed(store: Store) -> None:
     store.record(commands.receive(store.job("F001-SHOT-2"), worker, lot, 10, 80))
     store.record(commands.start(store.job("F001-SHOT-2"), worker, lot, 10))
     store.record(commands.finish(store.job("F001-SHOT-2"), worker, lot, 10, 80, 0, 0))
+    _seed_drawing(store, owner, flange)
     oid, name, pin = PIN_OPERATOR
     store.record(
         commands.save_operator(
             store.operators(), owner, operator_id=oid, name=name, pin_hash=hash_pin(pin)
         )
+    )
+
+
+def _seed_drawing(store: Store, owner: commands.Actor, job_id: str) -> None:
+    """A drawing for the lead's job: a picture with its number and a revision that differs
+    from the job's (the viewer's warning shows)."""
+    from PySide6.QtGui import QFont, QImage
+
+    from app import attachments
+    from app.ui.paper import ensure_app
+
+    ensure_app()  # painting text needs an application (fonts)
+    image = QImage(1600, 1130, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    p.setPen(QColor("black"))
+    p.drawRect(20, 20, 1560, 1090)
+    p.drawEllipse(500, 300, 600, 600)
+    p.drawEllipse(700, 500, 200, 200)
+    p.setFont(QFont("Noto Sans CJK JP", 28))
+    p.drawText(1100, 1060, "D-88-A  rev C  FLANGE-88")
+    p.end()
+    path = store.path.parent / "D-88-A_revC.png"
+    image.save(str(path))
+    attachments.attach_drawing(
+        store, store.record, store.job(job_id), owner, path, drawing_no="D-88-A", revision="C"
     )
 
 
@@ -226,8 +254,10 @@ class Shop:
             w.close()
             w.deleteLater()
         self.extra.clear()
-        if self.session.operator is None:
-            self.session.sign_in_id(demo.DEMO_OPERATORS[1][0])
+        worker = demo.DEMO_OPERATORS[1][0]
+        if self.session.operator is None or self.session.operator.operator_id != worker:
+            self.session.sign_in_id(worker)
+        self.window.undo_bar.dismiss()
         self.window.flash.stop()
         self.window.dismiss_held()
         self.window.open_jobs()
@@ -360,13 +390,101 @@ def _due_calendar(shop: Shop) -> QWidget:
     return popup
 
 
+def _as_owner(shop: Shop) -> None:
+    """The owner signed in (the review and the settings are theirs; ``reset`` signs the
+    machinist in again)."""
+    shop.session.sign_in_id(demo.DEMO_OPERATORS[0][0])
+
+
 @entry("review")
 def _review(shop: Shop) -> QWidget:
+    _as_owner(shop)
     shop.window.open_review()
     return shop.window
 
 
+def _review_page(name: str) -> None:
+    @entry(f"review_{name}")
+    def _page(shop: Shop) -> QWidget:
+        _as_owner(shop)
+        shop.window.open_review()
+        review = shop.window.review
+        review.pages.setCurrentWidget(getattr(review, name))
+        return shop.window
+
+
+for _name in ("steps", "late", "door", "lot", "sign_off", "defects", "measurements", "machines"):
+    _review_page(_name)
+
+
+@entry("settings")
+def _settings(shop: Shop) -> QWidget:
+    _as_owner(shop)
+    shop.window.open_settings()
+    return shop.window
+
+
+def _settings_section(key: str) -> None:
+    @entry(f"settings_{key}")
+    def _section(shop: Shop) -> QWidget:
+        _as_owner(shop)
+        shop.window.open_settings()
+        shop.window.settings_page.show_section(key)
+        return shop.window
+
+
+for _key in ("operators", "devices", "camera", "hub", "printer", "codes"):
+    _settings_section(_key)
+
+
+@entry("undo_bar")
+def _undo_bar(shop: Shop) -> QWidget:
+    worker = demo.DEMO_OPERATORS[1][0]
+    last = next(
+        e
+        for e in reversed(shop.store.job_events(shop.job("PIN-7")))
+        if e.operator == worker and e.type == "OpStarted"
+    )
+    shop.open_job("PIN-7")
+    shop.window.undo_bar.offer(last)
+    return shop.window
+
+
 # -- the dialogs ---------------------------------------------------------------------
+
+
+@entry("owner_pin")
+def _owner_pin(shop: Shop) -> QWidget:
+    from app.ui.owner_gate import OwnerPinDialog
+
+    return shop.dialog(OwnerPinDialog(shop.session, tr("Settings are for the owner."), shop.window))
+
+
+@entry("kiosk_leave")
+def _kiosk_leave(shop: Shop) -> QWidget:
+    from app.ui.kiosk import LeaveKioskDialog
+
+    return shop.dialog(LeaveKioskDialog(shop.session, shop.window))
+
+
+@entry("defect_photo")
+def _defect_photo(shop: Shop) -> QWidget:
+    from app.ui.defect_photo import DefectPhotoDialog
+
+    return shop.dialog(DefectPhotoDialog("バリ × 3", None, shop.window))
+
+
+@entry("drawing")
+def _drawing(shop: Shop) -> QWidget:
+    from app.store import files
+    from app.ui.drawing_viewer import DrawingDialog
+
+    job = shop.store.job(shop.job("FLANGE-88"))
+    assert job is not None and job.drawings
+    drawing = job.drawings[-1]
+    path = files.path_of(shop.store, drawing.sha256)
+    assert path is not None
+    return shop.dialog(DrawingDialog(job, drawing, path, shop.window))
 
 
 @entry("sign_in")

@@ -147,7 +147,8 @@ def _type_problem(w: QWidget) -> str:
     if not (has_text or isinstance(w, QAbstractItemView | QHeaderView | QLineEdit)):
         return ""
     cap = QFontMetricsF(w.font()).capHeight()
-    figure = w.objectName() in FIGURES or w.property("key") or w.property("count")
+    # ``is True``: a list's own Qt property ``count`` (its number of rows) is no mark.
+    figure = w.objectName() in FIGURES or w.property("key") is True or w.property("count") is True
     least = FIGURE_MM if figure else BODY_MM
     if cap < mm(least) * 0.97 - SLACK_PX:  # 3 %: the font's own rounding of pixel sizes
         return f"text {to_mm(cap):.1f} mm cap height, under {least} mm"

@@ -28,7 +28,7 @@ from app.store.review import PeriodReview, lot_history
 from app.ui.approval_text import approval_lines
 from app.ui.session import Session
 from app.ui.text import lang, process_name, reason_text, status_name, tr
-from app.ui.widgets import BigButton, say, touch
+from app.ui.widgets import BigButton, say, tap_rows, touch, touch_scroll
 
 RED = QColor("#b00020")
 AMBER = QColor("#8a5a00")
@@ -71,13 +71,13 @@ def table(name: str, headers: list[str]) -> QTableWidget:
     head.setStretchLastSection(True)
     head.setMinimumSectionSize(36)
     head.setSortIndicatorShown(False)
-    head.setStyleSheet("QHeaderView::section { font-size: 12pt; padding: 4px 2px; }")
-    t.verticalHeader().setDefaultSectionSize(38)
-    # A notch under the screen's 16 pt: a day's steps fit a 1024-wide screen unscrolled.
+    # Body text like every screen's (3.5 mm): a wide table scrolls sideways by swiping
+    # rather than shrink its type. Rows are not selectable unless tapped (``tap_rows``).
     t.setStyleSheet(
-        "QTableView { font-size: 13pt; } QHeaderView::section { font-size: 12pt; padding: 4px; }"
-        " QTableView::item { padding: 0 2px; }"
+        "QHeaderView::section { padding: 4px 2px; } QTableView::item { padding: 0 2px; }"
     )
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    touch_scroll(t)
     return t
 
 
@@ -130,6 +130,7 @@ class StepsPage(QWidget):
             ],
         )
         self.table.cellClicked.connect(self._open)
+        tap_rows(self.table)  # a row opens its lot's history
         # Part over job number, two lines a row: the row grows to hold them.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lay = QVBoxLayout(self)
@@ -492,9 +493,7 @@ class SignOffPage(QWidget):
         self.count.setText(tr("{n} records of this shop on this day").format(n=len(records)))
         self.status.setText("\n".join(approval_lines(status, lang())))
         bad = status is not None and not status.clean
-        self.status.setStyleSheet(
-            "color: #b00020; font-weight: bold; font-size: 16pt;" if bad else "font-size: 16pt;"
-        )
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if bad else "")
         self.approve.setEnabled(bool(records))
 
     def _approve(self) -> None:

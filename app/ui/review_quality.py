@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from app.store.quality import (
 from app.store.store import Store
 from app.ui.charts import STATE_STYLE, ControlChartView, MachineTimeline, ParetoChart
 from app.ui.text import FAIL_ICON, characteristic_name, defect_name, process_name, tr
-from app.ui.widgets import BigButton, touch
+from app.ui.widgets import BigButton, touch, touch_scroll
 
 
 def rule_name(test: int) -> str:
@@ -226,9 +226,11 @@ class MeasurementsPage(_Page):
         self.picker.setObjectName("characteristics")
         self.picker.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.picker.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.picker.setMinimumHeight(150)
+        self.picker.setMinimumHeight(2 * touch())
+        self.picker.setProperty("tapped", True)  # rows at least 15 mm (set as they are added)
+        touch_scroll(self.picker)
         self.picker.setStyleSheet(
-            "QListWidget { font-size: 16pt; } QListWidget::item { padding: 8px 6px;"
+            "QListWidget::item { padding: 8px 6px;"
             " border-bottom: 1px solid #ccc; }"
             " QListWidget::item:selected { background: #d9e6f5; color: black; }"
         )
@@ -238,14 +240,14 @@ class MeasurementsPage(_Page):
         self.capability.setObjectName("capability")
         self.capability.setWordWrap(True)
         self.capability.setStyleSheet(
-            "#capability { font-size: 15pt; background: white; border: 2px solid #8a8a8a;"
+            "#capability { background: white; border: 2px solid #8a8a8a;"
             " border-radius: 8px; padding: 4px 8px; }"
         )
         self.signals = QLabel()
         self.signals.setObjectName("signals")
         self.signals.setWordWrap(True)
         self.signals.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.signals.setStyleSheet("#signals { font-size: 15pt; color: #8a0015; }")
+        self.signals.setStyleSheet("#signals { color: #8a0015; }")
         signals_box = QScrollArea()
         signals_box.setWidgetResizable(True)
         signals_box.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -284,6 +286,8 @@ class MeasurementsPage(_Page):
         for c in self.items:
             fails = f"  {FAIL_ICON}{c.failures}" if c.failures else ""
             item = QListWidgetItem(f"{c.part_no}\n{characteristic_name(c.name)}\nn={c.n}{fails}")
+            lines = self.picker.fontMetrics().lineSpacing() * 3 + 20  # three lines, padded
+            item.setSizeHint(QSize(0, max(touch(), lines)))
             self.picker.addItem(item)
         self.picker.blockSignals(False)
         self.range_label.setText(range_text(self.first, self.last))
@@ -393,7 +397,6 @@ class MachinesPage(_Page):
             icon = QLabel()
             icon.setPixmap(_swatch(state))
             text = QLabel(state_name(state))
-            text.setStyleSheet("font-size: 15pt;")
             legend.addWidget(icon)
             legend.addWidget(text)
             legend.addSpacing(12)
