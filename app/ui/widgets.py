@@ -144,6 +144,10 @@ def touch_scroll(view: QAbstractScrollArea) -> None:
     off = QScrollerProperties.OvershootPolicy.OvershootAlwaysOff
     props.setScrollMetric(QScrollerProperties.ScrollMetric.VerticalOvershootPolicy, off)
     props.setScrollMetric(QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy, off)
+    # A tap goes to the button under the finger at once: with Qt's default press delay
+    # (0.25 s) a quick tap inside a swipe area could be taken for the start of a swipe
+    # and lost (found by tests/test_ui_flow.py: 測定 and 分割 did nothing).
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     # A tap that wobbles a little under a glove is still a tap, not a drag.
     props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
     scroller.setScrollerProperties(props)
