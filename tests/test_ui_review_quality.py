@@ -15,6 +15,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
+from test_ui import _dialogs_never_block
 
 from app.core.catalog import defects, processes
 from app.store.quality import range_bounds
@@ -30,6 +31,8 @@ from tests.quality_shop import (
     raw_pareto,
     raw_readings,
 )
+
+__all__ = ["_dialogs_never_block"]  # an unscripted dialog fails instead of waiting
 
 WED = MONDAY + timedelta(days=2)
 
@@ -220,6 +223,7 @@ def test_the_review_screen_has_the_pages(window: Any, qtbot: Any) -> None:
     lot = lots.first_lot(job_id)
     for code, n in (("BURR", 3), ("SCRATCH", 1)):
         assert store.record(C.record_defect(store.job(job_id), sato, lot, 10, code, n)).ok
+    assert window.session.sign_in_id(demo.DEMO_OPERATORS[0][0])  # the review is the owner's
     qtbot.mouseClick(window.nav_review, Qt.MouseButton.LeftButton)
     review = window.review
     tabs = review.pages
