@@ -5,6 +5,7 @@ an old backup that takes this terminal's own events back before numbering new on
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from hub_support import Hub, do_op, fresh_db_url, make_terminal, route_job, runn
 from app.cli import main
 from app.store import Store, StoreError
 from app.store import backup as backups
-from app.store.migrations import LATEST
+from app.store.migrations import LATEST, MIGRATIONS
 from app.sync import HubClient, Syncer
 from app.sync.syncer import sync_until_idle
 from tests.factories import raw
@@ -143,6 +144,21 @@ def test_restore_checks_the_file_first_and_changes_nothing(
     assert not list(tmp_path.glob("nakama.db.before-restore-*"))
 
 
+def _back_to_schema_5(path: Path) -> None:
+    """Make a store of schema 5, as the release before the refused-events table wrote it:
+    what migrations 6 and later made is taken out again."""
+    c = sqlite3.connect(path)
+    c.execute("DROP TABLE refused_events")
+    for number, _name, statements in MIGRATIONS:
+        for sql in statements if number > 6 else ():
+            made = re.match(r"CREATE INDEX (\w+)", sql)
+            if made:
+                c.execute(f"DROP INDEX {made.group(1)}")
+    c.execute("PRAGMA user_version = 5")
+    c.commit()
+    c.close()
+
+
 def test_restore_of_an_older_schema_is_migrated_with_a_backup_beside_it(tmp_path: Path) -> None:
     db = tmp_path / "nakama.db"
     make_store(db)
@@ -151,10 +167,7 @@ def test_restore_of_an_older_schema_is_migrated_with_a_backup_beside_it(tmp_path
     c = sqlite3.connect(db)
     c.execute("VACUUM INTO ?", (str(old),))
     c.close()
-    c = sqlite3.connect(old)
-    c.execute("DROP TABLE refused_events")
-    c.execute("PRAGMA user_version = 5")
-    c.close()
+    _back_to_schema_5(old)
     report = backups.restore(old, db)
     assert report.restored.schema_version == 5
     with Store.open(db) as s:
@@ -166,10 +179,7 @@ def test_restore_of_an_older_schema_is_migrated_with_a_backup_beside_it(tmp_path
 def test_migration_backup_uses_the_one_backup_function(tmp_path: Path) -> None:
     db = tmp_path / "nakama.db"
     make_store(db)
-    c = sqlite3.connect(db)
-    c.execute("DROP TABLE refused_events")
-    c.execute("PRAGMA user_version = 5")
-    c.close()
+    _back_to_schema_5(db)
     Store.open(db).close()
     (bak,) = tmp_path.glob("nakama.db.v5-*.bak")
     assert not list(tmp_path.glob("*.part"))
