@@ -171,7 +171,12 @@ def _prepare(tmp: Path, sheets: int) -> tuple[list[str], list[tuple[str, str]], 
 def session(args: argparse.Namespace) -> dict[str, Any]:
     """Run in the child process: the real app, a 60 s session, then idle."""
     tmp = Path(args.dir)
-    cam_jobs, wedge_texts, camera_dir, blank_dir = _prepare(tmp, args.sheets)
+    # The travelers and camera frames were made by the parent process: this process holds
+    # the app alone, so its memory is the app's.
+    made = json.loads((tmp / "prepared.json").read_text())
+    cam_jobs = made["cam_jobs"]
+    wedge_texts = [tuple(x) for x in made["wedge"]]
+    camera_dir, blank_dir = tmp / "camera", tmp / "blank"
     per_sheet = BLANK_FRAMES + SHEET_FRAMES
 
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QEventLoop, Qt, QTimer
@@ -342,6 +347,8 @@ def main(argv: list[str]) -> int:
     print(json.dumps(out), file=sys.stderr)
     print("60 s session …", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="nakama-bench-ui-") as d:
+        cam_jobs, wedge, _camera, _blank = _prepare(Path(d), args.sheets)
+        (Path(d) / "prepared.json").write_text(json.dumps({"cam_jobs": cam_jobs, "wedge": wedge}))
         cmd = [sys.executable, "-m", "bench", "ui", "--session", "--dir", d]
         cmd += ["--session-s", str(args.session_s), "--idle-s", str(args.idle_s)]
         done = subprocess.run(cmd, env=_env(Path(d)), capture_output=True, text=True)

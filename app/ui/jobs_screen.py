@@ -158,12 +158,27 @@ class JobsScreen(QWidget):
         lay.addLayout(body)
         lay.addWidget(self.empty)
         lay.addWidget(self.feedback)
-        session.changed.connect(self.refresh)
+        # While another screen is in front, a record only marks the list stale: the job
+        # screen a machinist is tapping never waits for the whole list to be read again.
+        self._stale = False
+        session.changed.connect(self._changed)
         self.refresh()
+
+    def _changed(self) -> None:
+        if self.isHidden():
+            self._stale = True
+        else:
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def say(self, level: str, text: str) -> None:
         say(self.feedback, level, text)
 
     def refresh(self) -> None:
+        self._stale = False
         self.model.reload()
         self.empty.setVisible(self.model.rowCount() == 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -23,7 +24,6 @@ from app.ui.job_screen import JobScreen
 from app.ui.jobs_screen import JobsScreen
 from app.ui.new_job_screen import NewJobScreen
 from app.ui.owner_gate import owner_approval
-from app.ui.review_screen import ReviewScreen
 from app.ui.scan import DialogWedges, ScanRouter
 from app.ui.scan_feedback import ScanFlash, beep
 from app.ui.session import Session
@@ -33,6 +33,9 @@ from app.ui.syncing import SyncBridge
 from app.ui.text import tr
 from app.ui.wedge import WedgeFilter
 from app.ui.widgets import BigButton, ElidedLabel, restyle, snug
+
+if TYPE_CHECKING:
+    from app.ui.review_screen import ReviewScreen
 
 
 class MainWindow(QMainWindow):
@@ -82,11 +85,10 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.jobs = JobsScreen(session, devices)
         self.job = JobScreen(session, devices)
-        self.review = ReviewScreen(session)
+        self._review: ReviewScreen | None = None  # made when first opened (see ``review``)
         self.new_job = NewJobScreen(session)
         self.stack.addWidget(self.jobs)
         self.stack.addWidget(self.job)
-        self.stack.addWidget(self.review)
         self.stack.addWidget(self.new_job)
         self.settings_page = SettingsScreen(session, self.settings, devices, syncing)
         self.settings_page.done.connect(self.open_jobs)
@@ -265,6 +267,17 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.settings_page)
         self.setFocus()
         return True
+
+    @property
+    def review(self) -> ReviewScreen:
+        """The owner's review, made the first time it is needed: its charts (pyqtgraph,
+        numpy) and a week's figures are no part of a machinist's cold start."""
+        if self._review is None:
+            from app.ui.review_screen import ReviewScreen
+
+            self._review = ReviewScreen(self.session)
+            self.stack.addWidget(self._review)
+        return self._review
 
     def open_review(self) -> None:
         """The day's review is the owner's: signed in, or approving with their PIN."""

@@ -315,8 +315,22 @@ class ReviewScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.pages, 1)
-        session.changed.connect(self.refresh)
+        # Records made while the review is not on screen only mark it stale: a machinist's
+        # tap never waits for a week's figures.
+        self._stale = False
+        session.changed.connect(self._changed)
         self.refresh()
+
+    def _changed(self) -> None:
+        if self.isHidden():
+            self._stale = True
+        else:
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     @property
     def review(self) -> DayReview | None:
@@ -347,6 +361,7 @@ class ReviewScreen(QWidget):
         self.pages.setCurrentWidget(self.lot)
 
     def refresh(self) -> None:
+        self._stale = False
         store = self.session.store
         self.period = period_review(store, self.day, self.days, self.session.firm)
         if self.days == 1:
