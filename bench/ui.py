@@ -263,10 +263,11 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
     # Between two camera sheets, one wedge scan.
     wedge.start(int(per_sheet / FPS * 1000))
 
-    end = time.monotonic() + args.session_s
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.001)
+    # A real event loop, as ``app.exec()`` runs it: widgets a screen let go of are freed
+    # (deferred deletes), which polling ``processEvents`` never does.
+    session_loop = QEventLoop()
+    QTimer.singleShot(int(args.session_s * 1000), session_loop.quit)
+    session_loop.exec()
     stall.stop()
     wedge.stop()
 
@@ -275,10 +276,9 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
     terminal.devices.stop()
     terminal.devices.camera_url = f"sim://camera?images={blank_dir}&fps={FPS}"
     terminal.devices.start()
-    settle = time.monotonic() + 3
-    while time.monotonic() < settle:
-        app.processEvents()
-        time.sleep(0.01)
+    settle = QEventLoop()
+    QTimer.singleShot(3000, settle.quit)
+    settle.exec()
     cpu0, wall0 = time.process_time(), time.monotonic()
     idle = QEventLoop()
     QTimer.singleShot(int(args.idle_s * 1000), idle.quit)
