@@ -166,14 +166,12 @@ def _make_device(url: str) -> SimulatedDevice:
         files = sorted(p for p in Path(q["images"]).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise ValueError(f"no images in {q['images']}")
-        # The files' bytes are kept and decoded for each frame, as a webcam's MJPEG is:
-        # decoded pictures of a long folder would hold gigabytes.
-        cache: dict[int, np.ndarray] = {}
+        # Each frame is read and decoded when it is due, as a webcam's MJPEG is: nothing is
+        # kept, so the simulator's memory is not counted as the app's (a folder of a
+        # minute's frames would hold about 90 MB of JPEG; decoded pictures, gigabytes).
 
         def from_files(i: int) -> np.ndarray | None:
-            if i not in cache:
-                cache[i] = np.fromfile(files[i], np.uint8)
-            return cv2.imdecode(cache[i], cv2.IMREAD_COLOR)
+            return cv2.imdecode(np.fromfile(files[i], np.uint8), cv2.IMREAD_COLOR)
 
         return SimulatedDevice(from_files, fps, len(files), loop, unplug_after, away_s)
     from drivers.qr.synth import CATEGORIES, make_frame
