@@ -16,6 +16,7 @@ worker releases it and opens it again every ``retry_s`` until it is back.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -166,12 +167,14 @@ def _make_device(url: str) -> SimulatedDevice:
         files = sorted(p for p in Path(q["images"]).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise ValueError(f"no images in {q['images']}")
-        # Each frame is read and decoded when it is due, as a webcam's MJPEG is: nothing is
-        # kept, so the simulator's memory is not counted as the app's (a folder of a
-        # minute's frames would hold about 90 MB of JPEG; decoded pictures, gigabytes).
+        # Each frame is decoded when it is due, as a webcam's MJPEG is. The last 32 files'
+        # bytes are kept (a short loop is not read again and again); no more, so the
+        # simulator's memory is not counted as the app's (a minute's frames would hold
+        # about 90 MB of JPEG; decoded pictures, gigabytes).
+        read = functools.lru_cache(maxsize=32)(lambda i: np.fromfile(files[i], np.uint8))
 
         def from_files(i: int) -> np.ndarray | None:
-            return cv2.imdecode(np.fromfile(files[i], np.uint8), cv2.IMREAD_COLOR)
+            return cv2.imdecode(read(i), cv2.IMREAD_COLOR)
 
         return SimulatedDevice(from_files, fps, len(files), loop, unplug_after, away_s)
     from drivers.qr.synth import CATEGORIES, make_frame
