@@ -223,6 +223,11 @@ _REASONS: dict[str, tuple[str, str]] = {
     ),
     "bad_date": ("納期は YYYY-MM-DD で指定してください。", "Give the due date as YYYY-MM-DD."),
     "bad_price": ("単価は整数 (円) にしてください。", "Unit price must be a whole number of yen."),
+    "step_due_after_due": (
+        "工程の期限が案件の納期より後になっています。",
+        "A step's due date is after the job's due date.",
+    ),
+    "step_due_passed": ("工程の期限が過ぎています。", "A step's due date has passed."),
     "bad_file": ("ファイルを読めません (JSON か CSV)。", "Cannot read the file (JSON or CSV)."),
     # -- the hub (app/sync) ------------------------------------------------------------
     "offline": ("ハブに接続できません。ネットワークを確認してください。", "Cannot reach the hub."),

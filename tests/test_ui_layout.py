@@ -68,7 +68,7 @@ def test_catalogue_names_every_screen_and_dialog() -> None:
         "defect_choice", "defect_count", "defect_disposition", "measure", "hand_off",
         "split", "print_lot", "print_child", "correct_choice", "correct_numbers",
         "undo_confirm", "new_job_process", "new_job_firm", "scan_refused", "signed_out",
-        "scan_in_dialog", "due_calendar",
+        "scan_in_dialog", "due_calendar", "new_job_route",
     }  # fmt: skip
     assert expected <= set(catalogue.ENTRIES)
 

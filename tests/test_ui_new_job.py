@@ -3,14 +3,20 @@ mistakes explained in Japanese, and the job opens ready for its first step."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QLabel, QPushButton
-from test_ui import SATO, ScriptedAsker, _dialogs_never_block, _save
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
+from test_ui import SATO, YAMADA, ScriptedAsker, _dialogs_never_block, _save
 
 from app.ui.main_window import MainWindow
+from app.ui.traveler_print import short_day
 
 __all__ = ["_dialogs_never_block"]  # no unscripted dialog may block these tests either
 
@@ -19,6 +25,20 @@ def _click(qtbot: Any, w: MainWindow, name: str) -> None:
     button = w.findChild(QPushButton, name)
     assert button is not None and button.isVisible(), name
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _type(qtbot: Any, edit: QLineEdit, text: str) -> None:
+    """Keys for Latin text; Japanese as the OS's input method gives it: the reading as
+    preedit (underlined, not yet text), then the converted words committed."""
+    edit.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+        return
+    QApplication.sendEvent(edit, QInputMethodEvent("よみ", []))
+    assert edit.text() == ""  # preedit is not text until committed
+    commit = QInputMethodEvent()
+    commit.setCommitString(text)
+    QApplication.sendEvent(edit, commit)
 
 
 def test_a_new_job_by_taps(window: MainWindow, qtbot: Any) -> None:
@@ -119,3 +139,85 @@ def test_cancel_leaves_nothing(window: MainWindow, qtbot: Any) -> None:
     assert w.stack.currentWidget() is w.jobs
     assert w.session.store.count_events() == n
     assert w.new_job.part.text() == ""
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_part_name_material_revision_and_step_instructions_reach_the_traveler(
+    window: MainWindow, qtbot: Any, tmp_path: Path
+) -> None:
+    """品名, 材質, 図番/版, 備考 and each step's 作業指示 and 期限, typed on the screen, are
+    on the job and printed on its traveler."""
+    w = window
+    w.session.sign_in_id(YAMADA)
+    form = w.new_job
+    asker = ScriptedAsker()
+    form.asker = asker
+    _click(qtbot, w, "newJob")
+    asker.answers = ["LATHE", "F001", "HEAT", "F007", "GRIND", "F012"]
+    for _ in range(3):
+        _click(qtbot, w, "addStep")
+    for edit, text in (
+        (form.part, "SHAFT-77"),
+        (form.part_name, "ドライブシャフト"),
+        (form.material, "SCM435 黄銅"),
+        (form.drawing, "D-77"),
+        (form.revision, "C"),
+        (form.qty, "40"),
+        (form.note, "熱処理後 HRC58〜62"),
+        (form.rows[1].note, "歪み 0.05 以下、西蒲田へ"),
+    ):
+        _type(qtbot, edit, text)
+        assert edit.text() == text
+    due = date.today() + timedelta(days=21)
+    form.due.setDate(QDate(due.year, due.month, due.day))
+
+    # A step's date after the job's due date: refused, the step named, nothing written.
+    n = w.session.store.count_events()
+    late = due + timedelta(days=1)
+    form.rows[1].due.setDate(QDate(late.year, late.month, late.day))
+    _click(qtbot, w, "createJob")
+    assert form.feedback.text() == "工程 20：工程の期限が案件の納期より後になっています。"
+    # Step 30's date is dropped again by its ✕; step 20 gets a date inside the job's.
+    step_due = date.today() + timedelta(days=7)
+    form.rows[1].due.setDate(QDate(step_due.year, step_due.month, step_due.day))
+    form.rows[2].due.setDate(QDate(late.year, late.month, late.day))
+    clear = form.findChild(QPushButton, "stepDueClear_30")
+    assert clear is not None and clear.isEnabled()
+    qtbot.waitUntil(clear.isVisible)
+    form.body_scroll.ensureWidgetVisible(clear)
+    _click(qtbot, w, "stepDueClear_30")
+    assert form.rows[2].due_date() is None and not clear.isEnabled()
+    assert form.rows[2].due.text() == "期限なし"
+    assert w.session.store.count_events() == n
+    _click(qtbot, w, "createJob")
+
+    job_id = next(r["job_id"] for r in w.session.store.jobs() if r["part_no"] == "SHAFT-77")
+    job = w.session.store.job(job_id)
+    assert job is not None
+    assert (job.part_name, job.material, job.drawing_no, job.revision, job.note) == (
+        "ドライブシャフト",
+        "SCM435 黄銅",
+        "D-77",
+        "C",
+        "熱処理後 HRC58〜62",
+    )
+    assert job.step_info == {
+        "20": {"note": "歪み 0.05 以下、西蒲田へ", "due": step_due.isoformat()}
+    }
+
+    # Printed from the job screen it opened on: pdftotext reads every value back.
+    assert w.stack.currentWidget() is w.job and w.job.job_id == job_id
+    w.job.traveler_dir = tmp_path
+    w.job.asker = ScriptedAsker()  # type: ignore[assignment]
+    buttons = w.job.findChildren(QPushButton, "issueTraveler")
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in buttons), timeout=2000)
+    qtbot.mouseClick(next(b for b in buttons if b.isVisible()), Qt.MouseButton.LeftButton)
+    pdf = tmp_path / f"{job_id}_{job_id}-L1.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = "".join(text.split())
+    step_day = "".join(short_day(step_due, "ja").split())
+    for value in ("ドライブシャフト", "SCM435黄銅", "D-77", "熱処理後HRC58〜62",
+                  "歪み0.05以下、西蒲田へ", step_day):  # fmt: skip
+        assert value in flat, value

@@ -69,9 +69,10 @@ def _route(v: Any) -> Route:
     return route
 
 
-def _step_info(v: Any, route: Route) -> dict[str, dict[str, str]]:
+def _step_info(v: Any, route: Route, job_due: date) -> dict[str, dict[str, str]]:
     """Per step a due date and/or an instruction: ``{"10": {"due": …, "note": …}}`` (JSON
-    import) or ``"10:due=2026-12-05;10:note=…"`` lines (CSV and the command line)."""
+    import) or ``"10:due=2026-12-05;10:note=…"`` lines (CSV and the command line). A
+    step's due date is never after the job's own."""
     if v is None or v == "":
         return {}
     if isinstance(v, str):
@@ -95,9 +96,11 @@ def _step_info(v: Any, route: Route) -> dict[str, dict[str, str]]:
         entry = {k: str(info[k]).strip() for k in ("due", "note") if str(info.get(k) or "").strip()}
         if "due" in entry:
             try:
-                date.fromisoformat(entry["due"])
+                step_due = date.fromisoformat(entry["due"])
             except ValueError as exc:
                 raise JobInputError("bad_date", "step_info", entry["due"]) from exc
+            if step_due > job_due:
+                raise JobInputError("step_due_after_due", "step_info", str(seq))
         if len(entry.get("note", "")) > 500:
             raise JobInputError("too_long", "step_info", str(seq))
         if entry:
@@ -144,5 +147,5 @@ def job_spec(fields: Mapping[str, Any], *, firm: str, today: date) -> JobSpec:
         part_name=_text(fields, "part_name"),
         material=_text(fields, "material"),
         revision=_text(fields, "revision"),
-        step_info=_step_info(fields.get("step_info"), route),
+        step_info=_step_info(fields.get("step_info"), route, due),
     )

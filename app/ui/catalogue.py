@@ -43,7 +43,7 @@ from app.ui.measure_dialog import MeasureDialog
 from app.ui.scan import verdict_text
 from app.ui.session import Session
 from app.ui.sign_in import SignInDialog
-from app.ui.text import tr
+from app.ui.text import lang, tr
 from app.ui.widgets import ChoiceDialog, ConfirmDialog, CountDialog
 
 # The panels a shop buys, each with the density of its usual diagonal: layouts are
@@ -369,12 +369,32 @@ def _signed_out(shop: Shop) -> QWidget:
 def _new_job(shop: Shop) -> QWidget:
     w = shop.window
     w.stack.setCurrentWidget(w.new_job)
-    w.new_job.part.setText("BUSHING-310")
-    w.new_job.qty.setText("250")
+    form = w.new_job
+    form.part.setText("BUSHING-310")
+    form.part_name.setText("ブッシュ（長尺）" if lang() == "ja" else "Bushing, long")
+    form.drawing.setText("D-310-A")
+    form.revision.setText("C")
+    form.material.setText("SCM435")
+    form.qty.setText("250")
+    form.note.setText("熱処理後 HRC58〜62" if lang() == "ja" else "HRC 58-62 after heat treatment")
     for seq, process, firm in ((10, "LATHE", "F001"), (20, "HEAT", "F007"), (30, "GRIND", "F012")):
-        w.new_job.steps.append({"seq": seq, "process": process, "firm": firm})
-    w.new_job.show_steps()
+        form.steps.append({"seq": seq, "process": process, "firm": firm})
+    form.show_steps()
+    form.rows[1].note.setText(
+        "HRC58〜62、歪み 0.05 以下" if lang() == "ja" else "HRC 58-62, warp ≤ 0.05"
+    )
+    form.rows[1].set_due(date.today() + timedelta(days=7))
     return w
+
+
+@entry("new_job_route")
+def _new_job_route(shop: Shop) -> QWidget:
+    """The new job's route, swiped up to: a row a step with its instructions and date."""
+    _new_job(shop)
+    settle()
+    bar = shop.window.new_job.body_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    return shop.window
 
 
 @entry("due_calendar")

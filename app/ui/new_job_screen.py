@@ -1,10 +1,11 @@
-"""A new job, entered by the lead firm: what to make, how many, by when, and the route of
-steps across the neighbours' shops.
+"""A new job, entered by the lead firm: what to make (品番, 品名, 材質, 図番/版), how many,
+by when, and the route of steps across the neighbours' shops, each step with its own
+instructions (作業指示) and due date if it has them.
 
 The fields go through the same checks as ``nakama job create`` (``app.core.job_input``);
 the route is built by tapping a process and then a firm from the firm directory, so no
-one types a firm code. The new job opens on its job screen, where its traveler is
-issued.
+one types a firm code. Everything typed here is printed on the traveler, which is issued
+from the new job's screen, where it opens.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from app.ui.job_screen import Asker
 from app.ui.session import Session
 from app.ui.sign_in import signed_in
 from app.ui.text import process_name, reason_text, tr
-from app.ui.widgets import BigButton, say, touch, touch_calendar, touch_scroll
+from app.ui.widgets import BigButton, mm, say, snug, touch, touch_calendar, touch_scroll
 
 MAX_STEPS = 40  # what the wire format accepts
+STEP_NOTE_MAX = 500  # a step's instructions, as job_input accepts them
 DEFAULT_LEAD_DAYS = 14
 
 
@@ -53,6 +55,10 @@ def field_error(code: str, field: str) -> str:
         "customer": tr("Customer"),
         "price": tr("Unit price (yen)"),
         "note": tr("Note"),
+        "part_name": tr("Part name"),
+        "material": tr("Material"),
+        "revision": tr("Revision"),
+        "step_info": tr("Instructions"),
         "route": tr("Route"),
         "id": tr("Job number"),
     }
@@ -64,8 +70,76 @@ def field_error(code: str, field: str) -> str:
         "bad_price": tr("{0}: a whole number of yen."),
         "bad_route": tr("{0}: add the steps in order."),
     }
-    text = texts.get(code, tr("{0}: not in the right form."))
-    return text.format(names.get(field, field))
+    if code not in texts:  # the core's own sentence, after the field it is about
+        return f"{names.get(field, field)}: {reason_text(code)}"
+    return texts[code].format(names.get(field, field))
+
+
+class StepRow(QFrame):
+    """One step of the new route: its process and firm, what to do there (作業指示, typed
+    with the OS's input method like any field) and by when (期限, none until picked)."""
+
+    def __init__(self, step: dict[str, Any], label: str, ours: bool) -> None:
+        super().__init__()
+        self.setObjectName("stepRow")
+        seq = step["seq"]
+        self.seq = int(seq)
+        self.chip = chip = QLabel(label)
+        chip.setObjectName("opChip")
+        chip.setProperty("ours", ours)
+        chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        chip.setMinimumWidth(mm(38))
+        self.note = QLineEdit()
+        self.note.setObjectName(f"stepNote_{seq}")
+        self.note.setMinimumHeight(touch())
+        self.note.setMaxLength(STEP_NOTE_MAX)
+        self.note.setPlaceholderText(tr("Instructions"))
+        self.due = QDateEdit()
+        self.due.setObjectName(f"stepDue_{seq}")
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.due.setMinimumHeight(touch())
+        # The earliest date stands for "no date": the month opens at today's.
+        self.due.setMinimumDate(QDate.currentDate().addDays(-1))
+        self.due.setSpecialValueText(tr("No date"))
+        self.due.setDate(self.due.minimumDate())
+        touch_calendar(self.due.calendarWidget())
+        self.clear_due = BigButton("✕")
+        self.clear_due.setObjectName(f"stepDueClear_{seq}")
+        self.clear_due.setToolTip(tr("No date"))
+        snug(self.clear_due)
+        self.clear_due.clicked.connect(self.drop_due)
+        self.due.dateChanged.connect(self._show_due)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(chip)
+        lay.addWidget(self.note, 1)
+        lay.addWidget(self.due)
+        lay.addWidget(self.clear_due)
+        self._show_due()
+
+    def due_date(self) -> date | None:
+        if self.due.date() == self.due.minimumDate():
+            return None
+        d = self.due.date()
+        return date(d.year(), d.month(), d.day())
+
+    def set_due(self, day: date | None) -> None:
+        self.due.setDate(QDate(day.year, day.month, day.day) if day else self.due.minimumDate())
+
+    def drop_due(self) -> None:
+        self.set_due(None)
+
+    def _show_due(self) -> None:
+        self.clear_due.setEnabled(self.due_date() is not None)
+
+    def info(self) -> dict[str, str]:
+        """What ``job_spec`` takes for this step under ``step_info``."""
+        out = {"note": self.note.text().strip()}
+        day = self.due_date()
+        if day is not None:
+            out["due"] = day.isoformat()
+        return {k: v for k, v in out.items() if v}
 
 
 class NewJobScreen(QWidget):
@@ -77,11 +151,15 @@ class NewJobScreen(QWidget):
         self.session = session
         self.asker: Any = Asker(self)
         self.steps: list[dict[str, Any]] = []
+        self.rows: list[StepRow] = []
         title = QLabel(tr("New job"))
         title.setObjectName("screenTitle")
 
         self.part = self._line("part")
+        self.part_name = self._line("part_name")
         self.drawing = self._line("drawing")
+        self.revision = self._line("revision")
+        self.material = self._line("material")
         self.qty = self._line("qty")
         self.qty.setValidator(QIntValidator(1, 999_999_999, self))
         self.qty.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
@@ -98,9 +176,11 @@ class NewJobScreen(QWidget):
         form = QGridLayout()
         form.setHorizontalSpacing(12)
         rows = [
-            ((tr("Part") + " *", self.part), (tr("Drawing"), self.drawing)),
+            ((tr("Part") + " *", self.part), (tr("Part name"), self.part_name)),
+            ((tr("Drawing"), self.drawing), (tr("Revision"), self.revision)),
             ((tr("Qty") + " *", self.qty), (tr("Due") + " *", self.due)),
-            ((tr("Customer"), self.customer), (tr("Unit price (yen)"), self.price)),
+            ((tr("Material"), self.material), (tr("Customer"), self.customer)),
+            ((tr("Unit price (yen)"), self.price),),
         ]
         for r, pair in enumerate(rows):
             for c, (label, widget) in enumerate(pair):
@@ -133,8 +213,12 @@ class NewJobScreen(QWidget):
         route_head.addWidget(route_title, 1)
         route_head.addWidget(self.add_step, 2)
         route_head.addWidget(self.remove_step, 2)
-        self.chips = QGridLayout()
+        self.chips = QVBoxLayout()  # one row a step
+        self.hint = QLabel(tr("Tap “Add step” for each process, in order."))
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         route_lay.addLayout(route_head)
+        route_lay.addWidget(self.hint)
         route_lay.addLayout(self.chips)
 
         self.feedback = QLabel()
@@ -158,7 +242,7 @@ class NewJobScreen(QWidget):
         body_lay.addLayout(form)
         body_lay.addWidget(route_frame)
         body_lay.addStretch(1)
-        scroll = QScrollArea()
+        self.body_scroll = scroll = QScrollArea()
         scroll.setObjectName("newJobBody")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -212,24 +296,24 @@ class NewJobScreen(QWidget):
             self.show_steps()
 
     def show_steps(self) -> None:
-        while self.chips.count():
-            item = self.chips.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()  # at once: a deferred delete would leave it painted meanwhile
-                widget.deleteLater()
-        if not self.steps:
-            hint = QLabel(tr("Tap “Add step” for each process, in order."))
-            hint.setObjectName("hint")
-            self.chips.addWidget(hint, 0, 0)
-        for i, s in enumerate(self.steps):
-            chip = QLabel(
-                f"{s['seq']} {process_name(s['process'])}\n{self.session.firm_label(s['firm'])}"
-            )
-            chip.setObjectName("opChip")
-            chip.setProperty("ours", s["firm"] == self.session.firm)
-            chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.chips.addWidget(chip, i // 5, i % 5)
+        """One row per step of ``steps``: rows already there keep what was typed in them."""
+        while len(self.rows) > len(self.steps) or (
+            self.rows and self.rows[-1].seq != self.steps[len(self.rows) - 1]["seq"]
+        ):
+            row = self.rows.pop()
+            row.hide()  # at once: a deferred delete would leave it painted meanwhile
+            self.chips.removeWidget(row)
+            row.deleteLater()
+        for s in self.steps[len(self.rows) :]:
+            label = f"{s['seq']} {process_name(s['process'])}\n{self.session.firm_label(s['firm'])}"
+            row = StepRow(s, label, s["firm"] == self.session.firm)
+            self.chips.addWidget(row)
+            self.rows.append(row)
+        # The chips as wide as the widest, so the fields beside them line up.
+        width = max((r.chip.sizeHint().width() for r in self.rows), default=0)
+        for r in self.rows:
+            r.chip.setMinimumWidth(width)
+        self.hint.setVisible(not self.steps)
         self.remove_step.setEnabled(bool(self.steps))
 
     # -- creating --------------------------------------------------------------------
@@ -243,7 +327,11 @@ class NewJobScreen(QWidget):
             "customer": self.customer.text(),
             "price": self.price.text(),
             "note": self.note.text(),
+            "part_name": self.part_name.text(),
+            "material": self.material.text(),
+            "revision": self.revision.text(),
             "route": list(self.steps),
+            "step_info": {str(r.seq): r.info() for r in self.rows if r.info()},
         }
 
     def create_job(self) -> None:
@@ -253,11 +341,19 @@ class NewJobScreen(QWidget):
         try:
             spec = job_spec(self.fields(), firm=self.session.firm, today=date.today())
         except JobInputError as exc:
-            self.say("error", field_error(exc.code, exc.field))
+            if exc.field == "step_info" and exc.detail.isdigit():
+                self.say("error", self._step_error(int(exc.detail), exc.code))
+            else:
+                self.say("error", field_error(exc.code, exc.field))
             return
         if spec.due < date.today():
             self.say("error", tr("The due date has passed."))
             return
+        for row in self.rows:
+            day = row.due_date()
+            if day is not None and day < date.today():
+                self.say("error", self._step_error(row.seq, "step_due_passed"))
+                return
         if not signed_in(self.session, self.asker):
             self.say("error", reason_text(Reason.NO_OPERATOR.value))
             return
@@ -291,6 +387,10 @@ class NewJobScreen(QWidget):
         self.reset()
         self.created.emit(spec.job_id)
 
+    @staticmethod
+    def _step_error(seq: int, code: str) -> str:
+        return tr("Step {0}: {1}").format(seq, reason_text(code))
+
     def pick_drawing(self) -> None:
         path = self.asker.drawing_file()
         if path is None:
@@ -307,7 +407,9 @@ class NewJobScreen(QWidget):
         self.cancelled.emit()
 
     def reset(self) -> None:
-        for edit in (self.part, self.drawing, self.qty, self.customer, self.price, self.note):
+        edits = (self.part, self.part_name, self.drawing, self.revision, self.material,
+                 self.qty, self.customer, self.price, self.note)  # fmt: skip
+        for edit in edits:
             edit.clear()
         self.due.setDate(QDate.currentDate().addDays(DEFAULT_LEAD_DAYS))
         self.drawing_path = None

@@ -1575,5 +1575,29 @@
       <source>Page {0} of {1}</source>
       <translation>{1} 頁中 {0} 頁</translation>
     </message>
+    <message>
+      <source>Part name</source>
+      <translation>品名</translation>
+    </message>
+    <message>
+      <source>Material</source>
+      <translation>材質</translation>
+    </message>
+    <message>
+      <source>Revision</source>
+      <translation>版</translation>
+    </message>
+    <message>
+      <source>Instructions</source>
+      <translation>作業指示</translation>
+    </message>
+    <message>
+      <source>No date</source>
+      <translation>期限なし</translation>
+    </message>
+    <message>
+      <source>Step {0}: {1}</source>
+      <translation>工程 {0}：{1}</translation>
+    </message>
   </context>
 </TS>
