@@ -21,21 +21,13 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.core.operators import OperatorRecord, owner_unlock
+from app.ui.pin_dialog import PinAsk, PinDialog
 from app.ui.session import Session
 from app.ui.text import reason_text, tr
-from app.ui.widgets import BigButton, PinPad, say
+from app.ui.widgets import BigButton
 
 log = logging.getLogger("nakama.kiosk")
 
@@ -45,104 +37,33 @@ LEFT_BY_OWNER = 75
 ES_CONTINUOUS, ES_SYSTEM_REQUIRED, ES_DISPLAY_REQUIRED = 0x80000000, 0x1, 0x2
 
 
-class LeaveKioskDialog(QDialog):
+class LeaveKioskDialog(PinDialog):
     """The owners as big buttons, then the PIN pad; accepted when an owner's PIN is
     right (the core's ``owner_unlock`` decides)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.chosen: OperatorRecord | None = None
+        def unlock(rec: OperatorRecord, pin: str) -> str | None:
+            why = owner_unlock(session.roster(), rec.operator_id, pin)
+            if why is None:
+                log.info("kiosk left by the owner", extra={"operator": rec.operator_id})
+            return why
+
+        ask = PinAsk(
+            title=tr("Leave full-screen mode"),
+            heading=tr("Only the owner can leave full-screen mode. Tap your name."),
+            verb=tr("Leave"),
+            check=unlock,
+            roles=("owner",),
+            pin_only=True,  # an owner without a PIN would be refused anyway
+            nobody=reason_text("owner_pin_required"),
+            ids=("owner_", "closeLeaveKiosk", "leaveBack", "leaveOk"),
+        )
+        super().__init__(session, ask, parent)
         self.setObjectName("leaveKioskDialog")
-        self.setWindowTitle(tr("Leave full-screen mode"))
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._owners_page())
-        self.pages.addWidget(self._pin_page())
-        self.feedback = QLabel()
-        self.feedback.setObjectName("feedback")
-        self.feedback.setWordWrap(True)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.pages, 1)
-        lay.addWidget(self.feedback)
-        self.resize(900, 700)
-
-    def _owners_page(self) -> QWidget:
-        page = QWidget()
-        heading = QLabel(tr("Only the owner can leave full-screen mode. Tap your name."))
-        heading.setObjectName("dialogTitle")
-        heading.setWordWrap(True)
-        grid = QGridLayout()
-        # Only owners who could leave: one without a PIN would be refused anyway.
-        owners = [r for r in self.session.roster().values() if r.role == "owner" and r.has_pin]
-        for i, rec in enumerate(sorted(owners, key=lambda r: r.operator_id)):
-            b = BigButton(rec.name)
-            b.setObjectName(f"owner_{rec.operator_id}")
-            b.setMinimumHeight(96)
-            b.clicked.connect(lambda _=False, r=rec: self.choose(r))
-            grid.addWidget(b, i // 3, i % 3)
-        lay = QVBoxLayout(page)
-        lay.addWidget(heading)
-        if not owners:
-            hint = QLabel(reason_text("owner_pin_required"))
-            hint.setObjectName("hint")
-            hint.setWordWrap(True)
-            lay.addWidget(hint)
-        lay.addLayout(grid)
-        lay.addStretch(1)
-        close = BigButton(tr("Close"))
-        close.setObjectName("closeLeaveKiosk")
-        close.clicked.connect(self.reject)
-        lay.addWidget(close)
-        return page
-
-    def _pin_page(self) -> QWidget:
-        page = QWidget()
-        self.pin_title = QLabel()
-        self.pin_title.setObjectName("dialogTitle")
-        self.pad = PinPad()
-        self.pad.changed.connect(lambda _pin: say(self.feedback, "", ""))
-        back = BigButton(tr("◀ Names"))
-        back.setObjectName("leaveBack")
-        back.clicked.connect(self.back)
-        ok = BigButton(tr("Leave"), "primary")
-        ok.setObjectName("leaveOk")
-        ok.clicked.connect(self.submit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(back)
-        buttons.addWidget(ok)
-        lay = QVBoxLayout(page)
-        lay.addWidget(self.pin_title)
-        lay.addWidget(self.pad, 1)
-        lay.addLayout(buttons)
-        return page
-
-    def choose(self, rec: OperatorRecord) -> None:
-        self.chosen = rec
-        if not rec.has_pin:
-            say(self.feedback, "error", reason_text("owner_pin_required"))
-            return
-        self.pin_title.setText(tr("{0}: enter your PIN").format(rec.name))
-        self.pad.clear()
-        say(self.feedback, "", "")
-        self.pages.setCurrentIndex(1)
-
-    def back(self) -> None:
-        self.chosen = None
-        self.pad.clear()
-        self.pages.setCurrentIndex(0)
 
     def submit(self) -> str | None:
         """Check the PIN; accepted when right. Returns the refusal reason, if any."""
-        if self.chosen is None:
-            return "unknown_operator"
-        why = owner_unlock(self.session.roster(), self.chosen.operator_id, self.pad.pin)
-        if why is None:
-            log.info("kiosk left by the owner", extra={"operator": self.chosen.operator_id})
-            self.accept()
-            return None
-        self.pad.clear()
-        say(self.feedback, "error", reason_text(why))
-        return why
+        return self.submit_pin()
 
 
 class Kiosk(QObject):
