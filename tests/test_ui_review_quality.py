@@ -4,6 +4,7 @@ events, and the points that fail a test appear on the chart with their numbers."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,9 +20,8 @@ from test_ui import _dialogs_never_block
 
 from app.core.catalog import defects, processes
 from app.store.quality import range_bounds
-from app.ui.review_quality import ReviewTabs
 from tests.quality_shop import (
-    FIRM,
+    BOSS,
     JST,
     LEN,
     MONDAY,
@@ -37,21 +37,53 @@ __all__ = ["_dialogs_never_block"]  # an unscripted dialog fails instead of wait
 WED = MONDAY + timedelta(days=2)
 
 
+class Review:
+    """The app's review screen (``MainWindow.review``) opened by its owner on the quality
+    shop's Wednesday: its pages, and the Day/Week switch as the owner taps it."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.screen = window.review
+        self.defects = self.screen.defects
+        self.measurements = self.screen.measurements
+        self.machines = self.screen.machines
+        self.day_button = self.screen.day_button
+        self.week_button = self.screen.week_button
+
+    def setCurrentWidget(self, page: Any) -> None:
+        self.screen.pages.setCurrentWidget(page)
+
+    def set_day(self, day: Any) -> None:
+        self.screen.show_day(day)
+
+    def set_week(self, week: bool) -> None:
+        self.screen.set_days(7 if week else 1)
+
+
 @pytest.fixture
-def tabs(qtbot: Any, tmp_path: Path) -> Iterator[ReviewTabs]:
-    from PySide6.QtWidgets import QLabel
-
+def tabs(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Review]:
     from app.ui.app import make_application
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
 
+    # The shop's days are Tokyo's: the screen counts in the terminal's own time zone.
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
     make_application("ja")
     shop = QualityShop(tmp_path / "shop.db")
     build_week(shop)
-    t = ReviewTabs(shop.store, FIRM, QLabel("概要"), WED, tz=JST)
-    t.resize(1024, 684)
-    qtbot.addWidget(t)
-    t.show()
-    yield t
+    w = MainWindow(Session(shop.store))
+    w.resize(1024, 768)
+    qtbot.addWidget(w)
+    w.show()
+    assert BOSS.operator is not None and w.session.sign_in_id(BOSS.operator)
+    qtbot.mouseClick(w.nav_review, Qt.MouseButton.LeftButton)  # the owner's: no PIN asked
+    assert w.stack.currentWidget() is w.review
+    w.review.show_day(WED)
+    yield Review(w)
     shop.store.close()
+    monkeypatch.undo()
+    time.tzset()
 
 
 def table(t: Any) -> list[list[str]]:
@@ -65,7 +97,7 @@ def bounds(week: bool) -> tuple[datetime, datetime]:
 
 
 @pytest.mark.parametrize("week", [False, True])
-def test_defect_pareto_shows_the_raw_counts(tabs: ReviewTabs, qtbot: Any, week: bool) -> None:
+def test_defect_pareto_shows_the_raw_counts(tabs: Review, qtbot: Any, week: bool) -> None:
     qtbot.mouseClick(tabs.week_button if week else tabs.day_button, Qt.MouseButton.LeftButton)
     tabs.setCurrentWidget(tabs.defects)
     page = tabs.defects
@@ -106,7 +138,7 @@ def _scatter(plot: pg.PlotWidget, symbol: str) -> list[tuple[float, float]]:
     return out
 
 
-def test_control_chart_shows_the_raw_readings_and_flags(tabs: ReviewTabs, qtbot: Any) -> None:
+def test_control_chart_shows_the_raw_readings_and_flags(tabs: Review, qtbot: Any) -> None:
     qtbot.mouseClick(tabs.week_button, Qt.MouseButton.LeftButton)
     tabs.setCurrentWidget(tabs.measurements)
     page = tabs.measurements
@@ -150,7 +182,7 @@ def test_control_chart_shows_the_raw_readings_and_flags(tabs: ReviewTabs, qtbot:
     assert f"Cp {cp:.2f}" in text and f"Cpk {cpk:.2f}" in text and f"{bound:.2f}" in text
 
 
-def test_xbar_r_and_too_few_for_capability(tabs: ReviewTabs, qtbot: Any) -> None:
+def test_xbar_r_and_too_few_for_capability(tabs: Review, qtbot: Any) -> None:
     tabs.set_day(MONDAY)  # Monday: four lots of OD, five readings each
     tabs.setCurrentWidget(tabs.measurements)
     page = tabs.measurements
@@ -174,7 +206,7 @@ def test_xbar_r_and_too_few_for_capability(tabs: ReviewTabs, qtbot: Any) -> None
     assert diamonds[8.0] == pytest.approx(means[7])
 
 
-def test_machine_page_shows_the_raw_signal_times(tabs: ReviewTabs, qtbot: Any) -> None:
+def test_machine_page_shows_the_raw_signal_times(tabs: Review, qtbot: Any) -> None:
     qtbot.mouseClick(tabs.week_button, Qt.MouseButton.LeftButton)
     tabs.setCurrentWidget(tabs.machines)
     page = tabs.machines

@@ -1,6 +1,6 @@
 """The owner's quality and machine pages (不良・測定・設備), each taking the store, the
-firm and a range of days (one day or one week), and the tabs that put them beside the
-review's day summary.
+firm and a range of days (one day or one week); ``ReviewScreen`` (review_screen.py)
+puts them beside its other pages.
 
 The figures come from ``app.store.quality`` (and through it the core's ``spc``); the
 pages only lay them out and name them in the UI language.
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -466,62 +465,3 @@ def week_of(day: date) -> tuple[date, date]:
     """Monday to Sunday of the week holding ``day``."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
-
-
-class ReviewTabs(QTabWidget):
-    """The review's pages: the day's summary (``overview``) and 不良・測定・設備, with a
-    day/week switch for the three; ``set_day`` follows the review's day."""
-
-    def __init__(
-        self, store: Store, firm: str, overview: QWidget, day: date, tz: Any = None
-    ) -> None:
-        super().__init__()
-        self.setObjectName("reviewTabs")
-        self.setStyleSheet(
-            f"#reviewTabs QTabBar::tab {{ min-height: {touch()}px; min-width: 120px;"
-            " font-size: 18pt; padding: 4px 18px; }"
-            " #reviewTabs QTabBar::tab:selected { background: #d9e6f5; font-weight: bold; }"
-        )
-        self.day, self.week = day, False
-        first, last = day, day
-        self.defects = DefectsPage(store, firm, first, last, tz)
-        self.measurements = MeasurementsPage(store, firm, first, last, tz)
-        self.machines = MachinesPage(store, firm, first, last, tz)
-        self.addTab(overview, tr("Summary"))
-        self.addTab(self.defects, tr("Defects"))
-        self.addTab(self.measurements, tr("Measurements"))
-        self.addTab(self.machines, tr("Machines"))
-        switch = QWidget()
-        row = QHBoxLayout(switch)
-        row.setContentsMargins(0, 0, 4, 0)
-        self.day_button, self.week_button = BigButton(tr("Day")), BigButton(tr("Week"))
-        self.day_button.setObjectName("rangeDay")
-        self.week_button.setObjectName("rangeWeek")
-        for b, week in ((self.day_button, False), (self.week_button, True)):
-            b.setCheckable(True)
-            b.setMinimumWidth(96)
-            b.setMaximumHeight(touch())
-            b.clicked.connect(lambda _=False, w=week: self.set_week(w))
-            row.addWidget(b)
-        self.day_button.setChecked(True)
-        self.setCornerWidget(switch, Qt.Corner.TopRightCorner)
-        self.pages: list[_Page] = [self.defects, self.measurements, self.machines]
-
-    @property
-    def span(self) -> tuple[date, date]:
-        return week_of(self.day) if self.week else (self.day, self.day)
-
-    def set_day(self, day: date) -> None:
-        self.day = day
-        self._apply()
-
-    def set_week(self, week: bool) -> None:
-        self.week = week
-        self.day_button.setChecked(not week)
-        self.week_button.setChecked(week)
-        self._apply()
-
-    def _apply(self) -> None:
-        first, last = self.span
-        for page in self.pages:
-            page.set_range(first, last)
