@@ -170,9 +170,12 @@ def test_owner_pin_gate_refuses_a_machinist_and_lets_the_owner_in(
         if dlg.isVisible():
             _click(qtbot, dlg, "ownerClose")
 
+    # Neither the settings nor the review are made before someone opens them.
+    assert w._settings_page is None and w._review is None
     QTimer.singleShot(50, lambda: type_pin("1111"))
     assert w.open_settings() is False
     assert seen["feedback"] == "暗証番号が違います。もう一度入力してください。"
+    assert w._settings_page is None  # refused: still not made
     assert w.stack.currentWidget() is not w.settings_page
     assert w.session.operator.operator_id == SATO
     QTimer.singleShot(50, lambda: type_pin("1111"))

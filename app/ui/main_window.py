@@ -27,7 +27,6 @@ from app.ui.owner_gate import owner_approval
 from app.ui.scan import DialogWedges, ScanRouter
 from app.ui.scan_feedback import ScanFlash, beep
 from app.ui.session import Session
-from app.ui.settings_screen import SettingsScreen
 from app.ui.sign_in import SignInDialog
 from app.ui.syncing import SyncBridge
 from app.ui.text import tr
@@ -36,6 +35,7 @@ from app.ui.widgets import BigButton, ElidedLabel, restyle, snug
 
 if TYPE_CHECKING:
     from app.ui.review_screen import ReviewScreen
+    from app.ui.settings_screen import SettingsScreen
 
 
 class MainWindow(QMainWindow):
@@ -90,11 +90,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.jobs)
         self.stack.addWidget(self.job)
         self.stack.addWidget(self.new_job)
-        self.settings_page = SettingsScreen(session, self.settings, devices, syncing)
-        self.settings_page.done.connect(self.open_jobs)
-        self.settings_page.language_changed.connect(self.relaunch)
+        # Made when first opened (see ``settings_page``), like the review.
+        self._settings_page: SettingsScreen | None = None
         self.replaced_by: MainWindow | None = None
-        self.stack.addWidget(self.settings_page)
         self.nav_jobs.clicked.connect(self.open_jobs)
         self.jobs.new_job.connect(lambda: self.stack.setCurrentWidget(self.new_job))
         self.jobs.settings_wanted.connect(self.open_settings)
@@ -195,7 +193,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.dialog_wedges.stop()
         self.idle.stop()
-        self.settings_page.stop()
+        if self._settings_page is not None:
+            self._settings_page.stop()
         super().closeEvent(event)
 
     def open_sign_in(self) -> None:
@@ -246,13 +245,13 @@ class MainWindow(QMainWindow):
     def route_scan(self, text: str) -> None:
         """A hub enrolment code scanned on the settings page fills it in; every other scan
         goes to the router."""
-        if self.stack.currentWidget() is self.settings_page and self.settings_page.take_scan(text):
+        if self.on_settings() and self.settings_page.take_scan(text):
             self.idle.touch()
             return
         self.scans.handle(text)
 
     def signed_out_idle(self, minutes: int) -> None:
-        if self.stack.currentWidget() is self.settings_page:
+        if self.on_settings():
             self.settings_page.close_page()  # the owner's approval ends with the session
         self.show_message("ok", tr("Signed out after {0} min without use.").format(minutes))
 
@@ -267,6 +266,26 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.settings_page)
         self.setFocus()
         return True
+
+    @property
+    def settings_page(self) -> SettingsScreen:
+        """The owner's settings, made the first time they are opened: the devices'
+        port lists, the camera's picture and the operators' rows are no part of a
+        machinist's cold start."""
+        if self._settings_page is None:
+            from app.ui.settings_screen import SettingsScreen
+
+            page = SettingsScreen(self.session, self.settings, self.devices, self.syncing)
+            page.done.connect(self.open_jobs)
+            page.language_changed.connect(self.relaunch)
+            self.stack.addWidget(page)
+            self._settings_page = page
+        return self._settings_page
+
+    def on_settings(self) -> bool:
+        """The settings page is in front (never made just to ask)."""
+        page = self._settings_page
+        return page is not None and self.stack.currentWidget() is page
 
     @property
     def review(self) -> ReviewScreen:
