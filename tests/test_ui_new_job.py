@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from test_ui import SATO, YAMADA, ScriptedAsker, _dialogs_never_block, _save
@@ -156,6 +156,10 @@ def test_part_name_material_revision_and_step_instructions_reach_the_traveler(
     asker.answers = ["LATHE", "F001", "HEAT", "F007", "GRIND", "F012"]
     for _ in range(3):
         _click(qtbot, w, "addStep")
+        # Each new step's row is scrolled into view (below the fold on a short panel).
+        row, view = form.rows[-1], form.body_scroll.viewport()
+        top = row.mapTo(view, QPoint(0, 0)).y()
+        assert row.isVisible() and top >= 0 and top + row.height() <= view.height()
     for edit, text in (
         (form.part, "SHAFT-77"),
         (form.part_name, "ドライブシャフト"),

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -283,6 +283,9 @@ class NewJobScreen(QWidget):
         self.steps.append({"seq": seq, "process": process, "firm": firm})
         self.show_steps()
         self.say("", "")
+        # The new row in view (on a short panel it is below the fold), once laid out.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.body_scroll.ensureWidgetVisible(self.rows[-1])
 
     def firm_choices(self) -> list[tuple[str, str]]:
         """This firm first, then the directory by code."""
@@ -308,6 +311,7 @@ class NewJobScreen(QWidget):
             label = f"{s['seq']} {process_name(s['process'])}\n{self.session.firm_label(s['firm'])}"
             row = StepRow(s, label, s["firm"] == self.session.firm)
             self.chips.addWidget(row)
+            row.show()  # now, not at the next turn of the loop: laid out and scrolled to
             self.rows.append(row)
         # The chips as wide as the widest, so the fields beside them line up.
         width = max((r.chip.sizeHint().width() for r in self.rows), default=0)
