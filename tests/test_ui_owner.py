@@ -203,6 +203,42 @@ def test_owner_pin_gate_refuses_a_machinist_and_lets_the_owner_in(
     assert w.stack.currentWidget() is w.settings_page
 
 
+def test_review_approval_offers_owner_and_inspector_by_name(window: MainWindow, qtbot: Any) -> None:
+    """Two who may approve (the review: an owner or an inspector): the names first, then
+    the chosen one's PIN pad; ◀ goes back to the names; a machinist is never offered."""
+    w = window
+    _set_owner_pin(w, "2468")
+    inspector = "F001-OP-0007"
+    cmd = commands.save_operator(
+        w.session.store.operators(), OWNER, operator_id=inspector, name="高橋 検査",
+        role=commands.INSPECTOR, pin_hash=hash_pin("1357"),
+    )  # fmt: skip
+    assert w.session.record(cmd).ok
+    dlg = OwnerPinDialog(w.session, "今日のまとめは社長が見る画面です。", w, commands.APPROVERS)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    names = sorted(
+        b.objectName() for b in dlg.findChildren(QPushButton) if b.objectName().startswith("owner_")
+    )
+    assert names == [f"owner_{YAMADA}", f"owner_{inspector}"]
+    assert dlg.pages.currentIndex() == 0
+    _click(qtbot, dlg, f"owner_{YAMADA}")
+    assert dlg.pages.currentIndex() == 1 and "山田 太郎" in dlg.pin_title.text()
+    _click(qtbot, dlg, "ownerBack")
+    assert dlg.pages.currentIndex() == 0 and dlg.chosen is None
+    _click(qtbot, dlg, f"owner_{inspector}")
+    for d in "2468":  # the owner's PIN is not the inspector's
+        _click(qtbot, dlg, f"pin_{d}")
+    _click(qtbot, dlg, "ownerOk")
+    assert dlg.feedback.text() == "暗証番号が違います。もう一度入力してください。"
+    assert dlg.approved is None and dlg.pad.pin == "" and dlg.isVisible()
+    for d in "1357":
+        _click(qtbot, dlg, f"pin_{d}")
+    _click(qtbot, dlg, "ownerOk")
+    assert dlg.approved is not None and dlg.approved.operator_id == inspector
+    assert dlg.result() == OwnerPinDialog.DialogCode.Accepted and not dlg.isVisible()
+
+
 def test_owner_approves_fixing_a_machinists_record(
     window: MainWindow, qtbot: Any, real_dialogs: None
 ) -> None:
