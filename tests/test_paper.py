@@ -252,11 +252,13 @@ def _photo(page: np.ndarray, px_per_module: float, module_px: float, seed: int) 
     return np.asarray(cv2.imdecode(jpg, cv2.IMREAD_COLOR))
 
 
-# Photos (of 4) per module size that must read. At 2 px a module, the sampling limit, a
-# crease straight across the code under an oil smear defeats the decoder on most A4
-# photos (measured: 1 of 6 at 2.0 px, 5 of 6 at 2.2, 6 of 6 from 2.5; the label 3 of 4
-# at 2.0): 2.2 px is the least this test holds the sheet to (see README, Travelers).
-MUST_READ = {2.2: 3, 2.5: 4, 3.0: 4, 4.0: 4}
+# Photos (of 4) per module size that must read. At 2 px a module, the sampling limit, the
+# camera's blur and JPEG merge neighbouring modules; the still pipeline's ``sharpen`` stage
+# (2× and unsharp mask, drivers/qr/pipeline.py) takes them apart again. Measured on 24
+# photos each of the 12-step sheet (version 15, Q): A4 10/24 read at 2.0 px without it,
+# 23/24 with it (2.2 px: 24/24; 1.8 px: 11/24); the label 17/24 → 23/24 at 2.0 px (2.2 px:
+# 24/24; 1.8 px: 21/24). One miss in 24 at 2.0 px: 3 of 4 is the honest floor there.
+MUST_READ = {2.0: 3, 2.2: 4, 2.5: 4, 3.0: 4, 4.0: 4}
 
 
 @pytest.mark.parametrize("fmt", ["a4", "label"])
