@@ -133,6 +133,22 @@ _REASONS: dict[str, tuple[str, str]] = {
         "Only a firm on this job's route can approve its lots.",
     ),
     "nothing_to_approve": ("承認する記録がありません。", "There are no records to approve."),
+    "approver_pin_required": (
+        "承認には本人の暗証番号が必要です。先に暗証番号を設定してください"
+        " (nakama operators add … --pin)。",
+        "Approving needs the approver's own PIN. Give them a PIN first"
+        " (nakama operators add … --pin).",
+    ),
+    "already_approved": (
+        "すでに承認済みです。承認後の訂正・追加の記録はありません。",
+        "Already approved; nothing was corrected or recorded after the approval.",
+    ),
+    "changed_since_approval": (
+        "承認済みですが、承認後に訂正または記録があります。内容を確認のうえ、"
+        "もう一度承認してください (--again)。",
+        "Approved, but records were corrected or added after the approval. Look at them,"
+        " then approve again (--again).",
+    ),
     "unknown_operator": (
         "この作業者は登録されていないか、退職済みです。",
         "This operator is not registered here, or has left.",

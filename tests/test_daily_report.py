@@ -293,6 +293,36 @@ def test_printed_report_shows_every_figure(tmp_path: Path) -> None:
 
 
 @needs_poppler
+def test_a_firms_own_defect_code_and_pause_reason_print_by_name(tmp_path: Path) -> None:
+    """A firm's own codes (not in the built-in catalogue) are named by their events:
+    欠け (KAKE) in the Japanese 日報, Chipped (KAKE) in the English, never the bare code."""
+    from app.core.catalog import CatalogueEntry
+    from app.ui.daily_report_print import write_pdf
+
+    shop = Shop(tmp_path / "own.db")
+    lot = shop.at(8, 0).job("F001-J5", "GEAR-5", 10)
+    shop.do(C.receive, "F001-J5", SATO, lot, 10, 10)
+    shop.do(C.start, "F001-J5", SATO, lot, 10)
+    wait = CatalogueEntry("WAIT_QC", "検査待ち", "Waiting for QC")
+    shop.at(9, 0).do(C.pause, "F001-J5", SATO, lot, 10, "WAIT_QC", own=wait)
+    shop.at(9, 40).do(C.resume, "F001-J5", SATO, lot, 10)
+    kake = CatalogueEntry("KAKE", "欠け", "Chipped")
+    shop.at(10, 0).do(C.record_defect, "F001-J5", SATO, lot, 10, "KAKE", 3, "scrap", own=kake)
+    shop.at(11, 0).do(C.finish, "F001-J5", SATO, lot, 10, 7, 0, 3)
+    shop.at(8, 0, DAY + timedelta(days=1))
+    r = daily_report(shop.store, DAY, FIRM, JST)
+    assert r.defect_names == {"KAKE": ("欠け", "Chipped")}
+    assert r.pause_names == {"WAIT_QC": ("検査待ち", "Waiting for QC")}
+    for lang, defect, pause in (("ja", "欠け", "検査待ち"), ("en", "Chipped", "Waiting for QC")):
+        pdf = tmp_path / f"own-{lang}.pdf"
+        write_pdf(r, pdf, lang=lang)
+        flat = " ".join(pdf_text(pdf).split())
+        assert f"{defect} (KAKE) 3 GEAR-5" in flat, flat
+        assert f"{pause} (WAIT_QC) 0:40" in flat, flat
+    shop.store.close()
+
+
+@needs_poppler
 def test_a_long_day_runs_onto_a_second_page_with_the_header(tmp_path: Path) -> None:
     from app.ui.daily_report_print import write_pdf
 

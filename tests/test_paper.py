@@ -59,7 +59,7 @@ def _firm(i: int) -> str:
 @pytest.fixture(scope="module")
 def lead(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     s = Store.open(tmp_path_factory.mktemp("paper") / "lead.db", firm_id="F001")
-    for n in (1, 5, 12, 20):
+    for n in (1, 2, 3, 5, 12, 20):
         route = ",".join(f"{10 * (i + 1)}:{PROCESSES[i % 12]}:{_firm(i)}" for i in range(n))
         info = {
             str(10 * (i + 1)): {"due": f"2026-12-{3 + i:02d}"}
@@ -203,7 +203,29 @@ def test_label_lists_one_step_a_line(lead: Store, tmp_path: Path, n: int, lang: 
     big = {w: y1 - y0 for _pg, _x0, y0, _x1, y1, w in words}
     assert big[p.traveler.job_id] >= 12 and big[p.traveler.lot_id] >= 10  # 注番, ロット large
     assert "DWG-A2041-" in text
-    assert facts.pages == len(_pages(pdf, 72))
+    # A short route is one label; a long one runs on, every label with its QR (each
+    # label may travel alone), read at 150 dpi as a copier scans.
+    import zxingcpp
+
+    labels = _pages(pdf, 150)
+    assert facts.pages == len(labels)
+    if n == 1:
+        assert len(labels) == 1
+    for img in labels:
+        assert [r.text for r in zxingcpp.read_barcodes(img)] == [p.text]
+
+
+@pytest.mark.parametrize(("n", "lang"), [(1, "ja"), (2, "ja"), (3, "ja"), (1, "en"), (2, "en")])
+def test_a_short_routes_label_is_one_label(lead: Store, tmp_path: Path, n: int, lang: str) -> None:
+    """Up to three steps (a firm's long name wrapping) on the label that carries the QR:
+    no page line, nothing run onto a second label."""
+    p = _prepared(lead, n)
+    pdf = tmp_path / "label.pdf"
+    facts = write_pdf(p.traveler, p.text, pdf, lang=lang, fmt="label", firm_names=NAMES)
+    assert facts.pages == len(_pages(pdf, 72)) == 1
+    text = _pdftotext(pdf, "-layout")
+    assert "ページ" not in text and "Page" not in text
+    assert all(f"{10 * (i + 1)} " in text for i in range(n))
 
 
 def _photo(page: np.ndarray, px_per_module: float, module_px: float, seed: int) -> np.ndarray:
@@ -252,11 +274,13 @@ def _photo(page: np.ndarray, px_per_module: float, module_px: float, seed: int) 
     return np.asarray(cv2.imdecode(jpg, cv2.IMREAD_COLOR))
 
 
-# Photos (of 4) per module size that must read. At 2 px a module, the sampling limit, a
-# crease straight across the code under an oil smear defeats the decoder on most A4
-# photos (measured: 1 of 6 at 2.0 px, 5 of 6 at 2.2, 6 of 6 from 2.5; the label 3 of 4
-# at 2.0): 2.2 px is the least this test holds the sheet to (see README, Travelers).
-MUST_READ = {2.2: 3, 2.5: 4, 3.0: 4, 4.0: 4}
+# Photos (of 4) per module size that must read. At 2 px a module, the sampling limit, the
+# camera's blur and JPEG merge neighbouring modules; the still pipeline's ``sharpen`` stage
+# (2× and unsharp mask, drivers/qr/pipeline.py) takes them apart again. Measured on 24
+# photos each of the 12-step sheet (version 15, Q): A4 10/24 read at 2.0 px without it,
+# 23/24 with it (2.2 px: 24/24; 1.8 px: 11/24); the label 17/24 → 23/24 at 2.0 px (2.2 px:
+# 24/24; 1.8 px: 21/24). One miss in 24 at 2.0 px: 3 of 4 is the honest floor there.
+MUST_READ = {2.0: 3, 2.2: 4, 2.5: 4, 3.0: 4, 4.0: 4}
 
 
 @pytest.mark.parametrize("fmt", ["a4", "label"])

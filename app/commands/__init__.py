@@ -24,4 +24,5 @@ COMMAND_MODULES = [
     "screenshots",
     "consortium",
     "export",
+    "approve",
 ]

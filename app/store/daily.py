@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core.state import DONE, JobState, fold, paused_seconds, working_seconds
 from app.store.approvals import ApprovalStatus, day_approval
+from app.store.code_names import own_names
 from app.store.firms import firm_names
 from app.store.store import EVENT_COLUMNS, Store, row_to_event
 from wire.events import MACHINE_STATES, Event
@@ -88,6 +89,9 @@ class DailyReport:
     tz: Any = None  # the shop's time zone, for the times printed
     # The owner's (or inspector's) latest sign-off of the day, and what changed since.
     approval: ApprovalStatus | None = None
+    # A firm's own defect codes and pause reasons by their names (code -> (ja, en)).
+    defect_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    pause_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def worked_s(self) -> float:
@@ -396,4 +400,6 @@ def daily_report(store: Store, day: date, firm: str | None = None, tz: Any = Non
     report.machines = machine_totals(machine_spans(store, firm, lo, hi, end))
     report.operator_names = {oid: rec.name for oid, rec in store.operators().items()}
     report.approval = day_approval(store, day, firm, tz)
+    report.defect_names = own_names(store, "defect", (d.code for d in report.defects))
+    report.pause_names = own_names(store, "pause", report.paused_s)
     return report

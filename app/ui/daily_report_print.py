@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.core import catalog
+from app.store.code_names import code_name
 from app.store.daily import DailyReport, StepDay
 from app.ui.approval_text import approval_lines
 from app.ui.paper import MIN_PT, Column, Draw, Flow, Page, document, table
@@ -28,8 +28,6 @@ from app.ui.traveler_print import WEEKDAYS, process_name
 PAGE_W, PAGE_H = 210.0, 297.0
 LEFT, TOP, WIDTH = 12.0, 10.0, 186.0
 BOTTOM = PAGE_H - 10.0  # below it only the page number
-_PAUSES = catalog.pause_reasons()
-_DEFECTS = catalog.defects()
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("作業日報", "Daily report"),
@@ -97,14 +95,12 @@ def hm(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def pause_name(code: str, lang: str) -> str:
-    e = _PAUSES.get(code)
-    return e.name(lang) if e else code
+def pause_name(code: str, lang: str, names: dict[str, tuple[str, str]] | None = None) -> str:
+    return code_name(code, lang, "pause", names or {})
 
 
-def defect_name(code: str, lang: str) -> str:
-    e = _DEFECTS.get(code)
-    return e.name(lang) if e else code
+def defect_name(code: str, lang: str, names: dict[str, tuple[str, str]] | None = None) -> str:
+    return code_name(code, lang, "defect", names or {})
 
 
 # Column layout of the steps table: key, width in mm, alignment.
@@ -134,7 +130,7 @@ def _local(at: datetime | None, r: DailyReport) -> str:
 def _step_cells(s: StepDay, r: DailyReport, lang: str) -> dict[str, list[str]]:
     """Each cell as its lines; a cell never shrinks, the row grows instead."""
     pauses = [
-        f"{pause_name(code, lang)}\t{hm(secs)}"
+        f"{pause_name(code, lang, r.pause_names)}\t{hm(secs)}"
         for code, secs in sorted(s.paused_s.items(), key=lambda kv: -kv[1])
     ]
     state = {"running": t("running", lang), "paused": t("paused_now", lang)}.get(s.status, "")
@@ -280,12 +276,15 @@ def layout(r: DailyReport, lang: str, m: Page) -> list[list[tuple[float, Draw]]]
     small_table(
         "pause_table",
         [("reason", 60.0, _L), ("time", 30.0, _R)],
-        [[pause_name(c, lang), hm(s)] for c, s in r.paused_s.items()],
+        [[pause_name(c, lang, r.pause_names), hm(s)] for c, s in r.paused_s.items()],
     )
     small_table(
         "defects",
         [("code", 60.0, _L), ("count", 30.0, _R), ("parts", 96.0, _L)],
-        [[defect_name(d.code, lang), f"{d.count:,}", ", ".join(d.parts)] for d in r.defects],
+        [
+            [defect_name(d.code, lang, r.defect_names), f"{d.count:,}", ", ".join(d.parts)]
+            for d in r.defects
+        ],
     )
     span = max(1.0, (r.end - r.start).total_seconds())
     small_table(

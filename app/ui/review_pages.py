@@ -444,11 +444,12 @@ def _what(type_: str, summary: dict[str, Any]) -> str:
     if type_ == "DefectRecorded":
         from app.ui.text import defect_name
 
-        return f"{name} {defect_name(str(summary['code']))} {summary['count']}"
+        # A firm's own code carries its names in the event (other firms' too).
+        return f"{name} {defect_name(str(summary['code']), summary)} {summary['count']}"
     if type_ == "OpPaused":
         from app.ui.text import pause_name
 
-        return f"{name} ({pause_name(str(summary['reason']))})"
+        return f"{name} ({pause_name(str(summary['reason']), summary)})"
     if type_ == "RecordsApproved":
         return f"{name} ({len(summary.get('records', []))})"
     return name

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import spc
+from app.store.code_names import code_name, own_names
 from app.store.quality import (
     Characteristic,
     CharacteristicChart,
@@ -40,7 +41,7 @@ from app.store.quality import (
 )
 from app.store.store import Store
 from app.ui.charts import STATE_STYLE, ControlChartView, MachineTimeline, ParetoChart
-from app.ui.text import FAIL_ICON, characteristic_name, defect_name, process_name, tr
+from app.ui.text import FAIL_ICON, characteristic_name, lang, process_name, tr
 from app.ui.widgets import BigButton, touch, touch_scroll
 
 
@@ -140,6 +141,7 @@ class DefectsPage(_Page):
     def __init__(self, store: Store, firm: str, first: date, last: date, tz: Any = None) -> None:
         super().__init__(store, firm, first, last, tz)
         self.by = "code"
+        self._own: dict[str, tuple[str, str]] = {}
         self.buttons = QButtonGroup(self)
         row = QHBoxLayout()
         for key, text in (
@@ -177,13 +179,15 @@ class DefectsPage(_Page):
 
     def name(self, key: str) -> str:
         if self.by == "code":
-            return defect_name(key)
+            return code_name(key, lang(), "defect", self._own)
         if self.by == "step":
             return process_name(key)
         return key
 
     def _fill(self) -> None:
         bars = defect_pareto(self.store, self.firm, self.first, self.last, self.by, self.tz)
+        if self.by == "code":  # a firm's own codes by the names their events carry
+            self._own = own_names(self.store, "defect", (b.key for b in bars))
         names = [self.name(b.key) for b in bars]
         total = sum(b.count for b in bars)
         what = {"code": tr("By defect"), "step": tr("By step"), "part": tr("By part")}[self.by]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.store.code_names import code_name, own_names
 from app.store.reports import DayReview, day_review
 from app.store.review import PeriodReview, period_review
 from app.ui.review_pages import DoorPage, LatePage, LotPage, SignOffPage, StepsPage
@@ -32,7 +33,7 @@ from app.ui.session import Session
 from app.ui.text import (
     FAIL_ICON,
     characteristic_name,
-    defect_name,
+    lang,
     process_name,
     status_name,
     tr,
@@ -167,10 +168,14 @@ class SummaryPage(QWidget):
             [tr("Part"), tr("Lot"), tr("Status"), tr("Due")],
             [[x["part_no"], x["lot_id"], self._waiting_state(x), x["due"]] for x in r.waiting],
         )
+        own = own_names(self.session.store, "defect", (x["code"] for x in r.defects))
         self._section(
             tr("Defects today"),
             [tr("Defect"), tr("Parts"), tr("Part")],
-            [[defect_name(x["code"]), str(x["count"]), x["parts"]] for x in r.defects],
+            [
+                [code_name(x["code"], lang(), "defect", own), str(x["count"]), x["parts"]]
+                for x in r.defects
+            ],
         )
         self._section(
             tr("Late"),

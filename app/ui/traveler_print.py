@@ -10,7 +10,8 @@ least 12 mm (room for a handwritten date) and grow with a long instruction; they
 onto further pages, each with the QR, the job, the lot and the column heads again.
 
 The label: 注番 and ロット large, 品番, 図番, 数量, 納期, the QR, then the route one
-step per line (number, process, firm), continued on further labels when it is long.
+step per line (number, process, firm); a short route is one label, a long one runs on
+to further labels, each with 注番, ロット and the QR.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "part": ("品番", "Part No."),
     "part_name": ("品名", "Part name"),
     "drawing": ("図番 / 版", "Drawing / rev."),
+    "drawing_no": ("図番", "Dwg."),  # the label: the number only, no revision
     "material": ("材質", "Material"),
     "qty": ("数量", "Quantity"),
     "of_order": ("受注数", "order"),
@@ -439,6 +441,7 @@ def _a4_pages(
 LM = 3.0
 LABEL_QR = 50.0  # 0.59 mm modules at version 15: 7 dots each on a 300 dpi label printer
 STEP_PT = MIN_PT  # 7 kana of a process name (ワイヤーカット) fit its column
+LABEL_FOOT = 4.0  # the "1 / 2" line at the foot of a label in a run
 
 
 def _label_steps(
@@ -446,13 +449,15 @@ def _label_steps(
 ) -> list[tuple[float, Draw]]:
     """One block per step: its number right-aligned, the process, the firm (name, or the
     code when no name is known); a long firm name wraps under itself, never mid-word
-    across the columns."""
+    across the columns. The number and process columns are as wide as this route's
+    longest (a process column of at most 21 mm), so a firm's name has the rest."""
     w = LABEL_MM[0] - 2 * LM
-    seq_w, proc_w = 8.5, 21.0
+    procs = [process_name(op.process, lang) for op in tr.route.ops]
+    seq_w = max(pg.width(str(op.seq), STEP_PT, True) for op in tr.route.ops) + 2.5
+    proc_w = min(21.0, max(pg.width(proc, STEP_PT) for proc in procs) + 2.5)
     firm_w = w - seq_w - proc_w
     out: list[tuple[float, Draw]] = []
-    for op in tr.route.ops:
-        proc = process_name(op.process, lang)
+    for op, proc in zip(tr.route.ops, procs, strict=True):
         firm = names.get(op.firm, op.firm)
         h = max(pg.height(proc, proc_w - 1, STEP_PT), pg.height(firm, firm_w, STEP_PT, True)) + 0.8
 
@@ -473,7 +478,7 @@ def _label_lines(tr: Traveler, lang: str) -> list[tuple[str, float, bool]]:
     qty_due = f"{t('qty', lang)} {_qty_text(tr, lang)}   {t('due', lang)} {tr.due.isoformat()}"
     return [
         (f"{t('part', lang)} {tr.part_no}", 9.0, True),
-        (f"{t('drawing', lang)} {tr.drawing_no or '—'}", 9.0, True),
+        (f"{t('drawing_no', lang)} {tr.drawing_no or '—'}", 9.0, True),
         (qty_due, MIN_PT, False),
     ]
 
@@ -483,32 +488,50 @@ def _label_qr_top(pg: Page, tr: Traveler, lang: str) -> float:
     return LM + 12.5 + sum(pg.height(s, w, pt, b) for s, pt, b in _label_lines(tr, lang)) + 0.5
 
 
+def _label_later_qr_top() -> float:
+    """A further label's QR: right under 注番 and ロット (工程 (続き) is at its foot)."""
+    return LM + 12.5
+
+
 def _label_pages(
     pg: Page, tr: Traveler, lang: str, names: Mapping[str, str]
 ) -> list[list[tuple[float, Draw]]]:
+    """The steps over as few labels as they need. One label has no page line at its foot,
+    so its steps may go down to the margin; a run of labels keeps room for "1 / 2"."""
     top = _label_qr_top(pg, tr, lang) + LABEL_QR + 0.5
-    flow = Flow(top=top, bottom=LABEL_MM[1] - LM - 4, next_top=LM + 17)
-    for h, draw in _label_steps(pg, tr, lang, names):
-        flow.block(h, draw)
+    later = _label_later_qr_top() + LABEL_QR + 0.5
+    steps = _label_steps(pg, tr, lang, names)
+    for bottom in (LABEL_MM[1] - LM, LABEL_MM[1] - LM - LABEL_FOOT):
+        flow = Flow(top=top, bottom=bottom, next_top=later)
+        for h, draw in steps:
+            flow.block(h, draw)
+        if len(flow.pages) == 1:
+            break
     return flow.pages
 
 
-def _label_head(pg: Page, tr: Traveler, qr_text: str, lang: str, n: int, of: int) -> QrFacts | None:
+def _label_head(pg: Page, tr: Traveler, qr_text: str, lang: str, n: int, of: int) -> QrFacts:
+    """注番 and ロット large on every label, then on the first the part, drawing,
+    quantity and due date; the QR on every label (each travels on its own)."""
     w = LABEL_MM[0] - 2 * LM
     pg.text(LM, LM, w, 6.5, tr.job_id, 14, bold=True, shrink=True)
     pg.text(LM, LM + 6.5, 10, 5.5, t("lot", lang), MIN_PT)
     pg.text(LM + 10, LM + 6.5, w - 10, 5.5, tr.lot_id, 12, bold=True, shrink=True)
-    facts = None
     if n == 1:
         y = LM + 12.5
         for s, pt, bold in _label_lines(tr, lang):
             y += pg.text(LM, y, w, 0, s, pt, bold=bold, top=True)
-        facts = pg.qr(qr_text, (LABEL_MM[0] - LABEL_QR) / 2, _label_qr_top(pg, tr, lang), LABEL_QR)
+        qr_top = _label_qr_top(pg, tr, lang)
     else:
-        pg.text(LM, LM + 12.5, w, 4, f"{t('route', lang)} {t('cont', lang)}", MIN_PT, bold=True)
+        qr_top = _label_later_qr_top()
+    facts = pg.qr(qr_text, (LABEL_MM[0] - LABEL_QR) / 2, qr_top, LABEL_QR)
     if of > 1:
+        foot = LABEL_MM[1] - LM - LABEL_FOOT
+        if n > 1:
+            cont = f"{t('route', lang)} {t('cont', lang)}"
+            pg.text(LM, foot, w, LABEL_FOOT, cont, MIN_PT, bold=True)
         page = t("page", lang).format(n=n, of=of)
-        pg.text(LM, LABEL_MM[1] - LM - 4, w, 4, page, MIN_PT, align=RIGHT)
+        pg.text(LM, foot, w, LABEL_FOOT, page, MIN_PT, align=RIGHT)
     return facts
 
 

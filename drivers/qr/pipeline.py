@@ -10,7 +10,13 @@ falls in a few groups, each with a fallback that recovers it:
   ~40 ms a frame: find bar-like regions by gradient coherence, turn them level and read only
   those (``bars``);
 * blur and small modules: enlarge 1.5× (``upscale``);
-* everything else: ZBar on the whole frame (``zbar``), only when the budget allows.
+* everything else: ZBar on the whole frame (``zbar``), only when the budget allows;
+* modules of about 2 px (a sheet held far off, a still photo): the camera's blur, JPEG and
+  tilt merge neighbouring modules, so zxing-cpp finds no finder pattern or samples the grid
+  wrongly. Enlarged 2× and unsharp-masked about as much as the camera blurred (σ 0.75
+  frame px), the modules come apart again (``sharpen``, ~15–20 ms a 720p frame: stills
+  only, ``budget_ms=None``). Measured on 24 photos each of the 12-step A4 sheet and label
+  at 2.0 px a module (tilt, crease, oil, JPEG): 10 and 17 read without it, 24 and 24 with.
 
 A camera sees the same sheet in many consecutive frames, so the fallbacks need not all
 run on one frame: each frame runs the fast path and then fallbacks, from where the last
@@ -52,6 +58,7 @@ class Stage:
     cost_ms: float = 0.0
     wins: int = 0
     runs: int = 0
+    still_only: bool = False  # too slow for a live frame's budget
 
     def __post_init__(self) -> None:
         self.cost_ms = self.cost_ms or self.prior_ms
@@ -93,6 +100,7 @@ class FramePipeline:
             Stage("bars", self._bars, 4.0),
             Stage("upscale", self._upscale, 5.0),
             Stage("zbar", self._zbar, 40.0),
+            Stage("sharpen", self._sharpen, 18.0, still_only=True),
         ]
         self._cursor = 0
         self._winner: Stage | None = None
@@ -108,6 +116,8 @@ class FramePipeline:
         for stage in self._order():
             elapsed = (self.clock() - start) * 1000
             if stage.name == "regions" and not failed:
+                continue
+            if stage.still_only and self.budget_ms is not None:
                 continue
             if self.budget_ms is not None and elapsed + stage.cost_ms * scale > self.budget_ms:
                 # One slow run (a cold cache, a busy core) must not bar a stage for good.
@@ -170,10 +180,15 @@ class FramePipeline:
     def _zbar(self, gray: np.ndarray, failed: list[Quad]) -> list[Code]:
         return read_zbar(gray, name="zbar")
 
+    def _sharpen(self, gray: np.ndarray, failed: list[Quad]) -> list[Code]:
+        big = cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+        big = _unsharp(big, sigma=1.5, amount=2.0)
+        return read_zxing(big, self._formats, try_downscale=False, scale=2.0, name="sharpen")[0]
 
-def _unsharp(gray: np.ndarray) -> np.ndarray:
-    soft = cv2.GaussianBlur(gray, (0, 0), 2.0)
-    return cv2.addWeighted(gray, 1.8, soft, -0.8, 0)
+
+def _unsharp(gray: np.ndarray, sigma: float = 2.0, amount: float = 0.8) -> np.ndarray:
+    soft = cv2.GaussianBlur(gray, (0, 0), sigma)
+    return cv2.addWeighted(gray, 1 + amount, soft, -amount, 0)
 
 
 def _crop(gray: np.ndarray, quad: Quad, margin: float) -> tuple[np.ndarray, Point]:
