@@ -7,6 +7,7 @@ title and a description; the numbers are also in the tables beside it.
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from hub.office_texts import text
@@ -20,30 +21,36 @@ GRID = "#d0d0d0"
 MONTHS_EN = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
 
-def amount(value: int | float | None, lang: str, *, yen: bool) -> str:
-    """A figure as a reader expects it: ``1,234万円`` / ``¥12.3M`` for yen, else a count."""
+def amount(value: int | float | None, lang: str, *, yen: bool, short: bool = False) -> str:
+    """A figure as a reader expects it: exact in tables (``3,150,000円`` / ``¥3,150,000``),
+    ``short`` on a chart's axis (``315万円`` / ``¥3.2M``); a count with separators."""
     if value is None:
         return "—"
     if not yen:
-        return f"{int(value):,}"
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    if not short:
+        return f"¥{int(value):,}" if lang == "en" else f"{int(value):,}円"
     if lang == "en":
         if abs(value) >= 1_000_000:
             return f"¥{value / 1_000_000:,.1f}M"
-        return f"¥{int(value):,}"
+        return f"¥{value / 1_000:,.0f}k" if abs(value) >= 1_000 else f"¥{int(value):,}"
     if abs(value) >= 10_000:
         man = value / 10_000
         return f"{man:,.0f}万円" if man == int(man) or man >= 100 else f"{man:,.1f}万円"
     return f"{int(value):,}円"
 
 
-def _nice(top: float) -> float:
-    """A round upper bound for the axis (1, 2, 2.5 or 5 × a power of ten)."""
-    if top <= 0:
+def _nice_step(raw: float, *, whole: bool) -> float:
+    """A round tick step at least ``raw``: 1, 2, 2.5 or 5 × a power of ten (no 2.5 for
+    whole counts below ten)."""
+    if raw <= 0:
         return 1.0
-    power = 10 ** (len(str(int(top))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= top:
-            return float(step * power)
+    power = 10 ** math.floor(math.log10(raw))
+    for k in (1, 2, 2.5, 5, 10):
+        if whole and k == 2.5 and power < 10:
+            continue
+        if k * power >= raw * 0.9999:
+            return float(max(k * power, 1 if whole else 0))
     return float(10 * power)
 
 
@@ -57,7 +64,10 @@ def chart(
     for v in monthly:
         total += v
         running.append(total)
-    top = _nice(max([*running, target or 0, 1]))
+    highest = max([*running, target or 0, 1]) * 1.05
+    tick = _nice_step(highest / 5, whole=not yen)
+    ticks = max(2, math.ceil(highest / tick))
+    top = ticks * tick
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / len(monthly)
 
@@ -77,15 +87,14 @@ def chart(
         f'<title id="{chart_id}-t">{escape(name)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
-    for i in range(5):
-        tick = top * i / 4
-        yy = y(tick)
+    for i in range(ticks + 1):
+        yy = y(tick * i)
         out.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>'
         )
         out.append(
             f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="{INK}">{escape(amount(tick, lang, yen=yen))}</text>'
+            f'fill="{INK}">{escape(amount(tick * i, lang, yen=yen, short=True))}</text>'
         )
     for i, v in enumerate(monthly):
         x = LEFT + i * step + step * 0.2
@@ -111,8 +120,9 @@ def chart(
             'stroke-width="2" stroke-dasharray="8 5"/>'
         )
         out.append(
-            f'<text x="{LEFT + 6}" y="{ty - 6:.1f}" font-size="12" fill="{INK}">'
-            f"{escape(text('target', lang))} {escape(amount(target, lang, yen=yen))}</text>"
+            f'<text x="{W - RIGHT - 4}" y="{ty - 6:.1f}" text-anchor="end" font-size="13" '
+            f'font-weight="bold" fill="{INK}">{escape(text("plan", lang))} '
+            f"{escape(amount(target, lang, yen=yen, short=True))}</text>"
         )
     out.append(
         f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '

@@ -131,12 +131,8 @@ def expected_year_cells(fig: dict[str, Any]) -> dict[str, str]:
     """How the page writes the year's figures in Japanese, from hub.kpi's answer."""
     y = fig["year"]
 
-    def man(v: int) -> str:
-        m = v / 10_000
-        return f"{m:,.0f}万円" if m == int(m) or m >= 100 else f"{m:,.1f}万円"
-
     def yen(v: int) -> str:
-        return man(v) if v >= 10_000 else f"{v:,}円"
+        return f"{v:,}円"
 
     return {
         "参加企業数": f"{y['firms']:,}",

@@ -185,8 +185,8 @@ def test_pages_show_the_hubs_own_figures_and_no_private_field(
     for label, cell in expected_year_cells(fig).items():
         assert tables.row(label)[1] == cell, label
     t = fig["targets"]
-    assert tables.row("ネットワーク売上")[2] == "2,000万円" == f"{t['sales_yen'] // 10_000:,}万円"
-    assert tables.row("参加企業数")[2] == "40"
+    assert tables.row("ネットワーク売上")[2] == "20,000,000円" == f"{t['sales_yen']:,}円"
+    assert tables.row("参加企業数")[2] == "40 (累計)"
     for month in fig["months"]:
         row = tables.row(month["month"])
         assert row[1] == f"{month['firms']:,}" and row[5] == f"{month['delivered_jobs']:,}"
@@ -210,7 +210,7 @@ def test_pages_show_the_hubs_own_figures_and_no_private_field(
     one = browser.get(f"/office/requests/{rid}")
     kinds = re.findall(r'data-kind="(\w+)"', one.text)
     assert kinds[0] == "entered" and "asked" in kinds and kinds[-1] == "volunteered"
-    assert "18万円 / 2027-01-20まで" in one.text and "旋盤3台で対応" in one.text
+    assert "180,000円 / 2027-01-20まで" in one.text and "旋盤3台で対応" in one.text
     assert browser.get("/office/requests/R-NOPE").status_code == 404
 
     # Firms: every firm's public profile; the private part never.
