@@ -22,7 +22,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from hub import schema
 from hub.db import HubDB
@@ -104,12 +104,17 @@ def wait_s(db: HubDB, address: str, username: str, now: float | None = None) -> 
     waits = [0.0]
     with db.read() as c:
         for column, value in ((f.c.address, address), (f.c.username, username)):
-            q = select(func.count(), func.min(f.c.at)).where(column == value, f.c.at > since)
-            count, oldest = c.execute(q).one()
-            if count >= MAX_FAILURES and oldest is not None:
-                # The n-th newest failure has to leave the window: approximated by the
-                # oldest one in it (exact when the limit was just reached).
-                waits.append(float(oldest) + WINDOW_S - now)
+            q = (
+                select(f.c.at)
+                .where(column == value, f.c.at > since)
+                .order_by(f.c.at.desc())
+                .limit(MAX_FAILURES)
+            )
+            newest = [float(at) for (at,) in c.execute(q)]
+            if len(newest) >= MAX_FAILURES:
+                # Fewer than MAX_FAILURES in the window once the MAX_FAILURES-th newest
+                # has left it.
+                waits.append(newest[-1] + WINDOW_S - now)
     return max(waits)
 
 

@@ -112,6 +112,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "asked_count": ("打診", "Asked"),
     "answered_count": ("応募", "Answered"),
     "chosen_count": ("選定", "Chosen"),
+    "pages": ("ページ", "Pages"),
     "no_requests": ("該当する依頼はありません。", "No requests."),
     "request_title": ("依頼 {id}", "Request {id}"),
     "back_requests": ("依頼の一覧へ戻る", "Back to the requests"),

@@ -256,7 +256,7 @@ def add_routes(app: FastAPI, db: HubDB, run: Callable[..., Awaitable[Any]]) -> N
     async def switch_language(request: Request, to: str = "ja", next: str = "/office") -> Response:
         """A preference only (no state of the hub changes), so a plain link may set it."""
         out = RedirectResponse(_safe_next(next), status_code=303, headers=HEADERS)
-        flags = cookie_flags(request) | {"httponly": False, "samesite": "lax"}
+        flags = cookie_flags(request) | {"samesite": "lax"}
         out.set_cookie(LANG_COOKIE, to if to in LANGS else "ja", max_age=365 * 86400, **flags)
         return out
 

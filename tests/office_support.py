@@ -81,6 +81,32 @@ def build_consortium(members: dict[str, Member]) -> str:
         unit=30_000,
         qty=100,
     )
+    # A second request, confirmed: the lead's job (as its terminal would push it) is
+    # linked, so its history gains "chosen" and "confirmed".
+    rid2 = str(
+        a.post("/v1/requests", {**REQUEST, "part": "FLANGE-12", "qty": 50}).json()["request_id"]
+    )
+    offer2 = {"step": 20, "price_yen": 40_000, "date": "2027-01-25"}
+    assert c.post(f"/v1/requests/{rid2}/volunteer", offer2).status_code == 200
+    route = [(10, "B02", "LATHE"), (20, "C03", "HEAT"), (30, "D04", "GRIND")]
+    created = a.maker.event(
+        "JobCreated",
+        {
+            "part_no": "FLANGE-12",
+            "drawing_no": "D-77-B.pdf",
+            "qty": 50,
+            "due": "2027-02-20",
+            "lead_firm": "A01",
+            "route": [{"seq": op, "process": p, "firm": f} for op, f, p in route],
+            "note": f"依頼 {rid2}",
+            "unit_price_yen": 9_000,
+        },
+        job_id="A01-J7",
+        at=at("2026-11-20T09:00"),
+    )
+    a.push(created)
+    done = a.post(f"/v1/requests/{rid2}/confirm", {"job_id": "A01-J7", "prices": {"20": 40_000}})
+    assert done.status_code == 200, done.text
     assert c.post("/v1/jobs/C03-J3/prices", {"op": 20, "yen": 12_000}).status_code == 200
     assert a.post("/v1/jobs/A01-J5/prices", {"op": 20, "yen": 700_000}).status_code == 200
     rating = {"firm": "C03", "q": 4, "c": 3, "d": 5, "comment": "熱処理の硬度が安定"}

@@ -76,6 +76,7 @@ def test_office_pages_in_chromium(
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     b = driver
@@ -87,6 +88,16 @@ def test_office_pages_in_chromium(
     def find(css: str):  # type: ignore[no-untyped-def]
         return b.find_element(By.CSS_SELECTOR, css)  # type: ignore[attr-defined]
 
+    def loads(act) -> None:  # type: ignore[no-untyped-def]
+        """Do ``act`` (a click, an Enter) and wait until the next page has replaced this
+        one (a click returns before the browser has navigated)."""
+        old = find("html")
+        act()
+        WebDriverWait(b, 30).until(staleness_of(old))
+        WebDriverWait(b, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+
     # Not signed in: the browser lands on the sign-in form, in Japanese.
     b.get(f"{hub.url}/office?fiscal_year=2026")  # type: ignore[attr-defined]
     assert "/office/login" in b.current_url  # type: ignore[attr-defined]
@@ -96,11 +107,11 @@ def test_office_pages_in_chromium(
     # The keyboard alone: the cursor waits in the username; Tab, type, Enter.
     active = b.switch_to.active_element  # type: ignore[attr-defined]
     assert active.get_attribute("id") == "username"
-    active.send_keys("clerk" + Keys.TAB + "wrong password" + Keys.ENTER)
+    loads(lambda: active.send_keys("clerk" + Keys.TAB + "wrong password" + Keys.ENTER))
     assert "ユーザー名またはパスワードが違います" in find("[role=alert]").text
     shot(b, "02-login-wrong-ja")
     find("#username").send_keys("clerk")
-    find("#password").send_keys(PASSWORD + Keys.ENTER)
+    loads(lambda: find("#password").send_keys(PASSWORD + Keys.ENTER))
     assert b.current_url.endswith("/office?fiscal_year=2026")  # type: ignore[attr-defined]
     assert find("h1").text == "2026年度の実績と計画"
     sales = find('td[data-figure="sales_yen"]').text
@@ -114,12 +125,12 @@ def test_office_pages_in_chromium(
         ("07-qcd-ja", "QCD", "QCD 実績(全社)"),
     ]
     for name, link, heading in pages:
-        find("nav").find_element(By.LINK_TEXT, link).click()
+        loads(find("nav").find_element(By.LINK_TEXT, link).click)
         assert find("h1").text == heading
         assert find("nav a[aria-current=page]").text == link
         if name.startswith("04"):
             shot(b, name)
-            find(f'a[href="/office/requests/{rid}"]').click()
+            loads(find(f'a[href="/office/requests/{rid}"]').click)
             assert rid in find("h1").text
             kinds = [
                 r.get_attribute("data-kind")
@@ -132,10 +143,7 @@ def test_office_pages_in_chromium(
     assert "secret-note-B02" not in b.page_source  # type: ignore[attr-defined]
 
     # English, from the switch in the header; the page stays where it was.
-    find("header .tools a[hreflang=en]").click()
-    WebDriverWait(b, 20).until(
-        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-    )
+    loads(find("header .tools a[hreflang=en]").click)
     assert find("html").get_attribute("lang") == "en"
     assert find("h1").text == "QCD records (every firm)"
     shot(b, "08-qcd-en")
@@ -144,23 +152,23 @@ def test_office_pages_in_chromium(
         ("10-requests-en", "Requests"),
         ("12-firms-en", "Firms"),
     ):
-        find("nav").find_element(By.LINK_TEXT, link).click()
+        loads(find("nav").find_element(By.LINK_TEXT, link).click)
         if link == "Yearly figures":
             find("#fiscal_year").send_keys("2026")
-            find("form.toolbar button").click()
+            loads(find("form.toolbar button").click)
             assert find("h1").text == "FY2026: figures against the plan"
         shot(b, name)
         if link == "Requests":
-            find(f'a[href="/office/requests/{rid}"]').click()
+            loads(find(f'a[href="/office/requests/{rid}"]').click)
             assert "Answered" in b.page_source  # type: ignore[attr-defined]
             shot(b, "11-request-en")
 
     # Sign out: back at the form with a message; the pages are closed again.
-    find("header form button").click()
-    WebDriverWait(b, 20).until(lambda d: "/office/login" in d.current_url)
+    loads(find("header form button").click)
+    assert "/office/login" in b.current_url  # type: ignore[attr-defined]
     assert "You have signed out." in find("[role=alert]").text
     shot(b, "13-signed-out-en")
     b.get(f"{hub.url}/office/qcd")  # type: ignore[attr-defined]
     assert "/office/login" in b.current_url  # type: ignore[attr-defined]
-    find("header .tools a[hreflang=ja]").click()
+    loads(find("header .tools a[hreflang=ja]").click)
     assert find("h1").text == "事務局ログイン"

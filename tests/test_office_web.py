@@ -5,6 +5,7 @@ shows against the hub's own figures (``hub.kpi``, ``hub.qcd``, ``hub.inquiries``
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,8 @@ from test_hub_consortium import db_url as db_url  # fixtures, used by name
 from test_hub_consortium import hub as hub
 from test_hub_consortium import members as members
 
-from hub import kpi, office_accounts, qcd, registry
+from hub import cli, kpi, office_accounts, qcd, registry
+from hub.db import HubDB
 from hub.limits import parse_proxies
 from hub.office_texts import TEXTS
 
@@ -212,6 +214,13 @@ def test_pages_show_the_hubs_own_figures_and_no_private_field(
     assert kinds[0] == "entered" and "asked" in kinds and kinds[-1] == "volunteered"
     assert "180,000円 / 2027-01-20まで" in one.text and "旋盤3台で対応" in one.text
     assert browser.get("/office/requests/R-NOPE").status_code == 404
+    confirmed = browser.get("/office/requests", params={"state": "confirmed"})
+    rows = [r for r in Tables(confirmed.text).tables[0] if r[0].startswith("R")]
+    assert len(rows) == 1 and rows[0][1] == "FLANGE-12" and rows[0][6] == "確定"
+    assert rows[0][9] == "3" and rows[0][10] == "A01-J7"  # three steps chosen
+    assert rid not in confirmed.text
+    closed = browser.get(f"/office/requests/{rows[0][0]}")
+    assert re.findall(r'data-kind="(\w+)"', closed.text)[-4:] == ["chosen"] * 3 + ["confirmed"]
 
     # Firms: every firm's public profile; the private part never.
     firms = browser.get("/office/firms")
@@ -251,3 +260,42 @@ def test_every_text_has_both_languages_and_every_key_used_exists() -> None:
     assert used and not used - set(TEXTS)
     for key, (ja, en) in TEXTS.items():
         assert ja.strip() and en.strip(), key
+
+
+def test_office_account_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = fresh_db_url("sqlite", tmp_path)
+
+    def run(*argv: str, typed: list[str] | None = None) -> int:
+        answers = iter(typed or [])
+        monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(answers))
+        return cli.main(["--db", url, "office-account", *argv])
+
+    assert run("add", "clerk", typed=["a long password", "a long password"]) == 0
+    assert run("add", "clerk", typed=["a long password", "a long password"]) == 2
+    assert "account_exists" in capsys.readouterr().err
+    assert run("add", "chief", typed=["a long password", "another password"]) == 1
+    assert "一致しません" in capsys.readouterr().err
+    assert run("add", "chief", typed=["short", "short"]) == 1
+    assert run("add", "bad name!", typed=["a long password"] * 2) == 2
+    capsys.readouterr()
+    assert run("list") == 0
+    assert [json.loads(line)["username"] for line in capsys.readouterr().out.splitlines()] == [
+        "clerk"
+    ]
+    # A new password ends the account's open sessions; the old password no longer works.
+    db = HubDB(url)
+    try:
+        secret, _s = office_accounts.sign_in(db, "clerk", "a long password", "192.0.2.1")
+        assert office_accounts.session(db, secret) is not None
+        assert run("passwd", "clerk", typed=["a new long password"] * 2) == 0
+        assert office_accounts.session(db, secret) is None
+        with pytest.raises(registry.RegistryError):
+            office_accounts.sign_in(db, "clerk", "a long password", "192.0.2.1")
+        assert office_accounts.sign_in(db, "clerk", "a new long password", "192.0.2.1")
+        with db.read() as c:  # only argon2id hashes are kept
+            hashes = [h for (h,) in c.exec_driver_sql("SELECT password_hash FROM office_accounts")]
+        assert hashes[0].startswith("$argon2id$") and "long password" not in hashes[0]
+    finally:
+        db.close()
