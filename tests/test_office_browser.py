@@ -59,7 +59,7 @@ def shot(browser: object, name: str) -> Path:
     height = browser.execute_script(  # type: ignore[attr-defined]
         "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
     )
-    browser.set_window_size(1280, max(600, min(int(height) + 40, 6000)))  # type: ignore[attr-defined]
+    browser.set_window_size(1280, max(600, min(int(height) + 300, 8000)))  # type: ignore[attr-defined]
     SHOTS.mkdir(parents=True, exist_ok=True)
     out = SHOTS / f"{name}.png"
     browser.save_screenshot(str(out))  # type: ignore[attr-defined]
