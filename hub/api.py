@@ -817,6 +817,10 @@ def create_app(
 
     add_routes(app, db, run, json_body)
 
+    from hub import office_web
+
+    office_web.add_routes(app, db, run)
+
     @app.get("/v1/stats", tags=["office"], responses=responses(STATS_SCHEMA, *AUTH, 403))
     async def office_stats(cred: Anyone) -> dict[str, Any]:
         """The consortium office's figures (office tokens only): totals over the whole

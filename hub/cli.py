@@ -12,6 +12,7 @@
     nakama-hub unrevoke TERMINAL      (its token only; its keys stay revoked)
     nakama-hub terminals [--revoked]
     nakama-hub office-token
+    nakama-hub office-account add NAME [--password-stdin] | passwd NAME [--password-stdin] | list
     nakama-hub kpi [--fiscal-year YYYY] [--csv] [--pdf FILE] [--out FILE]
     nakama-hub plan [--first-fiscal-year YYYY]
     nakama-hub request add --lead F --part P --qty N --due D --step SEQ:PROC[:specs]…
@@ -130,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     ts = sub.add_parser("terminals", help="list terminals with their state (JSON lines)")
     ts.add_argument("--revoked", action="store_true", help="only revoked terminals")
     sub.add_parser("office-token", help="make a token for the consortium office's figures")
+    oa = sub.add_parser("office-account", help="accounts for the office's web page /office")
+    oasub = oa.add_subparsers(dest="account_command", required=True)
+    for name, text in (("add", "a new account"), ("passwd", "a new password (ends its sessions)")):
+        one = oasub.add_parser(name, help=text)
+        one.add_argument("name")
+        one.add_argument(
+            "--password-stdin", action="store_true", help="read the password from stdin"
+        )
+    oasub.add_parser("list", help="the accounts (JSON lines)")
     k = sub.add_parser("kpi", help="the ward's figures for one fiscal year (April-March)")
     k.add_argument("--fiscal-year", type=int, help="YYYY: April YYYY to March YYYY+1")
     k.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM)")
@@ -332,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(t, ensure_ascii=False))
         elif args.command == "office-token":
             print(registry.office_token(db))
+        elif args.command == "office-account":
+            return office_account(db, args)
         else:
             return consortium(db, args)
     except RegistryError as exc:
@@ -339,6 +351,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         db.close()
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str | None:
+    """The password from stdin, or asked twice at the terminal (None: they differ)."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("パスワード / password: ")
+    again = getpass.getpass("もう一度 / again: ")
+    return first if first == again else None
+
+
+def office_account(db: HubDB, args: argparse.Namespace) -> int:
+    """``office-account add|passwd|list``: who may sign in to ``/office``."""
+    from hub import office_accounts
+
+    if args.account_command == "list":
+        for a in office_accounts.accounts(db):
+            print(json.dumps(a, ensure_ascii=False))
+        return 0
+    password = _new_password(args.password_stdin)
+    if password is None:
+        print("パスワードが一致しません / the passwords differ", file=sys.stderr)
+        return 1
+    if len(password) < office_accounts.MIN_PASSWORD:
+        n = office_accounts.MIN_PASSWORD
+        print(f"パスワードは{n}文字以上 / a password needs {n} characters or more", file=sys.stderr)
+        return 1
+    if args.account_command == "add":
+        office_accounts.add_account(db, args.name, password)
+    else:
+        office_accounts.set_password(db, args.name, password)
+    print(json.dumps({"account": args.name, args.account_command: True}))
     return 0
 
 

@@ -171,12 +171,18 @@ def region_class(profile: dict[str, Any]) -> str:
     return str((profile.get("region") or {}).get("class") or "ota")
 
 
-def _view(c: Connection, firm_id: str, *, own: bool) -> dict[str, Any] | None:
+def _view(
+    c: Connection,
+    firm_id: str,
+    *,
+    own: bool,
+    every: dict[str, tuple[dict[str, Any], dict[str, Any]]] | None = None,
+) -> dict[str, Any] | None:
     f = schema.firms
     firm = c.execute(select(f.c.name).where(f.c.code == firm_id, f.c.code != "OFFICE")).first()
     if firm is None:
         return None
-    public, private = load_all(c)[firm_id]
+    public, private = (every if every is not None else load_all(c))[firm_id]
     p = schema.firm_profiles
     row = c.execute(select(p.c.updated_at).where(p.c.firm_id == firm_id)).first()
     out = {"firm": firm_id, "name": firm.name, **public, "updated_at": row[0] if row else None}
@@ -218,9 +224,9 @@ def listing(db: HubDB, cred: Credential) -> list[dict[str, Any]]:
     with db.read() as c:
         if not may_read_others(c, cred):
             raise RegistryError("not_found", 404)
-        codes = list(load_all(c))
+        every = load_all(c)  # once: read per firm, the listing grew with the square of firms
         own = cred.firm_id if cred.role == "terminal" else None
-        views = [_view(c, code, own=code == own) for code in codes]
+        views = [_view(c, code, own=code == own, every=every) for code in every]
     return [v for v in views if v is not None]
 
 

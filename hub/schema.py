@@ -251,3 +251,41 @@ ratings = Table(
     Column("rated_by", String(64), nullable=False),
 )
 Index("ratings_firm", ratings.c.firm_id, ratings.c.job_id, ratings.c.id)
+
+# -- the office's web page (migration 0008) --------------------------------------------
+
+# The consortium office's people who sign in to ``/office``: the password as an argon2id
+# hash (argon2-cffi), never the password.
+office_accounts = Table(
+    "office_accounts",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+)
+
+# A signed-in browser: the cookie holds a random secret, the table only its SHA-256.
+# ``csrf`` is the session's token every form sends back; sign-out sets ``revoked_at``.
+office_sessions = Table(
+    "office_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)
+
+# Failed sign-ins, for the limit per address and per account (rows older than the window
+# are removed as new ones come).
+office_login_failures = Table(
+    "office_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("username", String(64), nullable=False),
+)
+Index("office_login_failures_at", office_login_failures.c.at)
