@@ -28,6 +28,10 @@
       <translation>カメラを起動しています…</translation>
     </message>
     <message>
+      <source>Settings are for the owner.</source>
+      <translation>設定は社長だけが開けます。</translation>
+    </message>
+    <message>
       <source>Take photo</source>
       <translation>撮影</translation>
     </message>
@@ -414,10 +418,6 @@
     <message>
       <source>Dismiss</source>
       <translation>開かない</translation>
-    </message>
-    <message>
-      <source>Settings are for the owner.</source>
-      <translation>設定は社長だけが開けます。</translation>
     </message>
     <message>
       <source>Today</source>
@@ -1426,6 +1426,210 @@
     <message>
       <source>{0} min</source>
       <translation>{0} 分</translation>
+    </message>
+    <message>
+      <source>Hold any QR code or barcode up to the camera to try it</source>
+      <translation>QR コードやバーコードをカメラに向けて試してください</translation>
+    </message>
+    <message>
+      <source>The hub</source>
+      <translation>ハブ</translation>
+    </message>
+    <message>
+      <source>Hold the enrolment QR up to the camera</source>
+      <translation>登録用 QR をカメラに向けてください</translation>
+    </message>
+    <message>
+      <source>Mitutoyo gauge</source>
+      <translation>ミツトヨ測定器</translation>
+    </message>
+    <message>
+      <source>A&amp;&amp;D balance</source>
+      <translation>A&amp;&amp;D はかり</translation>
+    </message>
+    <message>
+      <source>Shimadzu balance</source>
+      <translation>島津はかり</translation>
+    </message>
+    <message>
+      <source>Sylvac gauge</source>
+      <translation>Sylvac 測定器</translation>
+    </message>
+    <message>
+      <source>Code scanner (USB-COM)</source>
+      <translation>コードスキャナー (USB-COM)</translation>
+    </message>
+    <message>
+      <source>Look for ports again</source>
+      <translation>ポートを探し直す</translation>
+    </message>
+    <message>
+      <source>Use this device</source>
+      <translation>この機器を使う</translation>
+    </message>
+    <message>
+      <source>Next ▶</source>
+      <translation>次へ ▶</translation>
+    </message>
+    <message>
+      <source>Skip ▶</source>
+      <translation>飛ばす ▶</translation>
+    </message>
+    <message>
+      <source>Now tap what the device is.</source>
+      <translation>機器の種類をタップしてください。</translation>
+    </message>
+    <message>
+      <source>Finish ▶</source>
+      <translation>完了 ▶</translation>
+    </message>
+    <message>
+      <source>Later (offline) ▶</source>
+      <translation>後で (オフライン) ▶</translation>
+    </message>
+    <message>
+      <source>Ports found. Plug the device in, then tap its port:</source>
+      <translation>見つかったポート。機器をつないでから、そのポートをタップ:</translation>
+    </message>
+    <message>
+      <source>What is on this port? (a test read starts)</source>
+      <translation>このポートの機器は? (試しに読み取ります)</translation>
+    </message>
+    <message>
+      <source>Tap a port first.</source>
+      <translation>先にポートをタップしてください。</translation>
+    </message>
+    <message>
+      <source>Tap a port and what it is first.</source>
+      <translation>先にポートと機器の種類をタップしてください。</translation>
+    </message>
+    <message>
+      <source>No device kept yet (a device can be added later in the settings).</source>
+      <translation>まだ機器はありません (あとで設定からも追加できます)。</translation>
+    </message>
+    <message>
+      <source>Which camera reads the travelers? Tap one and look:</source>
+      <translation>工程表を読むカメラは? タップして映像を確かめてください:</translation>
+    </message>
+    <message>
+      <source>No camera: travelers are read by a scanner.</source>
+      <translation>カメラなし: 工程表はスキャナーで読みます。</translation>
+    </message>
+    <message>
+      <source>Hold the enrolment QR from the consortium office up to the camera, or scan it. Or type the hub's address and the code. No hub yet? Go on offline and join later in the settings.</source>
+      <translation>事務局からの登録用 QR をカメラにかざすか、スキャナーで読んでください。ハブの URL とコードを入力しても登録できます。ハブがまだなら、オフラインで進み、あとで設定から登録できます。</translation>
+    </message>
+    <message>
+      <source>Device kept: {0}</source>
+      <translation>機器を登録しました: {0}</translation>
+    </message>
+    <message>
+      <source>Code read: {0}</source>
+      <translation>コードを読みました: {0}</translation>
+    </message>
+    <message>
+      <source>Joining {0} …</source>
+      <translation>{0} に登録しています…</translation>
+    </message>
+    <message>
+      <source>Joined the hub {0} as firm {1}.</source>
+      <translation>ハブ {0} に事業者 {1} として登録しました。</translation>
+    </message>
+    <message>
+      <source>Devices of this terminal:</source>
+      <translation>この端末の機器:</translation>
+    </message>
+    <message>
+      <source>The code is for another firm than {0}. Ask the office for a code for {0}.</source>
+      <translation>このコードは {0} 以外の事業者のものです。事務局に {0} の登録コードを依頼してください。</translation>
+    </message>
+    <message>
+      <source>The firm</source>
+      <translation>会社</translation>
+    </message>
+    <message>
+      <source>The owner and operators</source>
+      <translation>社長と作業者</translation>
+    </message>
+    <message>
+      <source>e.g. 山田精機</source>
+      <translation>例: 山田精機</translation>
+    </message>
+    <message>
+      <source>e.g. 山田 太郎</source>
+      <translation>例: 山田 太郎</translation>
+    </message>
+    <message>
+      <source>Scan the person's card, or type its number.</source>
+      <translation>本人のカードをスキャンするか、番号を入力してください。</translation>
+    </message>
+    <message>
+      <source>The firm's name, as customers and partners know it:</source>
+      <translation>会社名 (取引先に通じる名前):</translation>
+    </message>
+    <message>
+      <source>The firm code the consortium office gave you (on the enrolment sheet, e.g. F012). Every record of this terminal carries it.</source>
+      <translation>事務局から受け取った事業者コード (登録用紙に記載。例 F012)。この端末の記録すべてに付きます。</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名前</translation>
+    </message>
+    <message>
+      <source>Registered:</source>
+      <translation>登録済み:</translation>
+    </message>
+    <message>
+      <source>First the owner: the owner's PIN opens the settings and leaves the kiosk.</source>
+      <translation>まず社長を登録します。社長の暗証番号で設定を開き、キオスクを終了します。</translation>
+    </message>
+    <message>
+      <source>The owner's PIN (4 to 8 digits)</source>
+      <translation>社長の暗証番号 (4〜8 桁)</translation>
+    </message>
+    <message>
+      <source>PIN again ▶</source>
+      <translation>もう一度 ▶</translation>
+    </message>
+    <message>
+      <source>Now the operators, one by one (add as many as work here).</source>
+      <translation>次に作業者を一人ずつ (働く人数分) 追加します。</translation>
+    </message>
+    <message>
+      <source>PIN (optional: 4 to 8 digits, or none)</source>
+      <translation>暗証番号 (任意: 4〜8 桁、なしでも可)</translation>
+    </message>
+    <message>
+      <source>Nobody yet.</source>
+      <translation>まだいません。</translation>
+    </message>
+    <message>
+      <source>The same PIN again</source>
+      <translation>同じ暗証番号をもう一度</translation>
+    </message>
+    <message>
+      <source>Register the owner</source>
+      <translation>社長を登録</translation>
+    </message>
+    <message>
+      <source>Type the same PIN again to be sure of it.</source>
+      <translation>確認のため、同じ暗証番号をもう一度入力してください。</translation>
+    </message>
+    <message>
+      <source>Badge {0} read.</source>
+      <translation>バッジ {0} を読みました。</translation>
+    </message>
+    <message>
+      <source>This page does not take a scan.</source>
+      <translation>この画面ではスキャンを使いません。</translation>
+    </message>
+    <message>
+      <source>First set-up</source>
+      <translation>はじめの設定</translation>
+    </message>
+    <message>
+      <source>Step {0} of {1}</source>
+      <translation>{0} / {1}</translation>
     </message>
     <message>
       <source>Who is working? Tap your name, or scan your badge.</source>
