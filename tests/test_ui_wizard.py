@@ -31,7 +31,7 @@ from app.store.travelers import PreparedTraveler, prepare
 from app.ui.app import make_application
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
-from app.ui.setup_devices import DevicesPage, HubPage
+from app.ui.setup_devices import CameraPage, DevicesPage, HubPage
 from app.ui.setup_pages import FirmPage, PeoplePage
 from app.ui.setup_wizard import SetupWizard, wizard_needed
 from app.ui.sign_in import SignInDialog
@@ -350,3 +350,97 @@ def test_enrolment_qr_text() -> None:
     )
     for bad in ("NKEN:K7QM", "NKEN:https://hub.example.jp", "NKOP:F001-OP-1:1001", ""):
         assert parse_qr(bad) is None
+
+
+def test_the_enrolment_qr_held_up_to_the_camera_joins(
+    fresh: tuple[Store, Settings], qtbot: Any, tmp_path: Path, capsys: Any
+) -> None:
+    """The PNG ``enroll-code --qr --png`` wrote, seen by the camera the shop chose: the
+    real decoder reads it and the terminal joins, once (the camera sees it many times)."""
+    from hub import cli as hub_cli
+
+    store, settings = fresh
+    with running_hub(fresh_db_url("sqlite", tmp_path)) as hub:
+        hub.add_firm("F012")
+        shots = tmp_path / "camera"
+        shots.mkdir()
+        argv = ["--db", hub.db_url, "enroll-code", "--firm", "F012", "--qr", "--url", hub.url]
+        assert hub_cli.main([*argv, "--png", str(shots / "enrol.png")]) == 0
+        capsys.readouterr()
+        w = _wizard(qtbot, store, settings)
+        _firm_and_owner(qtbot, w)
+        _click(qtbot, w, "wizardNext")
+        _click(qtbot, w, "wizardNext")  # no devices
+        camera = w.page
+        assert isinstance(camera, CameraPage)
+        camera.choose(f"sim://camera?images={shots}&fps=5")
+        _click(qtbot, w, "wizardNext")
+        hub_page = w.page
+        assert isinstance(hub_page, HubPage)
+        try:
+            qtbot.waitUntil(lambda: bool(store.meta("hub_token")), timeout=15_000)
+            assert hub_page.view is not None and hub_page.view.picture.image is not None
+            assert "F012" in hub_page.state.text() and w.next.text() == "完了 ▶"
+            token = store.meta("hub_token")
+            qtbot.wait(600)  # more frames of the same QR: no second enrolment
+            assert store.meta("hub_token") == token
+        finally:
+            w.stop()
+        with hub.admin.read() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM terminals").scalar_one() == 1
+
+
+def _shown_wizard() -> SetupWizard:
+    from PySide6.QtWidgets import QApplication
+
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SetupWizard)]
+    shown = [w for w in found if w.isVisible()]
+    assert len(shown) == 1, found
+    return shown[0]
+
+
+def test_nakama_run_on_a_fresh_store_opens_the_wizard_full_screen(
+    tmp_path: Path, monkeypatch: Any, qtbot: Any
+) -> None:
+    """``nakama run --no-demo`` on a fresh store: the wizard, over the whole screen; closed
+    half-way, the app ends without opening the main window and the page is kept."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+
+    from app.ui import app as ui_app
+
+    monkeypatch.setenv("NAKAMA_SETTINGS", str(tmp_path / "settings.json"))
+    seen: list[tuple[bool, str]] = []
+
+    def close_half_way() -> None:
+        w = _shown_wizard()
+        _firm_and_owner(qtbot, w)
+        seen.append((w.isFullScreen(), w.page.key))
+        w.close()
+
+    QTimer.singleShot(300, close_half_way)
+    db = tmp_path / "shop.db"
+    args = argparse.Namespace(
+        db=str(db), firm=None, lang=None, no_demo=True, screenshot=None, kiosk=False
+    )
+    assert ui_app.run(args) == 0
+    assert seen == [(True, "people")]
+    store = Store.open(db)
+    try:
+        assert store.meta(setup.PAGE_META) == "people" and store.firm_id == "F012"
+        assert not store.meta(setup.DONE_META)
+        # To the end this time (devices, camera skipped; the hub later).
+        settings = Settings(tmp_path / "settings.json")
+
+        def finish() -> None:
+            w = _shown_wizard()
+            assert w.page.key == "people"
+            for _ in range(4):
+                _click(qtbot, w, "wizardNext")
+
+        QTimer.singleShot(300, finish)
+        assert ui_app.run_wizard(store, settings) is True
+        assert not wizard_needed(Session(store))
+    finally:
+        store.close()

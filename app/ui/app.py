@@ -183,10 +183,10 @@ def run_wizard(store: Store, settings: Settings) -> bool:
     wizard = SetupWizard(Session(store), settings)
     loop = QEventLoop()
     wizard.completed.connect(loop.quit)
-    app.lastWindowClosed.connect(loop.quit)
+    # Not ``lastWindowClosed``: Qt sends it only from inside ``app.exec()``.
+    wizard.closed.connect(loop.quit)
     wizard.showFullScreen()
     loop.exec()
-    app.lastWindowClosed.disconnect(loop.quit)
     finished = bool(store.meta(setup.DONE_META))
     wizard.stop()
     wizard.hide()

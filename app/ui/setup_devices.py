@@ -36,6 +36,16 @@ def kind_name(kind: str) -> str:
     }[kind]
 
 
+def camera_name(url: str) -> str:
+    """A camera choice in words, its setting beside it."""
+    if not url:
+        return tr("No camera")
+    if url.startswith("camera://"):
+        number = int(url.rpartition("/")[2] or 0) + 1
+        return tr("USB camera {0}").format(number) + f"  ({url})"
+    return tr("Simulated camera (demo)")
+
+
 def port_url(port: PortInfo, kind: str) -> str:
     """The device setting for ``port`` read as ``kind``: found again by its USB identity."""
     return f"{port.url()}?codec={kind}"
@@ -111,7 +121,8 @@ class DevicesPage(WizardPage):
         found = list_ports()
         for port in found:
             name = port.device.rsplit("/", 1)[-1]  # ttyUSB0, COM3: the path never fits
-            b = BigButton(f"{name}  {port.usb_id or ''}\n{port.description[:40]}".strip())
+            about = "" if port.description in ("", "n/a") else port.description[:40]
+            b = BigButton(f"{name}  {port.usb_id or ''}\n{about}".strip())
             b.setObjectName(f"port_{name}")
             b.setCheckable(True)
             b.setChecked(self.port is not None and port.device == self.port.device)
@@ -184,7 +195,7 @@ class CameraPage(WizardPage):
         grid = QGridLayout()
         self.buttons: dict[str, BigButton] = {}
         for i, c in enumerate(CAMERA_CHOICES):
-            b = BigButton(c or tr("No camera"))
+            b = BigButton(camera_name(c))
             b.setObjectName(f"camera_{c}")
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, v=c: self.choose(v))

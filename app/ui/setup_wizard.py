@@ -40,6 +40,7 @@ class SetupWizard(QWidget):
     """The wizard over the whole screen; ``completed`` when the last page is left."""
 
     completed = Signal()
+    closed = Signal()  # its window was closed (finished or not)
     whole_screen = True  # the catalogue shows it as it is, not over the main window
 
     def __init__(self, session: Session, settings: Settings) -> None:
@@ -158,6 +159,8 @@ class SetupWizard(QWidget):
 
     def use_camera(self, url: str) -> None:
         """Open ``url`` as the wizard's camera (or none for an empty url)."""
+        # Codes the old camera read and has not handed over yet go nowhere.
+        self.camera.scanned.disconnect(self.take_scan)
         self.camera.stop()
         self.camera = DeviceHub(self.session, [], camera=url)
         self.camera.scanned.connect(self.take_scan)
@@ -168,6 +171,7 @@ class SetupWizard(QWidget):
         # Closed half-way (the power button, Alt-F4): the page reached is already kept.
         self.stop()
         super().closeEvent(event)
+        self.closed.emit()
 
     def _meta(self) -> dict[str, str | None]:
         store = self.session.store

@@ -1428,6 +1428,10 @@
       <translation>{0} 分</translation>
     </message>
     <message>
+      <source>Simulated camera (demo)</source>
+      <translation>模擬カメラ (デモ)</translation>
+    </message>
+    <message>
       <source>Hold any QR code or barcode up to the camera to try it</source>
       <translation>QR コードやバーコードをカメラに向けて試してください</translation>
     </message>
@@ -1518,6 +1522,10 @@
     <message>
       <source>Hold the enrolment QR from the consortium office up to the camera, or scan it. Or type the hub's address and the code. No hub yet? Go on offline and join later in the settings.</source>
       <translation>事務局からの登録用 QR をカメラにかざすか、スキャナーで読んでください。ハブの URL とコードを入力しても登録できます。ハブがまだなら、オフラインで進み、あとで設定から登録できます。</translation>
+    </message>
+    <message>
+      <source>USB camera {0}</source>
+      <translation>USB カメラ {0}</translation>
     </message>
     <message>
       <source>Device kept: {0}</source>
