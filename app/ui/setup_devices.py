@@ -268,6 +268,8 @@ class HubPage(WizardPage):
         super().__init__(wizard)
         self.url = field("hubUrl", "https://hub.example.jp")
         self.code = field("enrolCode", tr("One-time code"))
+        wizard.watch(self.url)
+        wizard.watch(self.code)
         join = BigButton(tr("Join the hub"), "primary")
         join.setObjectName("enrol")
         join.clicked.connect(self.join)

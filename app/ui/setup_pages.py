@@ -197,6 +197,9 @@ class PeoplePage(WizardPage):
         self.pin_title = hint("")
         self.pad = PinPad()
         self.pad.setObjectName("wizardPinPad")
+        # A badge scanned after the PIN goes to the badge, not into the name typed before.
+        self.pad.changed.connect(lambda _pin: wizard.setFocus())
+        wizard.watch(self.badge)
         self.add = BigButton("", "primary")
         self.add.setObjectName("addPerson")
         self.add.clicked.connect(self.confirm)

@@ -157,6 +157,13 @@ class SetupWizard(QWidget):
         if not self.page.take_scan(text.strip()):
             self.tell("error", tr("This page does not take a scan."))
 
+    def watch(self, field: QWidget) -> None:
+        """Scans made while ``field`` has the cursor come here too (a field of Latin text:
+        a badge number, the hub's address; its input method is turned off). Fields for
+        names keep the IME, so a scan there would type into them: the PIN pad takes the
+        cursor away from them (``PeoplePage``)."""
+        WedgeFilter(field).scanned.connect(self.take_scan)
+
     def use_camera(self, url: str) -> None:
         """Open ``url`` as the wizard's camera (or none for an empty url)."""
         # Codes the old camera read and has not handed over yet go nowhere.
