@@ -227,7 +227,8 @@ class CameraPage(WizardPage):
             b.setChecked(v == url)
         self.wizard.use_camera(url)
         prompt = tr("Hold any QR code or barcode up to the camera to try it")
-        self.view = show_camera(self.view_box, self.view, self.wizard, url, prompt)
+        without = tr("No camera: travelers are read by a scanner.")
+        self.view = show_camera(self.view_box, self.view, self.wizard, url, prompt, without)
         self.wizard.refresh_nav()
 
     def take_scan(self, text: str) -> bool:
@@ -241,7 +242,12 @@ class CameraPage(WizardPage):
 
 
 def show_camera(
-    box: QVBoxLayout, old: CameraView | None, wizard: SetupWizard, url: str, prompt: str
+    box: QVBoxLayout,
+    old: CameraView | None,
+    wizard: SetupWizard,
+    url: str,
+    prompt: str,
+    without: str,
 ) -> CameraView | None:
     """The wizard camera's live picture in ``box`` (a new view for a new camera)."""
     if old is not None:
@@ -250,7 +256,7 @@ def show_camera(
         old.deleteLater()
     clear_layout(box)
     if not url:
-        box.addWidget(hint(tr("No camera: travelers are read by a scanner.")))
+        box.addWidget(hint(without))
         box.addStretch(1)
         return None
     view = CameraView(wizard.camera, prompt=prompt)
@@ -318,7 +324,8 @@ class HubPage(WizardPage):
         camera = self.settings["camera"]
         self.wizard.use_camera(camera)
         prompt = tr("Hold the enrolment QR up to the camera")
-        self.view = show_camera(self.view_box, self.view, self.wizard, camera, prompt)
+        without = tr("No camera: scan the enrolment QR with the scanner, or type it.")
+        self.view = show_camera(self.view_box, self.view, self.wizard, camera, prompt, without)
 
     def take_scan(self, text: str) -> bool:
         """The enrolment QR: both fields filled and the code spent at once. Anything else

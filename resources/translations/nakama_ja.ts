@@ -1436,12 +1436,20 @@
       <translation>QR コードやバーコードをカメラに向けて試してください</translation>
     </message>
     <message>
+      <source>No camera: travelers are read by a scanner.</source>
+      <translation>カメラなし: 工程表はスキャナーで読みます。</translation>
+    </message>
+    <message>
       <source>The hub</source>
       <translation>ハブ</translation>
     </message>
     <message>
       <source>Hold the enrolment QR up to the camera</source>
       <translation>登録用 QR をカメラに向けてください</translation>
+    </message>
+    <message>
+      <source>No camera: scan the enrolment QR with the scanner, or type it.</source>
+      <translation>カメラなし: 登録用 QR はスキャナーで読むか、入力してください。</translation>
     </message>
     <message>
       <source>Mitutoyo gauge</source>
@@ -1514,10 +1522,6 @@
     <message>
       <source>Which camera reads the travelers? Tap one and look:</source>
       <translation>工程表を読むカメラは? タップして映像を確かめてください:</translation>
-    </message>
-    <message>
-      <source>No camera: travelers are read by a scanner.</source>
-      <translation>カメラなし: 工程表はスキャナーで読みます。</translation>
     </message>
     <message>
       <source>Hold the enrolment QR from the consortium office up to the camera, or scan it. Or type the hub's address and the code. No hub yet? Go on offline and join later in the settings.</source>
