@@ -268,6 +268,27 @@ _REASONS: dict[str, tuple[str, str]] = {
         "この端末は別の事業者の記録を持っています。登録できません。",
         "This terminal holds another firm's records; it cannot join this firm.",
     ),
+    # -- the first-run wizard (app/core/setup.py) -----------------------------------------
+    "setup_firm_name": ("会社名を入力してください。", "Type the firm's name."),
+    "setup_firm_code": (
+        "事業者コードは英大文字・数字 16 文字まで (例 F012) にしてください。",
+        "A firm code is up to 16 capital letters or digits (e.g. F012).",
+    ),
+    "setup_owner_name": ("社長の名前を入力してください。", "Type the owner's name."),
+    "setup_pin_length": ("暗証番号は 4〜8 桁の数字です。", "A PIN is 4 to 8 digits."),
+    "setup_pin_differs": (
+        "2 回の暗証番号が違います。もう一度入力してください。",
+        "The two PINs differ. Type it again.",
+    ),
+    "setup_operator_name": ("作業者の名前を入力してください。", "Type the operator's name."),
+    "setup_owner_missing": (
+        "先に社長を暗証番号つきで登録してください。",
+        "Register the owner with a PIN first.",
+    ),
+    "bad_enrol_qr": (
+        "登録用の QR コードではありません。ハブの登録コードの QR を読ませてください。",
+        "That is not an enrolment QR. Scan the QR the hub printed for enrolment.",
+    ),
     # -- the consortium: profiles, requests, prices ----------------------------------------
     "not_found": (
         "見つかりません (または自社に関係のないものです)。",

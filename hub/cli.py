@@ -7,7 +7,7 @@
     nakama-hub backup --to DIR [--keep N]
     nakama-hub firm add CODE NAME [--region R] [--processes P,…] [--equipment E,…]
     nakama-hub firm list
-    nakama-hub enroll-code --firm F
+    nakama-hub enroll-code --firm F [--qr --url HUB_URL [--png FILE]]
     nakama-hub revoke TERMINAL        (its token and its traveler-signing keys)
     nakama-hub unrevoke TERMINAL      (its token only; its keys stay revoked)
     nakama-hub terminals [--revoked]
@@ -122,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     code = sub.add_parser("enroll-code", help="make a one-time enrolment code for a terminal")
     code.add_argument("--firm", required=True)
     code.add_argument("--ttl-hours", type=float, default=168.0)
+    code.add_argument(
+        "--qr",
+        action="store_true",
+        help="also show the enrolment QR (hub address and code) for the terminal's first-run "
+        "wizard to scan",
+    )
+    code.add_argument("--url", help="the hub's address as terminals reach it (with --qr)")
+    code.add_argument("--png", metavar="FILE", help="also write the QR as a PNG (with --qr)")
     rev = sub.add_parser("revoke", help="revoke a terminal's token and its signing keys")
     rev.add_argument("terminal")
     unrev = sub.add_parser(
@@ -257,6 +265,22 @@ def consortium(db: HubDB, args: argparse.Namespace) -> int:
     return 0
 
 
+def show_enrol_qr(url: str, code: str, png: str | None) -> None:
+    """Print the enrolment QR as text blocks (a terminal window or a printout shows it to
+    the shop's camera or scanner), its text, and write it as a PNG when asked."""
+    import segno
+
+    from wire.enrolment import qr_text
+
+    text = qr_text(url, code)
+    qr = segno.make(text, error="m", micro=False)
+    qr.terminal(compact=True, border=2)
+    print(text)
+    if png:
+        qr.save(png, scale=10, border=4)
+        print(f"QR: {png}")
+
+
 def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -323,7 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for f in registry.firms(db):
                 print(json.dumps(f, ensure_ascii=False))
         elif args.command == "enroll-code":
-            print(registry.make_enroll_code(db, args.firm, args.ttl_hours * 3600))
+            if args.qr and not args.url:
+                need = "--qr には --url (端末から見たハブの URL) が必要です / --qr needs --url"
+                print(need, file=sys.stderr)
+                return 2
+            one_time = registry.make_enroll_code(db, args.firm, args.ttl_hours * 3600)
+            print(one_time)
+            if args.qr:
+                show_enrol_qr(args.url, one_time, args.png)
         elif args.command == "revoke":
             if not registry.revoke(db, args.terminal):
                 print(f"端末が見つかりません / no active terminal {args.terminal}", file=sys.stderr)

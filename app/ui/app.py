@@ -8,12 +8,13 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import texts
 from app.commands.common import explain_store_error
+from app.core import setup
 from app.core.operators import kiosk_leavable
 from app.settings import Settings, backup_dir
 from app.store import Store, StoreError
@@ -24,6 +25,7 @@ from app.ui.kiosk import LEFT_BY_OWNER, Kiosk, SingleInstance
 from app.ui.language import set_language
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
+from app.ui.setup_wizard import SetupWizard, wizard_needed
 from app.ui.syncing import SyncBridge, start_demo_hub
 from app.ui.text import CatalogueTranslator
 from app.ui.widgets import apply_units
@@ -134,7 +136,16 @@ def run(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "Nakama", explain_store_error(exc))
         print(explain_store_error(exc), file=sys.stderr)
         return 3
-    terminal = Terminal(store, settings, demo_mode=settings["demo"] and not args.no_demo)
+    demo_mode = settings["demo"] and not args.no_demo
+    set_up = False
+    if not demo_mode and not args.screenshot:
+        set_up = wizard_needed(Session(store))
+        if set_up and not run_wizard(store, settings):
+            # Closed half-way: what was given is kept, and the next start goes on there.
+            guard.release()
+            store.close()
+            return 0
+    terminal = Terminal(store, settings, demo_mode=demo_mode)
     window = terminal.window
     if args.kiosk and not kiosk_leavable(store.operators()):
         print(texts.explain("owner_pin_required"), file=sys.stderr)
@@ -153,12 +164,34 @@ def run(args: argparse.Namespace) -> int:
         else:
             guard.raise_requested.connect(lambda: bring_to_front(window))
             window.show()
+        if set_up:
+            # The wizard's last page leads to the sign-in, with the new owner on it.
+            QTimer.singleShot(0, window.open_sign_in)
         code = app.exec()
         if kiosk is not None and kiosk.unlocked:
             code = LEFT_BY_OWNER
     guard.release()
     terminal.close()
     return int(code)
+
+
+def run_wizard(store: Store, settings: Settings) -> bool:
+    """The first-run wizard over the whole screen until its last page is left (True) or
+    its window is closed half-way (False: the page reached is kept for the next start)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    wizard = SetupWizard(Session(store), settings)
+    loop = QEventLoop()
+    wizard.completed.connect(loop.quit)
+    # Not ``lastWindowClosed``: Qt sends it only from inside ``app.exec()``.
+    wizard.closed.connect(loop.quit)
+    wizard.showFullScreen()
+    loop.exec()
+    finished = bool(store.meta(setup.DONE_META))
+    wizard.stop()
+    wizard.hide()
+    wizard.deleteLater()
+    return finished
 
 
 def bring_to_front(window: QWidget) -> None:

@@ -88,16 +88,18 @@ class Picture(QWidget):
 class CameraView(QWidget):
     """The camera's picture and advice; ``devices`` is the ``DeviceHub`` (camera set)."""
 
-    def __init__(self, devices: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, devices: Any, parent: QWidget | None = None, prompt: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("cameraView")
         self.devices = devices
+        # What to hold up: a traveler (the jobs list), or another code (the wizard's).
+        self.prompt = prompt or tr("Hold a traveler's QR code up to the camera")
         self.picture = Picture()
         self.advice = QLabel("")
         self.advice.setObjectName("cameraAdvice")
         self.advice.setWordWrap(True)
         self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status = QLabel(tr("Hold a traveler's QR code up to the camera"))
+        self.status = QLabel(self.prompt)
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -149,4 +151,4 @@ class CameraView(QWidget):
         elif now - self._advice_at > ADVICE_HOLD_S:
             self.advice.setText("")
             restyle(self.advice, "advice", "")
-        self.status.setText(tr("Hold a traveler's QR code up to the camera"))
+        self.status.setText(self.prompt)

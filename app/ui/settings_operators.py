@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from app.core import commands, operators
+from app.core import commands, operators, setup
 from app.core.operators import OperatorRecord
 from app.settings import Settings, traveler_dir
 from app.ui.badge_print import write_badges
@@ -113,8 +113,7 @@ class OperatorsPart:
             say(self.feedback, "error", tr("Type the new operator's name first."))
             return
         roster = self.session.roster(active_only=False)
-        badges = {r.badge for r in roster.values()}
-        badge = next(str(n) for n in range(1001, 10_000) if str(n) not in badges)
+        badge = setup.next_badge(roster)
         oid = operators.new_operator_id(self.session.firm)
         role = commands.OPERATOR if roster else commands.OWNER
         if self._save_operator(None, operator_id=oid, name=name, role=role, badge=badge):

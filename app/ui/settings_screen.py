@@ -36,6 +36,7 @@ from app.ui.settings_operators import OperatorsPart, _clear
 from app.ui.text import lang, reason_text, tr
 from app.ui.widgets import BigButton, say
 from drivers.ports import list_ports
+from wire.enrolment import parse_qr
 
 SECTIONS = ("language", "signin", "operators", "devices", "camera", "hub", "printer", "codes")
 IDLE_CHOICES = (0, 5, 15, 30, 60)
@@ -372,11 +373,11 @@ class SettingsScreen(OperatorsPart, QWidget):
 
     def take_scan(self, text: str) -> bool:
         """An enrolment code scanned while this page shows (``NKEN:<hub url> <code>``)."""
-        if not text.startswith("NKEN:"):
+        found = parse_qr(text)
+        if found is None:
             return False
-        url, _, code = text[len("NKEN:") :].strip().partition(" ")
-        self.hub_url.setText(url)
-        self.enrol_code.setText(code.strip())
+        self.hub_url.setText(found[0])
+        self.enrol_code.setText(found[1])
         return True
 
     def enrol(self) -> bool:

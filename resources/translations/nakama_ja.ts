@@ -28,6 +28,10 @@
       <translation>カメラを起動しています…</translation>
     </message>
     <message>
+      <source>Settings are for the owner.</source>
+      <translation>設定は社長だけが開けます。</translation>
+    </message>
+    <message>
       <source>Take photo</source>
       <translation>撮影</translation>
     </message>
@@ -380,6 +384,10 @@
       <translation>{0} へ輸送中</translation>
     </message>
     <message>
+      <source>Exit</source>
+      <translation>終了</translation>
+    </message>
+    <message>
       <source>Leave full-screen mode</source>
       <translation>全画面モードの終了</translation>
     </message>
@@ -388,20 +396,8 @@
       <translation>全画面モードを終了できるのは社長だけです。名前をタップしてください。</translation>
     </message>
     <message>
-      <source>◀ Names</source>
-      <translation>◀ 名前へ戻る</translation>
-    </message>
-    <message>
       <source>Leave</source>
       <translation>終了する</translation>
-    </message>
-    <message>
-      <source>Exit</source>
-      <translation>終了</translation>
-    </message>
-    <message>
-      <source>{0}: enter your PIN</source>
-      <translation>{0}：暗証番号を入力してください</translation>
     </message>
     <message>
       <source>The day's review is for the owner.</source>
@@ -414,10 +410,6 @@
     <message>
       <source>Dismiss</source>
       <translation>開かない</translation>
-    </message>
-    <message>
-      <source>Settings are for the owner.</source>
-      <translation>設定は社長だけが開けます。</translation>
     </message>
     <message>
       <source>Today</source>
@@ -568,6 +560,22 @@
       <translation>備考</translation>
     </message>
     <message>
+      <source>Part name</source>
+      <translation>品名</translation>
+    </message>
+    <message>
+      <source>Material</source>
+      <translation>材質</translation>
+    </message>
+    <message>
+      <source>Revision</source>
+      <translation>版</translation>
+    </message>
+    <message>
+      <source>Instructions</source>
+      <translation>作業指示</translation>
+    </message>
+    <message>
       <source>Job number</source>
       <translation>注番</translation>
     </message>
@@ -596,8 +604,8 @@
       <translation>工程の順番が正しくありません。工程を順に追加してください。</translation>
     </message>
     <message>
-      <source>{0}: not in the right form.</source>
-      <translation>{0}の形式が正しくありません。</translation>
+      <source>No date</source>
+      <translation>期限なし</translation>
     </message>
     <message>
       <source>Add step</source>
@@ -608,6 +616,10 @@
       <translation>最後の工程を削除</translation>
     </message>
     <message>
+      <source>Tap “Add step” for each process, in order.</source>
+      <translation>「工程を追加」で工程を順に追加してください。</translation>
+    </message>
+    <message>
       <source>Back without saving</source>
       <translation>保存せずに戻る</translation>
     </message>
@@ -616,16 +628,16 @@
       <translation>案件を作成</translation>
     </message>
     <message>
-      <source>Tap “Add step” for each process, in order.</source>
-      <translation>「工程を追加」で工程を順に追加してください。</translation>
-    </message>
-    <message>
       <source>Add at least one step to the route.</source>
       <translation>工程を 1 つ以上追加してください。</translation>
     </message>
     <message>
       <source>The due date has passed.</source>
       <translation>納期が過ぎています。</translation>
+    </message>
+    <message>
+      <source>Step {0}: {1}</source>
+      <translation>工程 {0}：{1}</translation>
     </message>
     <message>
       <source>Choose the drawing (PDF or image)…</source>
@@ -652,16 +664,20 @@
       <translation>承認する</translation>
     </message>
     <message>
+      <source>{0} has no PIN yet: tap Approve, then set one in Settings.</source>
+      <translation>{0} さんには暗証番号がありません。「承認する」をタップし、設定で暗証番号を決めてください。</translation>
+    </message>
+    <message>
       <source>This terminal has no owner registered.</source>
       <translation>この端末には社長が登録されていません。</translation>
     </message>
     <message>
-      <source>Tap the owner's name first.</source>
-      <translation>先に社長の名前をタップしてください。</translation>
+      <source>◀ Names</source>
+      <translation>◀ 名前へ戻る</translation>
     </message>
     <message>
-      <source>{0} has no PIN yet: tap Approve, then set one in Settings.</source>
-      <translation>{0} さんには暗証番号がありません。「承認する」をタップし、設定で暗証番号を決めてください。</translation>
+      <source>{0}: enter your PIN</source>
+      <translation>{0}：暗証番号を入力してください</translation>
     </message>
     <message>
       <source>Started</source>
@@ -912,22 +928,6 @@
       <translation>この期間の設備信号はありません</translation>
     </message>
     <message>
-      <source>Summary</source>
-      <translation>概要</translation>
-    </message>
-    <message>
-      <source>Defects</source>
-      <translation>不良</translation>
-    </message>
-    <message>
-      <source>Measurements</source>
-      <translation>測定</translation>
-    </message>
-    <message>
-      <source>Machines</source>
-      <translation>設備</translation>
-    </message>
-    <message>
       <source>By defect</source>
       <translation>不良内容別</translation>
     </message>
@@ -988,14 +988,6 @@
       <translation>稼働率</translation>
     </message>
     <message>
-      <source>Day</source>
-      <translation>日</translation>
-    </message>
-    <message>
-      <source>Week</source>
-      <translation>週</translation>
-    </message>
-    <message>
       <source>Mean</source>
       <translation>平均</translation>
     </message>
@@ -1012,6 +1004,10 @@
       <translation>移動範囲</translation>
     </message>
     <message>
+      <source>Defects</source>
+      <translation>不良</translation>
+    </message>
+    <message>
       <source>{0} parts in all</source>
       <translation>計 {0}個</translation>
     </message>
@@ -1026,6 +1022,10 @@
     <message>
       <source>No.</source>
       <translation>No.</translation>
+    </message>
+    <message>
+      <source>Machines</source>
+      <translation>設備</translation>
     </message>
     <message>
       <source>Cpk lower bound ({0}%): {1}</source>
@@ -1068,6 +1068,10 @@
       <translation>振り返り</translation>
     </message>
     <message>
+      <source>Summary</source>
+      <translation>概要</translation>
+    </message>
+    <message>
       <source>Late / at risk</source>
       <translation>遅れ・遅れそう</translation>
     </message>
@@ -1082,6 +1086,10 @@
     <message>
       <source>Sign-off</source>
       <translation>承認</translation>
+    </message>
+    <message>
+      <source>Measurements</source>
+      <translation>測定</translation>
     </message>
     <message>
       <source>Steps finished</source>
@@ -1102,6 +1110,14 @@
     <message>
       <source>Tolerance</source>
       <translation>公差</translation>
+    </message>
+    <message>
+      <source>Day</source>
+      <translation>日</translation>
+    </message>
+    <message>
+      <source>Week</source>
+      <translation>週</translation>
     </message>
     <message>
       <source>Go to today</source>
@@ -1428,12 +1444,228 @@
       <translation>{0} 分</translation>
     </message>
     <message>
-      <source>Who is working? Tap your name, or scan your badge.</source>
-      <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
+      <source>Simulated camera (demo)</source>
+      <translation>模擬カメラ (デモ)</translation>
+    </message>
+    <message>
+      <source>Hold any QR code or barcode up to the camera to try it</source>
+      <translation>QR コードやバーコードをカメラに向けて試してください</translation>
+    </message>
+    <message>
+      <source>No camera: travelers are read by a scanner.</source>
+      <translation>カメラなし: 工程表はスキャナーで読みます。</translation>
+    </message>
+    <message>
+      <source>The hub</source>
+      <translation>ハブ</translation>
+    </message>
+    <message>
+      <source>Hold the enrolment QR up to the camera</source>
+      <translation>登録用 QR をカメラに向けてください</translation>
+    </message>
+    <message>
+      <source>No camera: scan the enrolment QR with the scanner, or type it.</source>
+      <translation>カメラなし: 登録用 QR はスキャナーで読むか、入力してください。</translation>
+    </message>
+    <message>
+      <source>Mitutoyo gauge</source>
+      <translation>ミツトヨ測定器</translation>
+    </message>
+    <message>
+      <source>A&amp;&amp;D balance</source>
+      <translation>A&amp;&amp;D はかり</translation>
+    </message>
+    <message>
+      <source>Shimadzu balance</source>
+      <translation>島津はかり</translation>
+    </message>
+    <message>
+      <source>Sylvac gauge</source>
+      <translation>Sylvac 測定器</translation>
+    </message>
+    <message>
+      <source>Code scanner (USB-COM)</source>
+      <translation>コードスキャナー (USB-COM)</translation>
+    </message>
+    <message>
+      <source>Look for ports again</source>
+      <translation>ポートを探し直す</translation>
+    </message>
+    <message>
+      <source>Use this device</source>
+      <translation>この機器を使う</translation>
+    </message>
+    <message>
+      <source>Next ▶</source>
+      <translation>次へ ▶</translation>
+    </message>
+    <message>
+      <source>Skip ▶</source>
+      <translation>飛ばす ▶</translation>
+    </message>
+    <message>
+      <source>Now tap what the device is.</source>
+      <translation>機器の種類をタップしてください。</translation>
+    </message>
+    <message>
+      <source>Finish ▶</source>
+      <translation>完了 ▶</translation>
+    </message>
+    <message>
+      <source>Later (offline) ▶</source>
+      <translation>後で (オフライン) ▶</translation>
+    </message>
+    <message>
+      <source>Ports found. Plug the device in, then tap its port:</source>
+      <translation>見つかったポート。機器をつないでから、そのポートをタップ:</translation>
+    </message>
+    <message>
+      <source>What is on this port? (a test read starts)</source>
+      <translation>このポートの機器は? (試しに読み取ります)</translation>
+    </message>
+    <message>
+      <source>Tap a port first.</source>
+      <translation>先にポートをタップしてください。</translation>
+    </message>
+    <message>
+      <source>Tap a port and what it is first.</source>
+      <translation>先にポートと機器の種類をタップしてください。</translation>
+    </message>
+    <message>
+      <source>No device kept yet (a device can be added later in the settings).</source>
+      <translation>まだ機器はありません (あとで設定からも追加できます)。</translation>
+    </message>
+    <message>
+      <source>Which camera reads the travelers? Tap one and look:</source>
+      <translation>工程表を読むカメラは? タップして映像を確かめてください:</translation>
+    </message>
+    <message>
+      <source>Hold the enrolment QR from the consortium office up to the camera, or scan it. Or type the hub's address and the code. No hub yet? Go on offline and join later in the settings.</source>
+      <translation>事務局からの登録用 QR をカメラにかざすか、スキャナーで読んでください。ハブの URL とコードを入力しても登録できます。ハブがまだなら、オフラインで進み、あとで設定から登録できます。</translation>
+    </message>
+    <message>
+      <source>USB camera {0}</source>
+      <translation>USB カメラ {0}</translation>
+    </message>
+    <message>
+      <source>Device kept: {0}</source>
+      <translation>機器を登録しました: {0}</translation>
+    </message>
+    <message>
+      <source>Code read: {0}</source>
+      <translation>コードを読みました: {0}</translation>
+    </message>
+    <message>
+      <source>Joining {0} …</source>
+      <translation>{0} に登録しています…</translation>
+    </message>
+    <message>
+      <source>Joined the hub {0} as firm {1}.</source>
+      <translation>ハブ {0} に事業者 {1} として登録しました。</translation>
+    </message>
+    <message>
+      <source>Devices of this terminal:</source>
+      <translation>この端末の機器:</translation>
+    </message>
+    <message>
+      <source>The code is for another firm than {0}. Ask the office for a code for {0}.</source>
+      <translation>このコードは {0} 以外の事業者のものです。事務局に {0} の登録コードを依頼してください。</translation>
+    </message>
+    <message>
+      <source>The firm</source>
+      <translation>会社</translation>
+    </message>
+    <message>
+      <source>The owner and operators</source>
+      <translation>社長と作業者</translation>
+    </message>
+    <message>
+      <source>e.g. 山田精機</source>
+      <translation>例: 山田精機</translation>
+    </message>
+    <message>
+      <source>e.g. 山田 太郎</source>
+      <translation>例: 山田 太郎</translation>
+    </message>
+    <message>
+      <source>Scan the person's card, or type its number.</source>
+      <translation>本人のカードをスキャンするか、番号を入力してください。</translation>
+    </message>
+    <message>
+      <source>The firm's name, as customers and partners know it:</source>
+      <translation>会社名 (取引先に通じる名前):</translation>
+    </message>
+    <message>
+      <source>The firm code the consortium office gave you (on the enrolment sheet, e.g. F012). Every record of this terminal carries it.</source>
+      <translation>事務局から受け取った事業者コード (登録用紙に記載。例 F012)。この端末の記録すべてに付きます。</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名前</translation>
+    </message>
+    <message>
+      <source>Registered:</source>
+      <translation>登録済み:</translation>
+    </message>
+    <message>
+      <source>First the owner: the owner's PIN opens the settings and leaves the kiosk.</source>
+      <translation>まず社長を登録します。社長の暗証番号で設定を開き、キオスクを終了します。</translation>
+    </message>
+    <message>
+      <source>The owner's PIN (4 to 8 digits)</source>
+      <translation>社長の暗証番号 (4〜8 桁)</translation>
+    </message>
+    <message>
+      <source>PIN again ▶</source>
+      <translation>もう一度 ▶</translation>
+    </message>
+    <message>
+      <source>Now the operators, one by one (add as many as work here).</source>
+      <translation>次に作業者を一人ずつ (働く人数分) 追加します。</translation>
+    </message>
+    <message>
+      <source>PIN (optional: 4 to 8 digits, or none)</source>
+      <translation>暗証番号 (任意: 4〜8 桁、なしでも可)</translation>
+    </message>
+    <message>
+      <source>Nobody yet.</source>
+      <translation>まだいません。</translation>
+    </message>
+    <message>
+      <source>The same PIN again</source>
+      <translation>同じ暗証番号をもう一度</translation>
+    </message>
+    <message>
+      <source>Register the owner</source>
+      <translation>社長を登録</translation>
+    </message>
+    <message>
+      <source>Type the same PIN again to be sure of it.</source>
+      <translation>確認のため、同じ暗証番号をもう一度入力してください。</translation>
+    </message>
+    <message>
+      <source>Badge {0} read.</source>
+      <translation>バッジ {0} を読みました。</translation>
+    </message>
+    <message>
+      <source>This page does not take a scan.</source>
+      <translation>この画面ではスキャンを使いません。</translation>
+    </message>
+    <message>
+      <source>First set-up</source>
+      <translation>はじめの設定</translation>
+    </message>
+    <message>
+      <source>Step {0} of {1}</source>
+      <translation>{0} / {1}</translation>
     </message>
     <message>
       <source>That is not a badge. Scan your badge, or tap your name.</source>
       <translation>社員証ではありません。社員証をスキャンするか、名前をタップしてください。</translation>
+    </message>
+    <message>
+      <source>Who is working? Tap your name, or scan your badge.</source>
+      <translation>作業者を選んでください（名前をタップするか、社員証をスキャン）</translation>
     </message>
     <message>
       <source>No operators are registered on this terminal. Ask the owner.</source>
@@ -1574,30 +1806,6 @@
     <message>
       <source>Page {0} of {1}</source>
       <translation>{1} 頁中 {0} 頁</translation>
-    </message>
-    <message>
-      <source>Part name</source>
-      <translation>品名</translation>
-    </message>
-    <message>
-      <source>Material</source>
-      <translation>材質</translation>
-    </message>
-    <message>
-      <source>Revision</source>
-      <translation>版</translation>
-    </message>
-    <message>
-      <source>Instructions</source>
-      <translation>作業指示</translation>
-    </message>
-    <message>
-      <source>No date</source>
-      <translation>期限なし</translation>
-    </message>
-    <message>
-      <source>Step {0}: {1}</source>
-      <translation>工程 {0}：{1}</translation>
     </message>
   </context>
 </TS>
