@@ -53,6 +53,13 @@ case "$mode" in
     .venv/bin/ruff format --check .
     .venv/bin/lint-imports
     .venv/bin/mypy
+    # The built program is tested too (tests/test_selftest_bundle.py): it is built, or
+    # reused from the cache when nothing that goes into it changed. NAKAMA_SKIP_BUNDLE=1
+    # leaves it out (those tests then skip).
+    if [ "${NAKAMA_SKIP_BUNDLE:-}" != 1 ]; then
+      built=$(packaging/ci_bundle.sh)
+      export NAKAMA_BUNDLE="$built/nakama" NAKAMA_DEB_DIR="$built" NAKAMA_REQUIRE_BUNDLE=1
+    fi
     exec .venv/bin/python -m pytest "$@" ;;
   *) echo "usage: $0 app|test [args…]" >&2; exit 2 ;;
 esac

@@ -16,7 +16,6 @@ from app.core.catalog import CatalogueEntry
 from app.core.commands import Actor, Command, Refusal
 from app.core.state import JobState
 from app.store import AppendResult, Store, files
-from app.sync import photos
 
 Recorder = Callable[[Command | Refusal], AppendResult]
 
@@ -50,7 +49,7 @@ def attach_drawing(
     )
     result = record(cmd)
     if result.ok:
-        photos.queue_own(store)
+        _queue_own(store)
     return result
 
 
@@ -83,5 +82,13 @@ def record_defect_with_photos(
     )
     result = record(cmd)
     if result.ok and kept:
-        photos.queue_own(store)
+        _queue_own(store)
     return result
+
+
+def _queue_own(store: Store) -> None:
+    # The hub client (httpx) is imported when a file is first kept, not with the screens
+    # that import this module: they are on the terminal's cold start.
+    from app.sync import photos
+
+    photos.queue_own(store)

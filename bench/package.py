@@ -1,5 +1,6 @@
 """``python -m bench package [--build] [--dist DIR] [--runs N]``: the built terminal's size
-and cold start. Last line: ``{"bundle_mb", "cold_start_s", "warm_start_s", "deb_mb", …}``.
+and cold start. Last line: ``{"bundle_mb", "cold_start_s", "warm_start_s", "deb_mb", …}``, with the
+load average the times were taken at.
 
 ``cold_start_s`` is the first start of the built program, on a fresh database, until its
 first screen is rendered (``nakama run --screenshot``); the page cache is dropped first
@@ -88,6 +89,8 @@ def main(argv: list[str]) -> int:
         "cache_dropped": dropped,
         "build_s": build_s,
         "tool": "pyinstaller",
+        # times on a machine shared with other builds are not those of an idle one
+        "load_avg_1min": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))
     return 0

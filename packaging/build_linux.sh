@@ -13,6 +13,7 @@ export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" packaging/nakama.spec
+"$PY" packaging/strip_bundle.py "$ROOT/dist/nakama"
 echo "bundle: dist/nakama ($(du -sm dist/nakama | cut -f1) MB, $(( $(date +%s) - start )) s)"
 if [ "${1:-}" != "--no-deb" ]; then
     packaging/linux/make_deb.sh "$ROOT/dist/nakama" "$ROOT/dist"

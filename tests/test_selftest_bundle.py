@@ -1,11 +1,15 @@
-"""``nakama selftest`` from the source tree (in the normal suite), and the same self-test
-of the BUILT bundle (``dist/nakama``), run only when a bundle has been built
-(``packaging/build_linux.sh``; the build takes minutes, so it is not part of every run)."""
+"""``nakama selftest`` from the source tree, and the same self-test of the BUILT bundle
+(``$NAKAMA_BUNDLE``, else ``dist/nakama``) and a check of its ``.deb``.
+
+``./bootstrap.sh test`` (CI) builds both or takes them from its cache
+(``packaging/ci_bundle.sh``) and sets ``NAKAMA_REQUIRE_BUNDLE=1``: there a missing build
+fails instead of skipping. A plain ``pytest`` skips them when nothing was built."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +20,11 @@ from hub_support import Hub, fresh_db_url, running_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = Path(os.environ.get("NAKAMA_BUNDLE", ROOT / "dist" / "nakama"))
+DEB_DIR = Path(os.environ.get("NAKAMA_DEB_DIR", ROOT / "dist"))
+REQUIRED = os.environ.get("NAKAMA_REQUIRE_BUNDLE") == "1"
+built = pytest.mark.skipif(
+    not REQUIRED and not (BUNDLE / "nakama").exists(), reason="no built bundle (build_linux.sh)"
+)
 
 
 @pytest.fixture
@@ -67,7 +76,7 @@ def test_selftest_from_source(tmp_path: Path, hub: Hub) -> None:
     _check(_selftest([sys.executable, "-m", "app"], tmp_path, hub), tmp_path, hub)
 
 
-@pytest.mark.skipif(not (BUNDLE / "nakama").exists(), reason="no built bundle (build_linux.sh)")
+@built
 def test_built_bundle_selftest(tmp_path: Path, hub: Hub) -> None:
     program = BUNDLE / "nakama"
     version = subprocess.run([str(program), "--version"], capture_output=True, text=True)
@@ -78,3 +87,46 @@ def test_built_bundle_selftest(tmp_path: Path, hub: Hub) -> None:
     for absent in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg"):
         assert absent not in names
     assert not [n for n in names if n.startswith(("libQt6Qml", "libQt6Quick", "libQt6WebEngine"))]
+
+
+def _deb() -> Path:
+    debs = sorted(DEB_DIR.glob("nakama_*.deb"))
+    if not debs and not REQUIRED:
+        pytest.skip("no .deb built (build_linux.sh)")
+    assert debs, f"no nakama_*.deb in {DEB_DIR}"
+    return debs[-1]
+
+
+@built
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="no dpkg-deb")
+def test_built_deb() -> None:
+    deb = _deb()
+    info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    fields = dict(line.strip().split(": ", 1) for line in info.stdout.splitlines() if ": " in line)
+    assert fields["Package"] == "nakama"
+    assert fields["Architecture"] == "amd64"
+    for dep in ("libzbar0", "fonts-noto-cjk", "libxcb-cursor0"):
+        assert dep in fields["Depends"]
+    assert "postinst" in info.stdout and "prerm" in info.stdout
+    listing = subprocess.run(
+        ["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True
+    ).stdout
+    lines = listing.splitlines()
+    # mode owner size date time path[ -> target]; paths may hold spaces
+    paths = {line.split(None, 5)[5].split(" -> ")[0] for line in lines}
+    for path in (
+        "./opt/nakama/nakama",
+        "./usr/share/applications/nakama.desktop",
+        "./lib/systemd/system/nakama-kiosk.service",
+        "./usr/share/icons/hicolor/scalable/apps/nakama.svg",
+    ):
+        assert path in paths, path
+    assert any(line.endswith("./usr/bin/nakama -> /opt/nakama/nakama") for line in lines)
+    # the program is executable and owned by root, as dpkg will install it
+    program = next(line for line in lines if line.endswith(" ./opt/nakama/nakama"))
+    assert program.startswith("-rwx") and "root/root" in program
+    # the bundle inside is the one tested above, file for file
+    inside = {p[len("./opt/nakama/") :] for p in paths if p.startswith("./opt/nakama/")}
+    bundled = {str(p.relative_to(BUNDLE)) for p in BUNDLE.rglob("*") if p.is_file()}
+    assert bundled <= inside

@@ -6,12 +6,7 @@ import argparse
 import sys
 import time
 
-import cv2
-
 from app.commands.common import open_store, print_json
-from app.scanned import classify
-from app.store.keyring import key_directory
-from drivers.qr.pipeline import FramePipeline
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +22,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
+    # OpenCV and the decoders take a fifth of a second to import: every other command
+    # (``nakama run`` first) would pay for them, since the CLI registers all commands.
+    import cv2
+
+    from app.scanned import classify
+    from app.store.keyring import key_directory
+    from drivers.qr.pipeline import FramePipeline
+
     with open_store(args) as store:
         directory = key_directory(store)  # travelers are verified offline, against it
     pipeline = FramePipeline(budget_ms=args.budget_ms)

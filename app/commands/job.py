@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app import attachments, texts
+from app import texts
 from app.commands.common import add_operator_options, open_store, print_json, resolve_actor
 from app.core import commands
 from app.core.job_input import FIELDS, JobInputError, job_spec
@@ -136,7 +136,9 @@ def cmd_create(args: argparse.Namespace) -> int:
             return 1
         out: dict[str, Any] = {"ok": True, "job_id": spec.job_id, "ops": len(spec.route.ops)}
         if args.drawing_file is not None:
-            got = attachments.attach_drawing(
+            from app.attachments import attach_drawing  # its hub client: not for every command
+
+            got = attach_drawing(
                 store, store.record, store.job(spec.job_id), actor, args.drawing_file
             )
             if not got.ok or got.event is None:
@@ -153,7 +155,9 @@ def cmd_drawing(args: argparse.Namespace) -> int:
         actor = _actor(store, args)
         if actor is None:
             return 1
-        got = attachments.attach_drawing(
+        from app.attachments import attach_drawing
+
+        got = attach_drawing(
             store,
             store.record,
             store.job(args.job),

@@ -14,7 +14,6 @@ from pathlib import Path
 from app import texts
 from app.commands.common import open_store, print_json
 from app.commands.report import report_parser, write_beside
-from app.store.inspection import NoSuchLot, gather
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,6 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_inspection(args: argparse.Namespace) -> int:
+    from app.store.inspection import NoSuchLot, gather  # statistics: not for every command
+
     out = Path(args.out)
     with open_store(args, firm_id=args.firm) as store:
         try:

@@ -12,17 +12,17 @@ picture: a sheet held still has the same outline in both.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.ui.text import tr
 from app.ui.widgets import restyle
-from drivers.qr.hints import BRIGHTER, CLOSER, STEADY
+
+if TYPE_CHECKING:  # OpenCV and NumPy load with the first frame, not with the jobs list
+    import numpy as np
 
 READ = QColor("#1b873f")
 UNREAD = QColor("#e08a00")
@@ -30,6 +30,8 @@ ADVICE_HOLD_S = 1.5  # advice stays this long after the last frame that needed i
 
 
 def advice_text(code: str) -> str:
+    from drivers.qr.hints import BRIGHTER, CLOSER, STEADY  # OpenCV: with the first frame
+
     return {
         CLOSER: tr("Bring the code closer to the camera"),
         STEADY: tr("Hold the sheet still"),
@@ -51,6 +53,9 @@ class Picture(QWidget):
         self.setMinimumSize(160, 90)
 
     def show_frame(self, frame: np.ndarray) -> None:
+        import cv2
+        import numpy as np
+
         h, w = frame.shape[:2]
         self.scale = min(self.width() / w, self.height() / h)
         sw, sh = max(1, int(w * self.scale)), max(1, int(h * self.scale))

@@ -8,9 +8,8 @@ traveler kept for afterwards; see ``app/ui/scan.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -18,8 +17,10 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLa
 from app.ui.text import tr
 from app.ui.widgets import BigButton, restyle
 from app.ui.zoom_view import ViewerDialog
-from drivers.camera import encode_jpeg
 from wire.events import MAX_PHOTOS
+
+if TYPE_CHECKING:  # NumPy and OpenCV load with the camera, not with the job screen
+    import numpy as np
 
 PREVIEW_MS = 100  # the live picture at 10 frames a second: enough to aim, cheap to draw
 THUMB = QSize(128, 96)
@@ -27,6 +28,8 @@ THUMB = QSize(128, 96)
 
 def frame_image(image: np.ndarray) -> QImage:
     """A BGR camera frame as a QImage (copied: the frame's buffer is the camera's)."""
+    import numpy as np
+
     h, w = image.shape[:2]
     data = np.ascontiguousarray(image)
     return QImage(data.data, w, h, data.strides[0], QImage.Format.Format_BGR888).copy()
@@ -124,6 +127,8 @@ class DefectPhotoDialog(QDialog):
         frame = self.camera.latest() if self.camera is not None else None
         if frame is None or len(self.photos) >= MAX_PHOTOS:
             return None
+        from drivers.camera import encode_jpeg
+
         data = encode_jpeg(frame.image)
         self.photos.append(data)
         b = BigButton("")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,9 +27,11 @@ from drivers import (
     open_device,
     parse_device_url,
 )
-from drivers.camera import CameraSource
-from drivers.qr.decoders import Code
-from drivers.qr.scanner import CameraScanner
+
+if TYPE_CHECKING:  # OpenCV (a fifth of a second) is imported when a camera is started
+    from drivers.camera import CameraSource
+    from drivers.qr.decoders import Code
+    from drivers.qr.scanner import CameraScanner
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,9 @@ class DeviceHub(QObject):
             self.links[url] = "opening"
 
         if self.camera_url:
+            from drivers.camera import CameraSource
+            from drivers.qr.scanner import CameraScanner
+
             # Codes are found in the decoder thread; the signal hops to the GUI thread.
             self.camera = CameraSource(self.camera_url).start()
 

@@ -5,14 +5,18 @@ queued signal, so no widget is touched from a device thread."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from drivers import Device, DeviceUrlError, LinkEvent, Reading, Scan, open_device
-from drivers.camera import CameraSource
+
+if TYPE_CHECKING:  # NumPy and OpenCV load with the camera's test, not with the settings
+    import numpy as np
+
+    from drivers.camera import CameraSource
 
 log = logging.getLogger(__name__)
 PREVIEW_HEIGHT = 300
@@ -65,6 +69,8 @@ class DeviceProbe(QObject):
 
 def frame_pixmap(image: np.ndarray, width: int) -> QPixmap:
     """A BGR camera frame as a pixmap ``width`` pixels wide."""
+    import numpy as np
+
     rgb = np.ascontiguousarray(image[:, :, ::-1]) if image.ndim == 3 else image
     h, w = rgb.shape[:2]
     fmt = QImage.Format.Format_RGB888 if rgb.ndim == 3 else QImage.Format.Format_Grayscale8
@@ -91,6 +97,8 @@ class CameraPreview(QLabel):
 
     def start(self, url: str) -> None:
         self.stop()
+        from drivers.camera import CameraSource
+
         self.source = CameraSource(url).start()
         self.timer.start(150)
 

@@ -53,5 +53,6 @@ fi
 PRERM
 chmod 0755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/prerm"
 DEB="$OUT/nakama_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+# xz -6 by default (the smallest .deb); CI may ask for a faster level: DEB_COMPRESS="-Zxz -z1".
+dpkg-deb --root-owner-group ${DEB_COMPRESS:--Zxz} --build "$STAGE" "$DEB" >/dev/null
 echo "deb: $DEB ($(du -m "$DEB" | cut -f1) MB)"
