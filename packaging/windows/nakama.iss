@@ -48,14 +48,14 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 Source: "..\..\dist\nakama\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; Parameters: "run"
-Name: "{group}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExe}"; Parameters: "run --kiosk"
-Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Parameters: "run"; Tasks: desktopicon
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; Parameters: "run --no-demo"
+Name: "{group}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExe}"; Parameters: "run --kiosk --no-demo"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Parameters: "run --no-demo"; Tasks: desktopicon
 ; All users' Startup folder: whoever logs on to the shop PC gets the kiosk.
-Name: "{commonstartup}\{#AppName} kiosk"; Filename: "{app}\{#AppExe}"; Parameters: "run --kiosk"; Tasks: kiosk
+Name: "{commonstartup}\{#AppName} kiosk"; Filename: "{app}\{#AppExe}"; Parameters: "run --kiosk --no-demo"; Tasks: kiosk
 
 [Run]
-Filename: "{app}\{#AppExe}"; Parameters: "run"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+Filename: "{app}\{#AppExe}"; Parameters: "run --no-demo"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]
 ; Only what the installer put there; %LOCALAPPDATA%\Nakama (the shop's data) stays.
