@@ -390,7 +390,10 @@ def test_the_enrolment_qr_held_up_to_the_camera_joins(
         assert isinstance(hub_page, HubPage)
         try:
             qtbot.waitUntil(lambda: bool(store.meta("hub_token")), timeout=15_000)
-            assert hub_page.view is not None and hub_page.view.picture.image is not None
+            view = hub_page.view
+            assert view is not None
+            # The live picture is painted by its own timer, apart from the reading thread.
+            qtbot.waitUntil(lambda: view.picture.image is not None, timeout=5_000)
             assert "F012" in hub_page.state.text() and w.next.text() == "完了 ▶"
             token = store.meta("hub_token")
             qtbot.wait(600)  # more frames of the same QR: no second enrolment
