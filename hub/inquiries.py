@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from hub import matching, profiles, schema
+from hub import matching, profiles, schema, summary
 from hub.db import HubDB
 from hub.registry import CODE_ALPHABET, Credential, RegistryError
 
@@ -398,6 +398,7 @@ def confirm(db: HubDB, cred: Credential, request_id: str, body: Any) -> dict[str
             if op not in ops or isinstance(yen, bool) or not isinstance(yen, int) or yen < 0:
                 raise _bad("prices")
             record_price(c, cred, job_id, op, ops[op], yen)
+        summary.refresh(c, [job_id])  # promised dates and prices count from now on
 
     db.write(work, attempts=3)
     return show(db, cred, request_id)
