@@ -115,7 +115,7 @@ def step_facts(
         q = select(e.c.firm_id, e.c.job_id, e.c.type, e.c.body).where(e.c.type.in_(STEP_EVENTS))
         if part is not None:
             q = q.where(e.c.job_id.in_(part))
-        for firm, job_id, type_, body in c.execute(q):
+        for firm, job_id, type_, body in c.execute(q.execution_options(yield_per=10_000)):
             job = jobs.get(job_id)
             if job is None:
                 continue
@@ -354,7 +354,7 @@ def rebuild(c: Connection) -> None:
     months: set[tuple[str, str]] = set()
     # Only the time is needed: a body's ``occurred_at`` without parsing all of it.
     q = select(e.c.firm_id, e.c.job_id, e.c.body).where(e.c.job_id.is_not(None))
-    for firm, job_id, body in c.execute(q):
+    for firm, job_id, body in c.execute(q.execution_options(yield_per=10_000)):
         if (job_id, firm) not in members or firm == "OFFICE":
             continue
         m = month_of(orjson.loads(body)["occurred_at"])
