@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from hub import profiles, schema
 from hub.db import HubDB
@@ -207,7 +207,9 @@ def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
     per: dict[str, dict[str, int]] = {m: dict.fromkeys(FIGURES, 0) for m in months}
     sj, ss, fm = schema.summary_jobs, schema.summary_steps, schema.summary_firm_months
     with db.read() as c:
-        regions = {f: profiles.region_class(p) for f, (p, _priv) in profiles.load_all(c).items()}
+        regions = {
+            f: profiles.region_class(p) for f, (p, _priv) in profiles.load_all_shared(c).items()
+        }
         worked: dict[str, set[str]] = defaultdict(set)
         for firm, month in c.execute(select(fm.c.firm_id, fm.c.month)):
             worked[firm].add(month)
@@ -221,16 +223,19 @@ def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
             )
             .group_by(sj.c.delivered_month)
         ).all()
+        # Steps ordered from a regional firm, or by a regional lead from another firm.
+        local = sorted(f for f, cls in regions.items() if cls == "regional")
         regional = c.execute(
-            select(ss.c.created_month, ss.c.firm_id, ss.c.lead_firm, func.sum(ss.c.yen))
+            select(ss.c.created_month, func.sum(ss.c.yen))
             .where(
+                ss.c.created_month >= lo,
+                ss.c.created_month <= hi,
                 ss.c.live == 1,
                 ss.c.yen.is_not(None),
                 ss.c.firm_id != ss.c.lead_firm,
-                ss.c.created_month >= lo,
-                ss.c.created_month <= hi,
+                or_(ss.c.firm_id.in_(local), ss.c.lead_firm.in_(local)),
             )
-            .group_by(ss.c.created_month, ss.c.firm_id, ss.c.lead_firm)
+            .group_by(ss.c.created_month)
         ).all()
     first_meta = first_fiscal_year(db)
     year_firms: set[str] = set()
@@ -246,9 +251,8 @@ def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
     for month, count, value in sales:
         per[month]["delivered_jobs"] += int(count)
         per[month]["sales_yen"] += int(value or 0)
-    for month, firm, lead, yen in regional:
-        if regions.get(lead) == "regional" or regions.get(firm) == "regional":
-            per[month]["regional_yen"] += int(yen or 0)
+    for month, yen in regional:
+        per[month]["regional_yen"] += int(yen or 0)
     total = {k: sum(per[m][k] for m in months) for k in FIGURES}
     total["firms"] = len(year_firms)
     total["new_firms"] = len(new_firms)

@@ -62,7 +62,7 @@ def propose(
     (codes) a lead firm may see, and the volunteers' offers. A step no firm can do says
     why in ``none``: ``no_process`` (no firm has the process), ``too_small`` (every
     firm with it has too small machines) or ``no_certification``."""
-    all_profiles = profiles.load_all(c)
+    all_profiles = profiles.load_all_shared(c)
     names = dict(c.execute(select(schema.firms.c.code, schema.firms.c.name)).all())
     lead_class = profiles.region_class(all_profiles.get(lead, ({}, {}))[0])
     records = qcd.ranking_figures(c)

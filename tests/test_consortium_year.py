@@ -365,3 +365,35 @@ def test_corrections_move_the_figures_at_once(year: tuple[HubDB, gen.Plan]) -> N
     again = {"firm": rated.ratings[0][0], "q": 1, "c": 1, "d": 1, "comment": "再評価"}
     qcd.rate(db, Credential(f"T-{rated.lead}", rated.lead, "terminal"), rated.job_id, again)
     _compare(db, Raw(db))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migration_0007_backfills_the_summaries_from_the_events(
+    kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from hub.db import MIGRATIONS
+
+    url = fresh_db_url(kind, tmp_path_factory.mktemp("m"))
+    db = HubDB(url)
+    p = gen.plan(gen.Spec(firms=12, requests=50, jobs=40, fiscal_year=YEAR, seed=5))
+    gen.write_through_hub(db, p)
+    want = (kpi.figures(db, YEAR), qcd.report(db, OFFICE))
+    assert want[0]["year"]["delivered_jobs"] > 10
+    # Back to a hub before 0007 (its summary tables dropped), then opened again.
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    db.close()
+    db = HubDB(url)
+    try:
+        with db.read() as c:
+            assert summary.count_rows(c)["summary_jobs"] == 40
+        assert (kpi.figures(db, YEAR), qcd.report(db, OFFICE)) == want
+        _compare(db, Raw(db))
+    finally:
+        db.close()

@@ -39,7 +39,11 @@ def upgrade() -> None:
         sa.Column("route_firms", sa.Integer, nullable=False),
         sa.Column("order_value", sa.BigInteger, nullable=False),
     )
-    op.create_index("summary_jobs_delivered", "summary_jobs", ["delivered_month"])
+    op.create_index(
+        "summary_jobs_delivered",
+        "summary_jobs",
+        ["delivered_month", "live", "route_firms", "order_value"],
+    )
     op.create_table(
         "summary_steps",
         sa.Column("job_id", sa.String(200), primary_key=True),
@@ -56,7 +60,11 @@ def upgrade() -> None:
         sa.Column("found_downstream", sa.BigInteger, nullable=False),
         sa.Column("lead_hours", sa.Float),
     )
-    op.create_index("summary_steps_month", "summary_steps", ["created_month"])
+    op.create_index(
+        "summary_steps_month",
+        "summary_steps",
+        ["created_month", "live", "firm_id", "lead_firm", "yen"],
+    )
     op.create_index("summary_steps_firm", "summary_steps", ["firm_id"])
     op.create_table(
         "summary_firm_months",
