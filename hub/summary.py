@@ -35,11 +35,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, delete, func, select, text
 
 from hub import schema
-from hub.kpi import JST, JobFacts, jobs_from_events, month_key, parse_time
+from hub.kpi import JST, JobFacts, jobs_from_events, month_key, parse_time, stored
 
 STEP_EVENTS = ("LotReceived", "OpStarted", "OpFinished", "DefectRecorded", "LotHandedOff")
 # The events that change a job's summary (its creation, a correction, a step's facts).
@@ -113,7 +112,10 @@ def step_facts(
         if part is not None:
             qc = qc.where(e.c.job_id.in_(part))
         for (body,) in c.execute(qc):
-            p = orjson.loads(body)["payload"]
+            ev = stored(body)
+            if ev is None or "supersedes" not in ev["payload"]:
+                continue
+            p = ev["payload"]
             if p.get("replacement") is None:
                 undone.add(p["supersedes"])
     facts: dict[tuple[str, int, str], StepFacts] = defaultdict(StepFacts)
@@ -126,8 +128,10 @@ def step_facts(
             job = jobs.get(job_id)
             if job is None:
                 continue
-            ev = orjson.loads(body)
-            op = ev.get("op")
+            ev = stored(body)
+            if ev is None:
+                continue
+            op: Any = ev.get("op")
             if type_ == "OpFinished":
                 finished.add((job_id, op, firm))
             if job.cancelled or ev["event_id"] in undone or dict(job.route).get(op) != firm:
@@ -138,12 +142,12 @@ def step_facts(
             if type_ in ("LotReceived", "OpStarted") and moment is not None:
                 f.received_at = moment if f.received_at is None else min(f.received_at, moment)
                 if type_ == "LotReceived":
-                    f.received += int(p["count"])
+                    f.received += int(p.get("count") or 0)
             elif type_ == "LotHandedOff" and moment is not None:
                 f.handed_at = moment if f.handed_at is None else min(f.handed_at, moment)
-                f.handed += int(p["count"])
+                f.handed += int(p.get("count") or 0)
             elif type_ == "DefectRecorded":
-                f.defects += int(p["count"])
+                f.defects += int(p.get("count") or 0)
             elif type_ == "OpFinished" and moment is not None:
                 f.finished_at = moment if f.finished_at is None else min(f.finished_at, moment)
     return facts, finished
@@ -365,7 +369,8 @@ def rebuild(c: Connection) -> None:
     for firm, job_id, body in c.execute(q.execution_options(yield_per=10_000)):
         if (job_id, firm) not in members or firm == "OFFICE":
             continue
-        m = month_of(orjson.loads(body)["occurred_at"])
+        ev = stored(body)
+        m = None if ev is None else month_of(str(ev["occurred_at"]))
         if m is not None:
             months.add((firm, m))
     add_work_months(c, months)
