@@ -269,6 +269,7 @@ def _compare(db: HubDB, raw: Raw) -> None:
         assert got_q["median"][key] == round(statistics.median(values), 4), key
 
 
+@pytest.mark.slow  # the year is entered through the hub: 4-14 minutes a backend
 def test_every_kpi_and_qcd_figure_recomputed_from_the_raw_events(
     year: tuple[HubDB, gen.Plan],
 ) -> None:
@@ -304,6 +305,7 @@ def test_every_kpi_and_qcd_figure_recomputed_from_the_raw_events(
     _compare(db, raw)
 
 
+@pytest.mark.slow  # the year is entered through the hub: 4-14 minutes a backend
 def test_corrections_move_the_figures_at_once(year: tuple[HubDB, gen.Plan]) -> None:
     """A price corrected, a quantity corrected and a rating given again: the figures
     the hub answers follow, and still match the raw recomputation."""
