@@ -382,3 +382,9 @@ class HubDB:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
         ins = sqlite_insert(table) if self.is_sqlite else pg_insert(table)
         return ins.on_conflict_do_nothing()
+
+
+def insert_ignore_stmt(conn: Connection, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of ``conn``."""
+    ins = sqlite_insert(table) if conn.dialect.name == "sqlite" else pg_insert(table)
+    return ins.on_conflict_do_nothing()

@@ -46,7 +46,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from hub import schema
+from hub import schema, summary
 from hub.db import HubDB, Raw
 from hub.registry import Credential
 from wire.events import LEAD_TYPES, STEP_TYPES, Event, WireError, checked_digest, from_wire
@@ -380,12 +380,39 @@ def transaction(db: HubDB, cred: Credential, raw: list[Any]) -> Callable[[Connec
             start = int(last) - len(rows) + 1
             feed_rows += [(firm_id, start + n, eid, t) for n, (t, eid) in enumerate(rows)]
         db.insert_many(q, schema.feed, feed_rows)
+        _summarise(c, accepted, leads, members, earlier)
         q.run("UPDATE terminals SET last_seen = ? WHERE terminal_id = ?", (now, cred.terminal_id))
         out.accepted = len(accepted)
         out.rejected = sum(1 for r in results if r["status"] == "rejected")
         return out
 
     return work
+
+
+def _summarise(
+    c: Connection,
+    accepted: list[tuple[Event, str]],
+    leads: dict[str, str],
+    members: dict[str, set[str]],
+    earlier: dict[str, list[Event]],
+) -> None:
+    """Keep the summary tables (``hub.summary``) in step, in this transaction: the jobs
+    whose figures these events change, and the months their member firms worked in
+    (a new job's members also for the events the hub held from before it)."""
+    touched = {
+        ev.job_id for ev, _ in accepted if ev.job_id in leads and ev.type in summary.TOUCHING
+    }
+    summary.refresh(c, {j for j in touched if j is not None})
+    months: list[tuple[str, str]] = []
+    work = [ev for ev, _ in accepted] + [e for held in earlier.values() for e in held]
+    for ev in work:
+        job = ev.job_id
+        if job is None or job not in leads or ev.firm_id not in members[job]:
+            continue
+        m = summary.month_of(ev.occurred_at)
+        if m is not None:
+            months.append((ev.firm_id, m))
+    summary.add_work_months(c, months)
 
 
 def route_text(ev: Event) -> str:

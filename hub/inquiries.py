@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from hub import matching, profiles, schema
+from hub import matching, profiles, schema, summary
 from hub.db import HubDB
 from hub.registry import CODE_ALPHABET, Credential, RegistryError
 
@@ -158,9 +158,12 @@ def create(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
         raise RegistryError("not_lead_firm", 403)
     else:
         lead = cred.firm_id
-    request_id = _new_id()
+    ids: list[str] = []
 
     def work(c: Connection) -> None:
+        # Drawn inside the transaction: a retry after an id collision draws another.
+        request_id = _new_id()
+        ids[:] = [request_id]
         f = schema.firms
         if lead == "OFFICE" or c.execute(select(f.c.code).where(f.c.code == lead)).first() is None:
             raise RegistryError("unknown_firm", 422, lead)
@@ -183,7 +186,7 @@ def create(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
                     _log(c, request_id, "asked", "HUB", cand["firm"], step["seq"])
 
     db.write(work, attempts=3)
-    return show(db, cred, request_id)
+    return show(db, cred, ids[0])
 
 
 def _row(c: Connection, request_id: str) -> Any:
@@ -398,6 +401,7 @@ def confirm(db: HubDB, cred: Credential, request_id: str, body: Any) -> dict[str
             if op not in ops or isinstance(yen, bool) or not isinstance(yen, int) or yen < 0:
                 raise _bad("prices")
             record_price(c, cred, job_id, op, ops[op], yen)
+        summary.refresh(c, [job_id])  # promised dates and prices count from now on
 
     db.write(work, attempts=3)
     return show(db, cred, request_id)

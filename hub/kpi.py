@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from hub import profiles, schema
 from hub.db import HubDB
@@ -89,22 +90,55 @@ class JobFacts:
     route: list[tuple[int, str]] = field(default_factory=list)
 
 
-def jobs_from_events(c: Connection) -> dict[str, JobFacts]:
-    """Every job the hub holds, as its lead firm's events say (corrections applied)."""
+_ENVELOPE = frozenset({"event_id", "firm_id", "occurred_at", "payload"})
+_JOB_FIELDS = frozenset({"route", "qty", "due"})
+
+
+def stored(body: str) -> dict[str, Any] | None:
+    """A stored event's body, or None when it lacks what the figures read (hubs from
+    before the wire checks hold a few such rows; a figure never fails on them)."""
+    try:
+        ev = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(ev, dict) or not set(ev) >= _ENVELOPE or not isinstance(ev["payload"], dict):
+        return None
+    return ev
+
+
+def _chunks(ids: Collection[str], size: int = 400) -> list[list[str]]:
+    items = sorted(ids)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def jobs_from_events(c: Connection, job_ids: Collection[str] | None = None) -> dict[str, JobFacts]:
+    """Every job the hub holds (or those of ``job_ids``), as its lead firm's events say
+    (corrections applied)."""
     j, e = schema.jobs, schema.events
     jobs: dict[str, JobFacts] = {}
     created: dict[tuple[str, str], str] = {}
-    for row in c.execute(select(j)):
-        created[(row.created_event, row.created_terminal)] = row.job_id
-    q = select(e.c.event_id, e.c.terminal_id, e.c.body).where(e.c.type == "JobCreated")
-    for event_id, terminal, body in c.execute(q):
+    if job_ids is None:
+        parts: list[Any] = [None]
+    else:
+        parts = _chunks(job_ids)
+    for part in parts:
+        qj = select(j) if part is None else select(j).where(j.c.job_id.in_(part))
+        for row in c.execute(qj):
+            created[(row.created_event, row.created_terminal)] = row.job_id
+    rows: list[Any] = []
+    for part in parts:
+        q = select(e.c.event_id, e.c.terminal_id, e.c.body).where(e.c.type == "JobCreated")
+        if part is not None:
+            q = q.where(e.c.job_id.in_(part))
+        rows += c.execute(q).all()
+    for event_id, terminal, body in rows:
         job_id = created.get((event_id, terminal))
         if job_id is None:
             continue  # a refused or held claim, not the job
-        ev = orjson.loads(body)
-        moment = parse_time(ev["occurred_at"])
-        if moment is None:
-            continue
+        ev = stored(body)
+        moment = None if ev is None else parse_time(ev["occurred_at"])
+        if ev is None or moment is None or not set(ev["payload"]) >= _JOB_FIELDS:
+            continue  # not a job the figures can read (a store from before the wire checks)
         jobs[job_id] = JobFacts(ev["firm_id"], moment, ev["payload"])
     # Corrections of the JobCreated by the lead firm, in clock order: the last one wins;
     # one without a replacement cancels the job.
@@ -112,20 +146,29 @@ def jobs_from_events(c: Connection) -> dict[str, JobFacts]:
     finished: list[tuple[str, str, dict[str, Any]]] = []
     undone: set[tuple[str, str]] = set()
     replaced: dict[tuple[str, str], dict[str, Any]] = {}
-    q2 = select(e.c.event_id, e.c.firm_id, e.c.job_id, e.c.type, e.c.body).where(
-        e.c.type.in_(("EventCorrected", "OpFinished")), e.c.job_id.is_not(None)
-    )
-    for event_id, firm, job_id, type_, body in c.execute(q2):
+    rows = []
+    for part in parts:
+        q2 = select(e.c.event_id, e.c.firm_id, e.c.job_id, e.c.type, e.c.body).where(
+            e.c.type.in_(("EventCorrected", "OpFinished")), e.c.job_id.is_not(None)
+        )
+        if part is not None:
+            q2 = q2.where(e.c.job_id.in_(part))
+        rows += c.execute(q2).all()
+    for event_id, firm, job_id, type_, body in rows:
         if job_id not in jobs:
             continue
-        ev = orjson.loads(body)
+        ev = stored(body)
+        if ev is None:
+            continue
         if type_ == "OpFinished":
             finished.append((event_id, firm, ev))
             continue
         p = ev["payload"]
         rep = p.get("replacement")
+        if "supersedes" not in p or not (rep is None or isinstance(rep, dict)):
+            continue
         if firm == jobs[job_id].lead and (rep is None or rep["type"] == "JobCreated"):
-            fixes.append((int(ev["hlc"]), job_id, {"target": p["supersedes"], "rep": rep}))
+            fixes.append((int(ev.get("hlc") or 0), job_id, {"target": p["supersedes"], "rep": rep}))
         if rep is None:
             undone.add((firm, p["supersedes"]))
         elif rep["type"] == "OpFinished":
@@ -156,30 +199,6 @@ def jobs_from_events(c: Connection) -> dict[str, JobFacts]:
     return jobs
 
 
-def _prices(c: Connection) -> dict[tuple[str, int], tuple[str, int]]:
-    """The newest price of each (job, op): ``(firm, yen)``."""
-    sp = schema.step_prices
-    out: dict[tuple[str, int], tuple[str, int]] = {}
-    for row in c.execute(select(sp).order_by(sp.c.id)):
-        out[(row.job_id, row.op)] = (row.firm_id, int(row.yen))
-    return out
-
-
-def _work_months(c: Connection) -> dict[str, set[str]]:
-    """Per firm: the months (Japan time) in which it logged work on a job it is on."""
-    e, jm = schema.events, schema.job_members
-    members = {(job, firm) for job, firm in c.execute(select(jm.c.job_id, jm.c.firm_id))}
-    out: dict[str, set[str]] = defaultdict(set)
-    q = select(e.c.firm_id, e.c.job_id, e.c.body).where(e.c.job_id.is_not(None))
-    for firm, job_id, body in c.execute(q):
-        if (job_id, firm) not in members or firm == "OFFICE":
-            continue
-        moment = parse_time(orjson.loads(body)["occurred_at"])
-        if moment is not None:
-            out[firm].add(month_key(moment))
-    return out
-
-
 def targets(year: int, first: int | None) -> dict[str, Any] | None:
     """The plan's figures for ``year`` (None outside the plan's five years)."""
     if first is None or not 0 <= year - first < len(PLAN_FIRMS):
@@ -200,15 +219,44 @@ def default_fiscal_year(today: date | None = None) -> int:
 
 
 def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
-    """The fiscal year's figures per month and for the year, beside the plan."""
+    """The fiscal year's figures per month and for the year, beside the plan (read from
+    the summary tables ``hub.summary`` keeps in step with the events)."""
     year = default_fiscal_year() if year is None else year
     months = fiscal_months(year)
+    lo, hi = months[0], months[-1]
     per: dict[str, dict[str, int]] = {m: dict.fromkeys(FIGURES, 0) for m in months}
+    sj, ss, fm = schema.summary_jobs, schema.summary_steps, schema.summary_firm_months
     with db.read() as c:
-        regions = {f: profiles.region_class(p) for f, (p, _priv) in profiles.load_all(c).items()}
-        jobs = jobs_from_events(c)
-        prices = _prices(c)
-        worked = _work_months(c)
+        regions = {
+            f: profiles.region_class(p) for f, (p, _priv) in profiles.load_all_shared(c).items()
+        }
+        worked: dict[str, set[str]] = defaultdict(set)
+        for firm, month in c.execute(select(fm.c.firm_id, fm.c.month)):
+            worked[firm].add(month)
+        sales = c.execute(
+            select(sj.c.delivered_month, func.count(), func.sum(sj.c.order_value))
+            .where(
+                sj.c.live == 1,
+                sj.c.route_firms >= 2,
+                sj.c.delivered_month >= lo,
+                sj.c.delivered_month <= hi,
+            )
+            .group_by(sj.c.delivered_month)
+        ).all()
+        # Steps ordered from a regional firm, or by a regional lead from another firm.
+        local = sorted(f for f, cls in regions.items() if cls == "regional")
+        regional = c.execute(
+            select(ss.c.created_month, func.sum(ss.c.yen))
+            .where(
+                ss.c.created_month >= lo,
+                ss.c.created_month <= hi,
+                ss.c.live == 1,
+                ss.c.yen.is_not(None),
+                ss.c.firm_id != ss.c.lead_firm,
+                or_(ss.c.firm_id.in_(local), ss.c.lead_firm.in_(local)),
+            )
+            .group_by(ss.c.created_month)
+        ).all()
     first_meta = first_fiscal_year(db)
     year_firms: set[str] = set()
     new_firms: set[str] = set()
@@ -220,26 +268,11 @@ def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
         if first_month in per:
             per[first_month]["new_firms"] += 1
             new_firms.add(firm)
-    for job_id, job in jobs.items():
-        if job.cancelled:
-            continue
-        firms_on_route = {firm for _op, firm in job.route}
-        if job.delivered_at is not None and len(firms_on_route) >= 2:
-            m = month_key(job.delivered_at)
-            if m in per:
-                value = int(job.payload.get("unit_price_yen") or 0) * int(job.payload["qty"])
-                per[m]["sales_yen"] += value
-                per[m]["delivered_jobs"] += 1
-        m = month_key(job.created_at)
-        if m not in per:
-            continue
-        lead_regional = regions.get(job.lead) == "regional"
-        for op, firm in job.route:
-            if firm == job.lead or not (lead_regional or regions.get(firm) == "regional"):
-                continue
-            price = prices.get((job_id, op))
-            if price is not None and price[0] == firm:
-                per[m]["regional_yen"] += price[1]
+    for month, count, value in sales:
+        per[month]["delivered_jobs"] += int(count)
+        per[month]["sales_yen"] += int(value or 0)
+    for month, yen in regional:
+        per[month]["regional_yen"] += int(yen or 0)
     total = {k: sum(per[m][k] for m in months) for k in FIGURES}
     total["firms"] = len(year_firms)
     total["new_firms"] = len(new_firms)

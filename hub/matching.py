@@ -37,18 +37,10 @@ def fits(step: dict[str, Any], request: dict[str, Any], profile: dict[str, Any])
 
 
 def open_steps(c: Connection) -> Counter[str]:
-    """Per firm: steps of jobs on the hub that name it and that it has not finished."""
-    j, e = schema.jobs, schema.events
-    finished: set[tuple[str, int, str]] = set()
-    q = select(e.c.job_id, e.c.firm_id, e.c.body).where(e.c.type == "OpFinished")
-    for job_id, firm, body in c.execute(q):
-        finished.add((job_id, json.loads(body).get("op"), firm))
-    load: Counter[str] = Counter()
-    for job_id, route in c.execute(select(j.c.job_id, j.c.route)):
-        for op, firm in json.loads(route or "[]"):
-            if (job_id, op, firm) not in finished:
-                load[firm] += 1
-    return load
+    """Per firm: steps of standing jobs on the hub that name it and that it has not
+    finished (kept in ``summary_firms`` by ``hub.summary``)."""
+    sf = schema.summary_firms
+    return Counter({f: int(n) for f, n in c.execute(select(sf.c.firm_id, sf.c.open_steps)) if n})
 
 
 def _volunteers(c: Connection, request_id: str | None) -> dict[tuple[int, str], dict[str, Any]]:
@@ -70,11 +62,11 @@ def propose(
     (codes) a lead firm may see, and the volunteers' offers. A step no firm can do says
     why in ``none``: ``no_process`` (no firm has the process), ``too_small`` (every
     firm with it has too small machines) or ``no_certification``."""
-    all_profiles = profiles.load_all(c)
+    all_profiles = profiles.load_all_shared(c)
     names = dict(c.execute(select(schema.firms.c.code, schema.firms.c.name)).all())
     lead_class = profiles.region_class(all_profiles.get(lead, ({}, {}))[0])
-    load = open_steps(c)
-    records = {f: r.figures(comments=False) for f, r in qcd.records(c).items()}
+    records = qcd.ranking_figures(c)
+    load = {f: r["open_steps"] for f, r in records.items()}
     offers = _volunteers(c, request_id)
     material = request.get("material") or ""
     out = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hub import inquiries, schema
+from hub import inquiries, schema, summary
 from hub.db import HubDB
 from hub.registry import Credential, RegistryError
 
@@ -49,6 +49,7 @@ def record(db: HubDB, cred: Credential, job_id: str, body: Any) -> dict[str, Any
         if op not in route:
             raise RegistryError("bad_field", 422, "op")
         inquiries.record_price(c, cred, job_id, op, route[op], yen)
+        summary.refresh(c, [job_id])  # a correction counts in the figures at once
 
     db.write(work, attempts=3)
     return view(db, cred, job_id)

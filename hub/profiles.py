@@ -13,6 +13,7 @@ import re
 import time
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select, update
 
 from hub import schema
@@ -164,6 +165,31 @@ def load_all(c: Connection) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for (code,) in c.execute(select(f.c.code).where(f.c.code != "OFFICE").order_by(f.c.code)):
         out[code] = stored.get(code) or (_default(c, code), {"load_pct": None, "note": ""})
+    return out
+
+
+_parsed: dict[str, tuple[float, dict[str, Any], dict[str, Any]]] = {}
+
+
+def load_all_shared(c: Connection) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """``load_all`` for readers that never change what they get (matching, the KPIs):
+    profiles are parsed again only when their ``updated_at`` changed, and the parsed
+    objects are shared between callers. Parsing 500 profiles on every request was a
+    third of a request's ranking."""
+    p, f = schema.firm_profiles, schema.firms
+    stamps = dict(c.execute(select(p.c.firm_id, p.c.updated_at)).all())
+    stale = [firm for firm, at in stamps.items() if _parsed.get(firm, (None,))[0] != at]
+    for i in range(0, len(stale), 400):
+        q = select(p.c.firm_id, p.c.updated_at, p.c.body, p.c.private)
+        for r in c.execute(q.where(p.c.firm_id.in_(stale[i : i + 400]))):
+            _parsed[r.firm_id] = (r.updated_at, orjson.loads(r.body), orjson.loads(r.private))
+    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for (code,) in c.execute(select(f.c.code).where(f.c.code != "OFFICE").order_by(f.c.code)):
+        hit = _parsed.get(code)
+        if code in stamps and hit is not None and hit[0] == stamps[code]:
+            out[code] = (hit[1], hit[2])
+        else:
+            out[code] = (_default(c, code), {"load_pct": None, "note": ""})
     return out
 
 

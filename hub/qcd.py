@@ -19,33 +19,20 @@ least one step); the office reads every firm's; no firm reads another's.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, select
 
-from hub import schema
+from hub import schema, summary
 from hub.db import HubDB
-from hub.kpi import JST, jobs_from_events, parse_time
+from hub.kpi import jobs_from_events
 from hub.registry import Credential, RegistryError
 
-STEP_EVENTS = ("LotReceived", "OpStarted", "OpFinished", "DefectRecorded", "LotHandedOff")
-
-
-@dataclass
-class StepFacts:
-    received_at: datetime | None = None
-    handed_at: datetime | None = None
-    handed: int = 0
-    received: int = 0
-    defects: int = 0
-    finished_at: datetime | None = None
+STEP_EVENTS = summary.STEP_EVENTS
 
 
 @dataclass
@@ -90,97 +77,46 @@ MEDIAN_OF = (
 )
 
 
-def _promised(c: Connection) -> dict[tuple[str, int, str], date]:
-    """(job, op, firm) -> the hand-off date the firm offered when it volunteered."""
-    r, lg = schema.requests, schema.request_log
-    offers: dict[tuple[str, int, str], str] = {}
-    chosen: list[tuple[str, str, int, str]] = []
-    jobs = dict(c.execute(select(r.c.request_id, r.c.job_id).where(r.c.job_id.is_not(None))).all())
-    q = select(lg.c.request_id, lg.c.kind, lg.c.firm_id, lg.c.step, lg.c.body).where(
-        lg.c.request_id.in_(list(jobs)) if jobs else lg.c.id < 0,
-        lg.c.kind.in_(("volunteered", "chosen")),
-    )
-    for rid, kind, firm, step, body in c.execute(q.order_by(lg.c.id)):
-        data = json.loads(body)
-        if kind == "volunteered":
-            offers[(rid, step, firm)] = data["date"]
-        else:
-            chosen.append((rid, firm, step, data["op"]))
-    out: dict[tuple[str, int, str], date] = {}
-    for rid, firm, step, op in chosen:
-        offered = offers.get((rid, step, firm))
-        if offered:
-            out[(jobs[rid], int(op), firm)] = date.fromisoformat(offered)
-    return out
-
-
 def records(c: Connection) -> dict[str, FirmRecord]:
-    """Every firm's record, from the events, the confirmed requests and the ratings."""
-    jobs = jobs_from_events(c)
-    promised = _promised(c)
-    e = schema.events
-    facts: dict[tuple[str, int, str], StepFacts] = defaultdict(StepFacts)
-    q = select(e.c.firm_id, e.c.job_id, e.c.type, e.c.body).where(e.c.type.in_(STEP_EVENTS))
-    undone: set[str] = set()
-    for (body,) in c.execute(select(e.c.body).where(e.c.type == "EventCorrected")):
-        p = orjson.loads(body)["payload"]
-        if p.get("replacement") is None:
-            undone.add(p["supersedes"])
-    for firm, job_id, type_, body in c.execute(q):
-        job = jobs.get(job_id)
-        if job is None or job.cancelled:
-            continue
-        ev = orjson.loads(body)
-        op = ev.get("op")
-        if ev["event_id"] in undone or dict(job.route).get(op) != firm:
-            continue  # not the firm the route names: refused in every replay too
-        moment = parse_time(ev["occurred_at"])
-        f = facts[(job_id, op, firm)]
-        p = ev["payload"]
-        if type_ in ("LotReceived", "OpStarted") and moment is not None:
-            f.received_at = moment if f.received_at is None else min(f.received_at, moment)
-            if type_ == "LotReceived":
-                f.received += int(p["count"])
-        elif type_ == "LotHandedOff" and moment is not None:
-            f.handed_at = moment if f.handed_at is None else min(f.handed_at, moment)
-            f.handed += int(p["count"])
-        elif type_ == "DefectRecorded":
-            f.defects += int(p["count"])
-        elif type_ == "OpFinished" and moment is not None:
-            f.finished_at = moment if f.finished_at is None else min(f.finished_at, moment)
+    """Every firm's record, from the summary tables ``hub.summary`` keeps in step with
+    the events, the confirmed requests and the ratings."""
+    sf, ss, rt = schema.summary_firms, schema.summary_steps, schema.ratings
     out: dict[str, FirmRecord] = defaultdict(FirmRecord)
-    for job_id, job in jobs.items():
-        if job.cancelled:
-            continue
-        due = date.fromisoformat(job.payload["due"])
-        for i, (op, firm) in enumerate(job.route):
-            step = facts.get((job_id, op, firm))
-            last = i == len(job.route) - 1
-            done_at = None if step is None else (step.finished_at if last else step.handed_at)
-            if step is None or done_at is None:
-                continue
-            rec = out[firm]
-            rec.steps += 1
-            if done_at.astimezone(JST).date() <= promised.get((job_id, op, firm), due):
-                rec.on_time += 1
-            if step.received_at is not None and done_at >= step.received_at:
-                rec.lead_hours.append((done_at - step.received_at).total_seconds() / 3600)
-            if last:
-                continue
-            nxt_op, nxt_firm = job.route[i + 1]
-            if nxt_firm == firm:
-                continue  # the firm's own next step: nothing was handed between firms
-            rec.handed_parts += step.handed
-            nxt = facts.get((job_id, nxt_op, nxt_firm))
-            if nxt is not None:
-                gap = step.handed - nxt.received if nxt.received else 0
-                rec.found_downstream += max(0, gap) + nxt.defects
-    rt = schema.ratings
+    for row in c.execute(select(sf)):
+        if row.steps:
+            rec = out[row.firm_id]
+            rec.steps, rec.on_time = int(row.steps), int(row.on_time)
+            rec.handed_parts, rec.found_downstream = (
+                int(row.handed_parts),
+                int(row.found_downstream),
+            )
+    q = select(ss.c.firm_id, ss.c.lead_hours).where(ss.c.done == 1, ss.c.lead_hours.is_not(None))
+    for firm, hours in c.execute(q):
+        out[firm].lead_hours.append(float(hours))
     newest: dict[tuple[str, str], tuple[int, int, int, str]] = {}
     for row in c.execute(select(rt).order_by(rt.c.id)):
         newest[(row.job_id, row.firm_id)] = (row.q, row.c, row.d, row.comment)
     for (_job, firm), rating in newest.items():
         out[firm].ratings.append(rating)
+    return out
+
+
+def ranking_figures(c: Connection) -> dict[str, dict[str, Any]]:
+    """What the matching ranks by, per firm, from ``summary_firms`` alone (no per-step
+    rows, no comments): on-time and downstream rates, mean Q and D, open steps."""
+    sf = schema.summary_firms
+    out: dict[str, dict[str, Any]] = {}
+    for r in c.execute(select(sf)):
+        out[r.firm_id] = {
+            "steps": int(r.steps),
+            "on_time_rate": round(r.on_time / r.steps, 4) if r.steps else None,
+            "downstream_rate": (
+                round(r.found_downstream / r.handed_parts, 4) if r.handed_parts else None
+            ),
+            "rating_q": round(r.q_sum / r.rated, 2) if r.rated else None,
+            "rating_d": round(r.d_sum / r.rated, 2) if r.rated else None,
+            "open_steps": int(r.open_steps),
+        }
     return out
 
 
@@ -219,7 +155,7 @@ def rate(db: HubDB, cred: Credential, job_id: str, body: Any) -> dict[str, Any]:
     firm = body.get("firm")
 
     def work(c: Connection) -> None:
-        jobs = jobs_from_events(c)
+        jobs = jobs_from_events(c, [job_id])
         job = jobs.get(job_id)
         members = {f for _op, f in job.route} | {job.lead} if job else set()
         if job is None or cred.firm_id not in members:
@@ -230,6 +166,9 @@ def rate(db: HubDB, cred: Credential, job_id: str, body: Any) -> dict[str, Any]:
             raise RegistryError("bad_field", 422, "firm")
         if job.delivered_at is None:
             raise RegistryError("not_delivered", 409)
+        summary.rating_delta(
+            c, job_id, firm, (int(scores[0] or 0), int(scores[1] or 0), int(scores[2] or 0))
+        )
         c.execute(
             schema.ratings.insert().values(
                 job_id=job_id,

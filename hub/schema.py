@@ -289,3 +289,83 @@ office_login_failures = Table(
     Column("username", String(64), nullable=False),
 )
 Index("office_login_failures_at", office_login_failures.c.at)
+# -- summaries of the events for the figures (migration 0007; hub/summary.py) ----------
+
+# A job as the figures need it, corrections applied; kept by ``hub.summary.refresh``.
+summary_jobs = Table(
+    "summary_jobs",
+    metadata,
+    Column("job_id", String(200), primary_key=True),
+    Column("lead_firm", String(32), nullable=False),
+    Column("created_month", String(7), nullable=False),  # YYYY-MM, Japan time
+    Column("delivered_month", String(7)),
+    Column("live", Integer, nullable=False),  # 0: cancelled by its lead firm
+    Column("route_firms", Integer, nullable=False),
+    Column("order_value", BigInteger, nullable=False),
+)
+# Covering indexes: a fiscal year's figures are read from the index alone.
+Index(
+    "summary_jobs_delivered",
+    summary_jobs.c.delivered_month,
+    summary_jobs.c.live,
+    summary_jobs.c.route_firms,
+    summary_jobs.c.order_value,
+)
+
+# A step of a job's route: its price (when the lead recorded it for this firm), whether
+# it is open, and once handed off (or finished, the last) its QCD facts.
+summary_steps = Table(
+    "summary_steps",
+    metadata,
+    Column("job_id", String(200), primary_key=True),
+    Column("op", Integer, primary_key=True),
+    Column("firm_id", String(32), nullable=False),
+    Column("lead_firm", String(32), nullable=False),
+    Column("created_month", String(7), nullable=False),
+    Column("live", Integer, nullable=False),
+    Column("yen", BigInteger),
+    Column("open", Integer, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    Column("handed_parts", BigInteger, nullable=False),
+    Column("found_downstream", BigInteger, nullable=False),
+    Column("lead_hours", Float),
+)
+Index(
+    "summary_steps_month",
+    summary_steps.c.created_month,
+    summary_steps.c.live,
+    summary_steps.c.firm_id,
+    summary_steps.c.lead_firm,
+    summary_steps.c.yen,
+)
+Index("summary_steps_firm", summary_steps.c.firm_id)
+
+# The months in which a firm logged work on a job it is a member of.
+summary_firm_months = Table(
+    "summary_firm_months",
+    metadata,
+    Column("firm_id", String(32), primary_key=True),
+    Column("month", String(7), primary_key=True),
+)
+
+# Per firm: the sums of its steps' facts, its open steps, its newest ratings' sums.
+summary_firms = Table(
+    "summary_firms",
+    metadata,
+    Column("firm_id", String(32), primary_key=True),
+    *(
+        Column(name, BigInteger, nullable=False, default=0)
+        for name in (
+            "steps",
+            "on_time",
+            "handed_parts",
+            "found_downstream",
+            "open_steps",
+            "rated",
+            "q_sum",
+            "c_sum",
+            "d_sum",
+        )
+    ),
+)

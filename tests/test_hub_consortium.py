@@ -377,6 +377,65 @@ def test_confirm_creates_the_job_on_the_leads_terminal_and_prices_stay_private(
     assert json.loads(capsys.readouterr().out)["firm"] == "A01"
 
 
+def test_confirm_with_the_leads_own_route_creates_that_job_on_its_terminal(
+    hub: Hub,
+    members: dict[str, Member],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``nakama request confirm R --route …``: the lead firm's own choice over the hub's
+    proposals and the volunteers; a route with other processes is refused by the hub."""
+    from app import cli as terminal_cli
+    from app.store import Store
+    from app.sync import enroll
+
+    set_profiles(members)
+    a, b = members["A01"], members["B02"]
+    rid = a.post("/v1/requests", REQUEST).json()["request_id"]
+    b.post(f"/v1/requests/{rid}/volunteer", {"step": 10, "price_yen": 90_000, "date": "2027-01-10"})
+    db = tmp_path / "lead.db"
+    with Store.open(db, firm_id="A01") as store:
+        enroll(store, hub.url, hub.code("A01"))
+    monkeypatch.setenv("NAKAMA_PIN", "")
+
+    def run(*argv: str) -> int:
+        return terminal_cli.main(["--db", str(db), *argv])
+
+    _operator(run)
+    wrong = "10:LATHE:C03,20:GRIND:D04,30:HEAT:C03"
+    assert run("request", "confirm", rid, "--route", wrong, "--operator", "BOSS") == 1
+    assert "route_mismatch" in capsys.readouterr().err
+    other = a.post("/v1/requests", REQUEST).json()["request_id"]
+    b.post(f"/v1/requests/{other}/volunteer", {"step": 10, "price_yen": 1, "date": "2027-01-10"})
+    own = "10:LATHE:C03,20:HEAT:C03,30:GRIND:D04"
+    assert run("request", "confirm", other, "--route", own, "--operator", "BOSS") == 0
+    answer = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    job_id = answer["job_id"]
+    assert answer["state"] == "confirmed"
+    with Store.open(db) as store:
+        job = store.job(job_id)
+        assert job is not None
+        assert [(o.seq, o.firm) for o in job.route.ops] == [(10, "C03"), (20, "C03"), (30, "D04")]
+        created = [ev for ev in store.job_events(job_id) if ev.type == "JobCreated"]
+        assert created[0].terminal_id == store.terminal_id
+    chosen = [(h["firm"], h["step"]) for h in answer["history"] if h["kind"] == "chosen"]
+    assert chosen == [("C03", 10), ("C03", 20), ("D04", 30)]
+    # The lead's own route records no volunteer's price: B02's offer was not taken.
+    steps = a.get(f"/v1/jobs/{job_id}/prices").json()["steps"]
+    assert [s["yen"] for s in steps] == [None, None, None]
+    # The hub's summaries hold the new job's three open steps at once (load in matching).
+    assert hub.count("summary_steps") >= 3
+    with hub.admin.read() as c:
+        open_now = c.exec_driver_sql(
+            "SELECT firm_id, open FROM summary_steps WHERE job_id = ? ORDER BY op"
+            if hub.db_url.startswith("sqlite")
+            else "SELECT firm_id, open FROM summary_steps WHERE job_id = %s ORDER BY op",
+            (job_id,),
+        ).all()
+    assert [tuple(r) for r in open_now] == [("C03", 1), ("C03", 1), ("D04", 1)]
+
+
 # -- the ward's figures ----------------------------------------------------------------
 
 
