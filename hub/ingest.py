@@ -396,13 +396,14 @@ def _summarise(
     members: dict[str, set[str]],
     earlier: dict[str, list[Event]],
 ) -> None:
-    """Keep the summary tables (``hub.summary``) in step, in this transaction: the jobs
-    whose figures these events change, and the months their member firms worked in
-    (a new job's members also for the events the hub held from before it)."""
+    """Keep the summary tables (``hub.summary``) in step, in this transaction: mark the
+    jobs whose figures these events change (the next reader recomputes them), and record
+    the months their member firms worked in (a new job's members also for the events the
+    hub held from before it)."""
     touched = {
         ev.job_id for ev, _ in accepted if ev.job_id in leads and ev.type in summary.TOUCHING
     }
-    summary.refresh(c, {j for j in touched if j is not None})
+    summary.mark(c, {j for j in touched if j is not None})  # recomputed when read
     months: list[tuple[str, str]] = []
     work = [ev for ev, _ in accepted] + [e for held in earlier.values() for e in held]
     for ev in work:

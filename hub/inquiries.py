@@ -179,6 +179,7 @@ def create(db: HubDB, cred: Credential, body: Any) -> dict[str, Any]:
             )
         )
         _log(c, request_id, "entered", cred.firm_id, lead)
+        summary.catch_up_in(c)  # the load and QCD record as of the latest push
         ranked = matching.propose(c, public, lead, request_id)
         for step in ranked:
             for cand in step["candidates"][:INVITE_PER_STEP]:
@@ -303,6 +304,7 @@ def listing(db: HubDB, cred: Credential, state: str | None = None) -> list[dict[
 
 def proposals(db: HubDB, cred: Credential, request_id: str) -> dict[str, Any]:
     """The hub's ranking per step, with the reasons (lead firm and office only)."""
+    summary.catch_up(db)
     with db.read() as c:
         row, view = _access(c, cred, request_id)
         if view != "lead":

@@ -221,6 +221,9 @@ def default_fiscal_year(today: date | None = None) -> int:
 def figures(db: HubDB, year: int | None = None) -> dict[str, Any]:
     """The fiscal year's figures per month and for the year, beside the plan (read from
     the summary tables ``hub.summary`` keeps in step with the events)."""
+    from hub import summary  # it builds on this module's reading of the events
+
+    summary.catch_up(db)  # the jobs pushes changed since the last reader
     year = default_fiscal_year() if year is None else year
     months = fiscal_months(year)
     lo, hi = months[0], months[-1]

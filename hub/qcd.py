@@ -130,6 +130,7 @@ def _median(figs: list[dict[str, Any]]) -> dict[str, float | None]:
 
 def report(db: HubDB, cred: Credential) -> dict[str, Any]:
     """A firm's own record beside the network median; every firm's for the office."""
+    summary.catch_up(db)
     with db.read() as c:
         recs = records(c)
     figs = {firm: rec.figures(comments=True) for firm, rec in recs.items() if firm != "OFFICE"}

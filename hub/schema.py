@@ -349,6 +349,15 @@ summary_firm_months = Table(
     Column("month", String(7), primary_key=True),
 )
 
+# Jobs whose events changed since their summary rows were computed: a push only marks
+# them here (one statement), and the first reader of the figures brings them up to date
+# (``hub.summary.catch_up``), so 500 terminals syncing at once do not each recompute.
+summary_pending = Table(
+    "summary_pending",
+    metadata,
+    Column("job_id", String(200), primary_key=True),
+)
+
 # Per firm: the sums of its steps' facts, its open steps, its newest ratings' sums.
 summary_firms = Table(
     "summary_firms",

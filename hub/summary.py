@@ -17,7 +17,12 @@ figures need, and are kept in step inside the transaction that changes their inp
 - ``summary_firms``: per firm, the sums of its steps' facts, its open steps and its
   ratings (the newest of each job), updated by difference.
 
-``refresh`` recomputes the rows of some jobs from their events (the same rules as
+A push does not recompute: it marks the jobs it touched in ``summary_pending`` (one
+statement in its transaction), and every reader of the figures first calls
+``catch_up``, which recomputes the marked jobs in one write transaction. The figures
+read are therefore never behind the events, and a herd of terminals syncing at once
+pays one insert each, not a recomputation each. ``refresh`` recomputes the rows of some
+jobs from their events (the same rules as
 ``hub.kpi.jobs_from_events`` and the QCD record), so a correction, a late receipt, a
 promised date or a price is reflected; ``rebuild`` recomputes everything (migration
 0007 backfills with it; the bench's bulk load uses it). On PostgreSQL the jobs' rows
@@ -33,12 +38,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, select, text
 
 from hub import schema
 from hub.kpi import JST, JobFacts, jobs_from_events, month_key, parse_time, stored
+
+if TYPE_CHECKING:
+    from hub.db import HubDB
 
 STEP_EVENTS = ("LotReceived", "OpStarted", "OpFinished", "DefectRecorded", "LotHandedOff")
 # The events that change a job's summary (its creation, a correction, a step's facts).
@@ -324,6 +332,36 @@ def refresh(c: Connection, job_ids: Collection[str]) -> None:
     add_to_firms(c, deltas)
 
 
+def mark(c: Connection, job_ids: Collection[str]) -> None:
+    """Mark jobs whose summary is behind their events (a push's transaction)."""
+    from hub.db import insert_ignore_stmt
+
+    if job_ids:
+        rows = [{"job_id": j} for j in sorted(job_ids)]
+        c.execute(insert_ignore_stmt(c, schema.summary_pending), rows)
+
+
+def catch_up(db: HubDB) -> int:
+    """Bring the marked jobs' summaries up to date before figures are read; returns how
+    many were recomputed. A read first: no write lock when nothing is marked."""
+    sp = schema.summary_pending
+    with db.read() as c:
+        if c.execute(select(sp.c.job_id).limit(1)).first() is None:
+            return 0
+    return db.write(catch_up_in, attempts=3)
+
+
+def catch_up_in(c: Connection) -> int:
+    """``catch_up`` inside the caller's write transaction. The marks are deleted before
+    the events are read: a push that commits meanwhile marks its job again (on
+    PostgreSQL its insert waits for this delete), so no change is left unsummarised."""
+    sp = schema.summary_pending
+    ids = sorted(str(r[0]) for r in c.execute(delete(sp).returning(sp.c.job_id)))
+    for i in range(0, len(ids), 2000):
+        refresh(c, ids[i : i + 2000])
+    return len(ids)
+
+
 def add_work_months(c: Connection, pairs: Iterable[tuple[str, str]]) -> None:
     """Record that each ``(firm, month)`` logged work (a fact that never goes away)."""
     from hub.db import insert_ignore_stmt
@@ -350,6 +388,7 @@ def _month_of_minute(minute: str, tz: str) -> str | None:
 def rebuild(c: Connection) -> None:
     """Recompute every summary table from the events (migration 0007; bulk loads)."""
     for t in (
+        schema.summary_pending,
         schema.summary_jobs,
         schema.summary_steps,
         schema.summary_firm_months,

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("firm_id", sa.String(32), primary_key=True),
         *(sa.Column(n, sa.BigInteger, nullable=False, server_default="0") for n in SUMS),
     )
+    op.create_table("summary_pending", sa.Column("job_id", sa.String(200), primary_key=True))
     # Backfill from the events the hub holds (the same code that keeps them on ingest).
     from hub import summary
 
@@ -83,6 +84,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("summary_pending")
     op.drop_table("summary_firms")
     op.drop_table("summary_firm_months")
     op.drop_table("summary_steps")
