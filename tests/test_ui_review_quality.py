@@ -122,6 +122,10 @@ def test_defect_pareto_shows_the_raw_counts(tabs: Review, qtbot: Any, week: bool
         shown = [(name, n, f"{pct:.1f}%") for name, n, pct in page.chart.shown]
         assert shown == [(r[0], n, r[2]) for r, (_, n) in zip(rows, expected, strict=True)]
         assert f"計 {total:,}個" in page.title.text()
+        # A count axis in whole pieces.
+        left = page.chart.plot.getPlotItem().getAxis("left")
+        ticks = [v for _, vs in left.tickValues(0, total * 1.06, 400) for v in vs]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
 
 
 def _button(page: Any, by: str) -> Any:

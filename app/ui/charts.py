@@ -392,9 +392,24 @@ class ParetoChart(QWidget):
             t.setPos(x, b.count)
             item.addItem(t)
         item.setYRange(0, total * 1.06, padding=0)
+        # Pieces are whole: ticks every 1, 2, 5, 10… pieces, about five of them.
+        step = whole_step(total)
+        item.getAxis("left").setTickSpacing(step, step)
         item.setXRange(0.4, len(bars) + 0.6, padding=0)
         item.getAxis("bottom").setTicks([[(x, _short(n)) for x, n in zip(xs, names, strict=True)]])
         _label(item.getAxis("left"), count_label)
+
+
+def whole_step(total: int, ticks: int = 5) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50… that marks ``total`` in at most ``ticks``
+    steps (a count axis never shows half a piece)."""
+    step = 1
+    while step * ticks < total:
+        for m in (2, 2.5, 2):  # 1 → 2 → 5 → 10 → 20 → 50 …
+            step = int(step * m)
+            if step * ticks >= total:
+                break
+    return step
 
 
 def _text_width(text: str) -> int:
