@@ -23,7 +23,7 @@ from app.ui.camera_view import CameraView
 from app.ui.job_screen import ordered
 from app.ui.session import Session
 from app.ui.text import action_name, process_name, status_name, tr
-from app.ui.widgets import BigButton, say, snug, tap_rows
+from app.ui.widgets import BigButton, FreshWhenShown, say, snug, tap_rows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -103,7 +103,7 @@ class JobsModel(QAbstractTableModel):
         return None
 
 
-class JobsScreen(QWidget):
+class JobsScreen(FreshWhenShown, QWidget):
     job_chosen = Signal(str)
     new_job = Signal()
     settings_wanted = Signal()
@@ -160,25 +160,13 @@ class JobsScreen(QWidget):
         lay.addWidget(self.feedback)
         # While another screen is in front, a record only marks the list stale: the job
         # screen a machinist is tapping never waits for the whole list to be read again.
-        self._stale = False
-        session.changed.connect(self._changed)
+        self.follow(session.changed)
         self.refresh()
-
-    def _changed(self) -> None:
-        if self.isHidden():
-            self._stale = True
-        else:
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
 
     def say(self, level: str, text: str) -> None:
         say(self.feedback, level, text)
 
     def refresh(self) -> None:
-        self._stale = False
+        self.fresh()
         self.model.reload()
         self.empty.setVisible(self.model.rowCount() == 0)

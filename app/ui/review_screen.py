@@ -38,7 +38,7 @@ from app.ui.text import (
     status_name,
     tr,
 )
-from app.ui.widgets import BigButton, mm, snug, touch_scroll
+from app.ui.widgets import BigButton, FreshWhenShown, mm, snug, touch_scroll
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
@@ -247,7 +247,7 @@ class ReviewPage(Protocol):
     def show_period(self, first: date, days: int, review: PeriodReview) -> None: ...
 
 
-class ReviewScreen(QWidget):
+class ReviewScreen(FreshWhenShown, QWidget):
     """The owner's review: a day or a week, chosen with a big date stepper, shown on
     pages (tabs). More pages are added with ``add_page`` (the quality charts are)."""
 
@@ -322,20 +322,8 @@ class ReviewScreen(QWidget):
         lay.addWidget(self.pages, 1)
         # Records made while the review is not on screen only mark it stale: a machinist's
         # tap never waits for a week's figures.
-        self._stale = False
-        session.changed.connect(self._changed)
+        self.follow(session.changed)
         self.refresh()
-
-    def _changed(self) -> None:
-        if self.isHidden():
-            self._stale = True
-        else:
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
 
     @property
     def review(self) -> DayReview | None:
@@ -366,7 +354,7 @@ class ReviewScreen(QWidget):
         self.pages.setCurrentWidget(self.lot)
 
     def refresh(self) -> None:
-        self._stale = False
+        self.fresh()
         store = self.session.store
         self.period = period_review(store, self.day, self.days, self.session.firm)
         if self.days == 1:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from string import Template
+from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QPainter, QShowEvent
@@ -194,6 +195,32 @@ def touch_calendar(calendar: QCalendarWidget) -> None:
         days.setProperty("tapped", True)  # the layout check measures its rows
     # 7 columns; a row of day names and 6 weeks, under the bar of month and year
     calendar.setMinimumSize(7 * t + 4, 7 * t + t + mm(4))
+
+
+class FreshWhenShown:
+    """A screen that re-reads on each record only while it is on screen: hidden, it marks
+    itself stale and re-reads when shown (a machinist's tap never waits for a screen they
+    cannot see). The class defines ``refresh`` and calls ``follow(signal)``; ``refresh``
+    clears the mark by calling ``fresh()``."""
+
+    _stale = False
+
+    def follow(self, signal: Any) -> None:
+        signal.connect(self._changed)
+
+    def fresh(self) -> None:
+        self._stale = False
+
+    def _changed(self) -> None:
+        if self.isHidden():  # type: ignore[attr-defined]
+            self._stale = True
+        else:
+            self.refresh()  # type: ignore[attr-defined]
+
+    def showEvent(self, event: Any) -> None:
+        if self._stale:
+            self.refresh()  # type: ignore[attr-defined]
+        super().showEvent(event)  # type: ignore[misc]
 
 
 class ElidedLabel(QLabel):
