@@ -10,7 +10,7 @@ mode="${1:-app}"; shift || true
 APT_PACKAGES=(libzbar0 fonts-noto-cjk poppler-utils xvfb xauth libgl1 libglib2.0-0 libegl1
   libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0)
-if [ "$mode" = test ]; then APT_PACKAGES+=(postgresql dbus-daemon chromium chromium-driver); fi
+if [ "$mode" = test ]; then APT_PACKAGES+=(postgresql dbus-daemon chromium chromium-driver icu-devtools binutils); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

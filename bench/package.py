@@ -89,6 +89,9 @@ def main(argv: list[str]) -> int:
         "cache_dropped": dropped,
         "build_s": build_s,
         "tool": "pyinstaller",
+        # the release's OpenCV and NumPy (packaging/slim_wheels.py) or PyPI's, whose
+        # libraries (FFmpeg, OpenBLAS) come in folders of their own
+        "native_wheels": "pypi" if any((dist / "nakama" / "_internal").glob("*.libs")) else "slim",
         # times on a machine shared with other builds are not those of an idle one
         "load_avg_1min": round(os.getloadavg()[0], 1),
     }

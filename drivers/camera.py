@@ -4,7 +4,9 @@ Opened from a URL, so the shop, the demo and the tests run the same worker code 
 the capture object differs:
 
 * ``0`` / ``camera://0`` — a USB webcam through ``cv2.VideoCapture``;
-* ``path/to/video.mp4`` — a recorded video, played at its own frame rate, looping;
+* ``path/to/video.avi`` — a recorded video, played at its own frame rate, looping
+  (Motion-JPEG AVI, which OpenCV reads by itself; the release bundle's OpenCV carries no
+  FFmpeg, so an MP4 opens only with PyPI's OpenCV, as in a source checkout);
 * ``sim://camera?images=DIR&fps=15`` — the images of a folder, in name order, looping;
 * ``sim://camera?synth=multi&fps=15`` — synthetic traveler photographs (``drivers.qr.synth``).
 

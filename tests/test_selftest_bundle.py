@@ -87,6 +87,14 @@ def test_built_bundle_selftest(tmp_path: Path, hub: Hub) -> None:
     for absent in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg"):
         assert absent not in names
     assert not [n for n in names if n.startswith(("libQt6Qml", "libQt6Quick", "libQt6WebEngine"))]
+    # ICU's data cut to Japanese and English (packaging/icu_trim.py): 32 MB as PyPI ships it.
+    (icu,) = [p for p in BUNDLE.rglob("libicudata.so.*") if not p.is_symlink()]
+    assert icu.stat().st_size < 12_000_000
+    # The release build (OpenCV and NumPy from packaging/slim_wheels.py: no *.libs folders
+    # of FFmpeg and OpenBLAS) is within the 200 MB set for it.
+    if not any((BUNDLE / "_internal").glob("*.libs")):
+        files = [p for p in BUNDLE.rglob("*") if p.is_file() and not p.is_symlink()]
+        assert sum(p.stat().st_size for p in files) <= 200e6  # as bench package counts
 
 
 def _deb() -> Path:
