@@ -4,8 +4,10 @@ the sign-in limit.
 - Passwords are kept as argon2id hashes (argon2-cffi, its default parameters); a hash
   made with older parameters is replaced at the next sign-in.
 - A session is server-side: the browser's cookie holds a random secret, the table its
-  SHA-256, the account, the session's CSRF token and when it expires. Sign-out revokes
-  it; an expired or revoked session signs nobody in.
+  SHA-256, the account, the session's CSRF token and when it expires. It ends after
+  ``IDLE_S`` without a page (a browser left open in the office), and at the latest
+  ``SESSION_S`` after sign-in however busy; sign-out revokes it. An expired or revoked
+  session signs nobody in.
 - Sign-in is limited per client address and per account: after ``MAX_FAILURES`` failures
   within ``WINDOW_S`` further tries are refused, without checking the password, until
   the oldest failure leaves the window. A success clears the account's failures.
@@ -30,7 +32,9 @@ from hub.registry import RegistryError
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MIN_PASSWORD = 10
-SESSION_S = 8 * 3600  # one working day; then sign in again
+SESSION_S = 8 * 3600  # one working day at most; then sign in again
+IDLE_S = 60 * 60  # an hour without a page ends it
+_EXTEND_EVERY_S = 60  # the idle deadline moves on at most once a minute (one write)
 MAX_FAILURES = 5
 WINDOW_S = 15 * 60
 _hasher = PasswordHasher()
@@ -151,7 +155,7 @@ def sign_in(db: HubDB, username: str, password: str, address: str) -> tuple[str,
     assert row is not None
     rehash = _hasher.hash(password) if _hasher.check_needs_rehash(row.password_hash) else None
     secret = secrets.token_urlsafe(32)
-    session = Session(username, secrets.token_urlsafe(32), now + SESSION_S)
+    session = Session(username, secrets.token_urlsafe(32), now + min(IDLE_S, SESSION_S))
     s = schema.office_sessions
 
     def opened(c: Connection) -> None:
@@ -174,24 +178,42 @@ def sign_in(db: HubDB, username: str, password: str, address: str) -> tuple[str,
 
 
 def session(db: HubDB, secret: str | None) -> Session | None:
-    """The live session behind a cookie's secret (None: none, expired, revoked, or its
-    account disabled)."""
+    """The live session behind a cookie's secret (None: none, expired, idle too long,
+    revoked, or its account disabled). Each use moves its idle deadline on, never past
+    ``SESSION_S`` after sign-in."""
     if not secret or len(secret) > 200:
         return None
     s, a = schema.office_sessions, schema.office_accounts
+    now = time.time()
+    digest = _digest(secret)
     q = (
-        select(s.c.username, s.c.csrf, s.c.expires_at)
+        select(s.c.username, s.c.csrf, s.c.created_at, s.c.expires_at)
         .join(a, a.c.username == s.c.username)
         .where(
-            s.c.token_hash == _digest(secret),
+            s.c.token_hash == digest,
             s.c.revoked_at.is_(None),
-            s.c.expires_at > time.time(),
+            s.c.expires_at > now,
             a.c.disabled_at.is_(None),
         )
     )
     with db.read() as c:
         row = c.execute(q).first()
-    return Session(row.username, row.csrf, row.expires_at) if row is not None else None
+    if row is None:
+        return None
+    expires_at = min(row.created_at + SESSION_S, now + IDLE_S)
+    if expires_at - row.expires_at >= _EXTEND_EVERY_S:
+
+        def extend(c: Connection) -> None:
+            c.execute(
+                update(s)
+                .where(s.c.token_hash == digest, s.c.revoked_at.is_(None))
+                .values(expires_at=expires_at)
+            )
+
+        db.write(extend, attempts=3)
+    else:
+        expires_at = row.expires_at
+    return Session(row.username, row.csrf, expires_at)
 
 
 def sign_out(db: HubDB, secret: str) -> None:

@@ -161,8 +161,11 @@ def add_routes(app: FastAPI, db: HubDB, run: Callable[..., Awaitable[Any]]) -> N
 
     def to_login(request: Request) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # A cookie that no longer opens anything: the session ended (idle, a day's end,
+        # signed out elsewhere); the sign-in form says so.
+        note = "&note=ended" if request.cookies.get(SESSION_COOKIE) else ""
         return RedirectResponse(
-            f"/office/login?next={quote(target, safe='')}", status_code=303, headers=HEADERS
+            f"/office/login?next={quote(target, safe='')}{note}", status_code=303, headers=HEADERS
         )
 
     async def form(request: Request) -> dict[str, str]:

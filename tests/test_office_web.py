@@ -102,6 +102,40 @@ def test_nothing_without_a_session_and_the_session_ends_at_sign_out(
     assert office_accounts.session(hub.admin, secret) is None
 
 
+def test_a_session_ends_after_an_idle_hour_and_after_a_working_day(
+    hub: Hub, browser: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as time_mod
+
+    add_account(hub, monkeypatch)
+    start = time_mod.time()
+    clock = {"now": start}
+    monkeypatch.setattr(office_accounts.time, "time", lambda: clock["now"])
+    assert sign_in(browser).status_code == 303
+    # Busy all day: a page every 50 minutes keeps the session, up to 8 hours after sign-in.
+    while clock["now"] + 50 * 60 < start + office_accounts.SESSION_S:
+        clock["now"] += 50 * 60
+        assert browser.get("/office/qcd").status_code == 200, (clock["now"] - start) / 3600
+    secret = browser.cookies["nakama_office"]
+    clock["now"] = start + office_accounts.SESSION_S + 1
+    assert office_accounts.session(hub.admin, secret) is None  # the server's side
+    r = browser.get("/office/qcd")  # the browser dropped the cookie at its max-age
+    assert r.status_code == 303 and r.headers["location"] == "/office/login?next=%2Foffice%2Fqcd"
+
+    # Signed in again, then the browser is left open: after an idle hour it opens nothing,
+    # and the sign-in form says why.
+    assert sign_in(browser).status_code == 303
+    clock["now"] += 59 * 60
+    assert browser.get("/office/requests").status_code == 200  # 59 minutes: still on
+    clock["now"] += office_accounts.IDLE_S + 1
+    r = browser.get("/office/requests")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/office/login?next=%2Foffice%2Frequests&note=ended"
+    page = browser.get(r.headers["location"])
+    assert page.status_code == 200 and TEXTS["session_ended"][0] in page.text
+    assert office_accounts.session(hub.admin, browser.cookies["nakama_office"]) is None
+
+
 def test_sign_in_is_limited_per_address_and_per_account(
     hub: Hub,
     browser: httpx.Client,
