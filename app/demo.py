@@ -79,6 +79,12 @@ def seed(store: Store, today: date | None = None) -> int:
             Route.parse(route_text),
             drawing_no=drawing,
         )
+        if part == "FLANGE-88":  # what a lead types beyond the part number, as a shop would
+            spec.part_name = "フランジ（めっき前）"
+            spec.material = "SS400"
+            spec.note = "めっき後に外径を再検査"
+            due = (today + timedelta(days=2)).isoformat()
+            spec.step_info = {"10": {"note": "面取り C0.5、バリなきこと", "due": due}}
         lot = lots.first_lot(job_id)
         # Each command is decided against the job as recorded so far, as at the screen.
         do(commands.create_job(store.job(job_id), DEMO_OWNER, spec))

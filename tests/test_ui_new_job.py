@@ -209,8 +209,25 @@ def test_part_name_material_revision_and_step_instructions_reach_the_traveler(
         "20": {"note": "歪み 0.05 以下、西蒲田へ", "due": step_due.isoformat()}
     }
 
-    # Printed from the job screen it opened on: pdftotext reads every value back.
+    # The job screen it opened on says them too (the lead firm's own steps: lathe only,
+    # whose 作業指示 is empty; step 20's belongs to F007's screen).
     assert w.stack.currentWidget() is w.job and w.job.job_id == job_id
+    facts = w.job.facts.text()
+    assert facts.startswith("品名 ドライブシャフト   材質 SCM435 黄銅   図番 D-77")
+    assert w.job.instructions.text() == "備考：熱処理後 HRC58〜62"
+    assert w.job.instructions.isVisible()
+    # At the heat-treater's terminal the same job shows step 20's instruction and date
+    # (this store stands for F007's for a moment: only the screen's text is read).
+    own = w.session.store.firm_id
+    w.session.store.firm_id = "F007"
+    w.job.refresh()
+    step_line = w.job.instructions.text().split("\n")[1]
+    assert step_line.startswith("工程 20 ") and "：歪み 0.05 以下、西蒲田へ" in step_line
+    assert step_line.endswith("期限 " + short_day(step_due, "ja"))
+    w.session.store.firm_id = own
+    w.job.refresh()
+
+    # Printed from the job screen it opened on: pdftotext reads every value back.
     w.job.traveler_dir = tmp_path
     w.job.asker = ScriptedAsker()  # type: ignore[assignment]
     buttons = w.job.findChildren(QPushButton, "issueTraveler")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ from app.ui.text import (
     status_name,
     tr,
 )
-from app.ui.traveler_print import issue_pdf
+from app.ui.traveler_print import issue_pdf, short_day
 from app.ui.widgets import (
     BigButton,
     ChoiceDialog,
@@ -182,6 +183,10 @@ class JobScreen(QWidget):
         route_frame = QFrame()
         route_frame.setObjectName("routeFrame")
         route_frame.setLayout(self.route_box)
+        self.instructions = QLabel()
+        self.instructions.setObjectName("instructions")
+        self.instructions.setWordWrap(True)
+        self.instructions.hide()
         self.warnings = QLabel()
         self.warnings.setObjectName("warnings")
         self.warnings.setWordWrap(True)
@@ -191,6 +196,7 @@ class JobScreen(QWidget):
         upper_lay = QVBoxLayout(upper)
         upper_lay.setContentsMargins(0, 0, 0, 0)
         # What the machinist does comes first; where the lots are, below it.
+        upper_lay.addWidget(self.instructions)
         upper_lay.addLayout(self.actions_box)
         upper_lay.addWidget(self.warnings)
         upper_lay.addWidget(route_frame)
@@ -242,20 +248,16 @@ class JobScreen(QWidget):
         if job is None or not job.created_at:
             self.title.setText(tr("Unknown job"))
             self.facts.clear()
+            self.instructions.hide()
             self.warnings.hide()
             self.print_button.hide()
             self.drawing_buttons.refresh(None)
             self.history.show_events([], None)
             return
         self.title.setText(f"{job.part_no}  ·  {job.job_id}")
-        self.facts.setText(
-            tr("Drawing {0}   Qty {1}   Due {2}   Lead firm {3}").format(
-                job.drawing_no or "—",
-                f"{job.qty:,}",
-                job.due,
-                self.session.firm_label(job.lead_firm),
-            )
-        )
+        self.facts.setText(self._facts(job))
+        self.instructions.setText(self._instructions(job))
+        self.instructions.setVisible(bool(self.instructions.text()))
         self._fill_route(job)
         self.history.asker = self.asker
         self.history.show_events(self.session.store.job_events(job.job_id), job)
@@ -298,6 +300,42 @@ class JobScreen(QWidget):
             else:
                 out.append(f"{seq} {process_name(op.process)} — {self.session.firm_label(op.firm)}")
         return sep.join(out)
+
+    def _facts(self, job: JobState) -> str:
+        """The traveler's header in one line (it wraps on a narrow panel): 品名, 材質,
+        図番, 数量, 納期, the lead firm."""
+        parts = []
+        if job.part_name:
+            parts.append(tr("Part name {0}").format(job.part_name))
+        if job.material:
+            parts.append(tr("Material {0}").format(job.material))
+        parts.append(
+            tr("Drawing {0}   Qty {1}   Due {2}   Lead firm {3}").format(
+                job.drawing_no or "—",
+                f"{job.qty:,}",
+                job.due,
+                self.session.firm_label(job.lead_firm),
+            )
+        )
+        return "   ".join(parts)
+
+    def _instructions(self, job: JobState) -> str:
+        """The job's 備考 and this firm's steps' 作業指示 and 期限, as the traveler prints
+        them: read before the work starts, so above the buttons."""
+        lines = [tr("Note: {0}").format(job.note)] if job.note else []
+        for op in job.route.ops:
+            info = job.step_info.get(str(op.seq)) or {}
+            if op.firm != self.session.firm or not (info.get("note") or info.get("due")):
+                continue
+            line = tr("Step {0} {1}").format(op.seq, process_name(op.process))
+            if info.get("note"):
+                line += ("：" if lang() == "ja" else ": ") + info["note"]
+            if info.get("due"):
+                line += "   " + tr("due {0}").format(
+                    short_day(date.fromisoformat(info["due"]), lang())
+                )
+            lines.append(line)
+        return "\n".join(lines)
 
     def _fill_route(self, job: JobState) -> None:
         header = QLabel(tr("Route"))

@@ -276,6 +276,10 @@
       <translation>図番 {0}   数量 {1}   納期 {2}   元請 {3}</translation>
     </message>
     <message>
+      <source>Step {0} {1}</source>
+      <translation>工程 {0} {1}</translation>
+    </message>
+    <message>
       <source>Correction</source>
       <translation>訂正</translation>
     </message>
@@ -304,6 +308,18 @@
       <translation>… 矛盾する記録は全部で {0} 件</translation>
     </message>
     <message>
+      <source>Part name {0}</source>
+      <translation>品名 {0}</translation>
+    </message>
+    <message>
+      <source>Material {0}</source>
+      <translation>材質 {0}</translation>
+    </message>
+    <message>
+      <source>Note: {0}</source>
+      <translation>備考：{0}</translation>
+    </message>
+    <message>
       <source>The traveler could not be written.</source>
       <translation>工程表を書き出せませんでした。</translation>
     </message>
@@ -318,6 +334,10 @@
     <message>
       <source>{0} received at step {1} without records of: {2}</source>
       <translation>{0} は工程 {1} で受け入れましたが、次の工程の記録がまだありません：{2}</translation>
+    </message>
+    <message>
+      <source>due {0}</source>
+      <translation>期限 {0}</translation>
     </message>
     <message>
       <source>from {0}</source>
