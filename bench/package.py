@@ -88,7 +88,8 @@ def main(argv: list[str]) -> int:
         "deb_mb": _mb(debs[-1]) if debs else None,
         "cache_dropped": dropped,
         "build_s": build_s,
-        "tool": "pyinstaller",
+        # PyInstaller puts everything but the launcher under _internal/; Nuitka does not
+        "tool": "pyinstaller" if (dist / "nakama" / "_internal").is_dir() else "nuitka",
         # the release's OpenCV and NumPy (packaging/slim_wheels.py) or PyPI's, whose
         # libraries (FFmpeg, OpenBLAS) come in folders of their own
         "native_wheels": "pypi" if any((dist / "nakama" / "_internal").glob("*.libs")) else "slim",
