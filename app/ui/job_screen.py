@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ from app.ui.text import (
     status_name,
     tr,
 )
-from app.ui.traveler_print import issue_pdf, short_day
+from app.ui.traveler_print import PaperJob, issue_pdf, short_day
 from app.ui.widgets import (
     BigButton,
     ChoiceDialog,
@@ -322,18 +321,17 @@ class JobScreen(QWidget):
     def _instructions(self, job: JobState) -> str:
         """The job's 備考 and this firm's steps' 作業指示 and 期限, as the traveler prints
         them: read before the work starts, so above the buttons."""
-        lines = [tr("Note: {0}").format(job.note)] if job.note else []
+        paper = PaperJob.of(job)
+        lines = [tr("Note: {0}").format(paper.note)] if paper.note else []
         for op in job.route.ops:
-            info = job.step_info.get(str(op.seq)) or {}
-            if op.firm != self.session.firm or not (info.get("note") or info.get("due")):
+            note, due = paper.instruction(op.seq), paper.step_due(op.seq)
+            if op.firm != self.session.firm or not (note or due):
                 continue
             line = tr("Step {0} {1}").format(op.seq, process_name(op.process))
-            if info.get("note"):
-                line += ("：" if lang() == "ja" else ": ") + info["note"]
-            if info.get("due"):
-                line += "   " + tr("due {0}").format(
-                    short_day(date.fromisoformat(info["due"]), lang())
-                )
+            if note:
+                line += ("：" if lang() == "ja" else ": ") + note
+            if due:
+                line += "   " + tr("due {0}").format(short_day(due, lang()))
             lines.append(line)
         return "\n".join(lines)
 
