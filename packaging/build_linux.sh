@@ -26,13 +26,15 @@ if [ "$slim" = 1 ]; then
     wheels=$("$PY" packaging/slim_wheels.py --python "$PY")
     BUILD_PY=$ROOT/build/bundle-venv/bin/python
     stamp=$ROOT/build/bundle-venv/.nakama-wheels
-    want=$( { cat "$wheels/done"; "$PY" -m pip freeze --exclude-editable; cat pyproject.toml; } | sha256sum)
+    # The versions .venv has (what the tests ran against), then the slim wheels over them.
+    constraints=$ROOT/build/bundle-constraints.txt
+    mkdir -p "$ROOT/build"
+    "$PY" -m pip freeze --exclude-editable > "$constraints"
+    want=$(cat "$wheels/done" "$constraints" pyproject.toml | sha256sum)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         rm -rf "$ROOT/build/bundle-venv"
         "$PY" -m venv "$ROOT/build/bundle-venv"
-        # The versions .venv has (what the tests ran against), then the slim wheels over them.
-        "$PY" -m pip freeze --exclude-editable > "$ROOT/build/bundle-constraints.txt"
-        "$BUILD_PY" -m pip install -q -c "$ROOT/build/bundle-constraints.txt" -e ".[package]"
+        "$BUILD_PY" -m pip install -q -c "$constraints" -e ".[package]"
         "$BUILD_PY" -m pip install -q --force-reinstall --no-deps "$wheels"/*.whl
         echo "$want" > "$stamp"
     fi
